@@ -43,7 +43,7 @@ interface IPerpVenue {
     error InsufficientVenueLiquidity(uint256 requested, uint256 available);
 
     event Deposited(address indexed account, uint256 amount);
-    event Withdrawn(address indexed account, uint256 amount);
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
     event PositionModified(
         address indexed account, int256 sizeDelta, uint256 fillPrice, uint256 fee, int256 newSize, int256 realizedPnl
     );
@@ -68,6 +68,9 @@ interface IPerpVenue {
     /// @notice Withdraws `amount` collateral units of the caller's margin; the account must stay above initial margin
     ///         (or hold no position).
     function withdraw(uint256 amount) external;
+
+    /// @notice Withdraws `amount` collateral units of the caller's margin and sends them to `to`.
+    function withdrawTo(uint256 amount, address to) external;
 
     /// @notice Changes the caller's position by `sizeDelta` at the oracle price plus impact and fee.
     /// @param sizeDelta Base units (WAD), positive buys, negative sells.

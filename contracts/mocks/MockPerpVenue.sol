@@ -125,6 +125,16 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc IPerpVenue
     function withdraw(uint256 amount) external override nonReentrant {
+        _withdraw(amount, msg.sender);
+    }
+
+    /// @inheritdoc IPerpVenue
+    function withdrawTo(uint256 amount, address to) external override nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(amount, to);
+    }
+
+    function _withdraw(uint256 amount, address to) private {
         if (amount == 0) revert ZeroAmount();
         uint256 price = _ORACLE.price();
         _accrueFunding(price);
@@ -137,8 +147,8 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (amount > balance) revert InsufficientVenueLiquidity(amount, balance);
 
         pos.margin -= SafeCast.toInt256(amount * _TO_WAD);
-        emit Withdrawn(msg.sender, amount);
-        _COLLATERAL.safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, to, amount);
+        _COLLATERAL.safeTransfer(to, amount);
     }
 
     // ------------------------------------------------------------------------------------------------------------
