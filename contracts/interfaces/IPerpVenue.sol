@@ -77,7 +77,16 @@ interface IPerpVenue {
     /// @param acceptablePrice Worst fill price accepted (WAD): a maximum when buying, a minimum when selling.
     /// @return fillPrice The execution price (WAD) before the fee.
     /// @return fee The taker fee charged (USD, WAD).
-    function modifyPosition(int256 sizeDelta, uint256 acceptablePrice) external returns (uint256 fillPrice, uint256 fee);
+    /// @return equityAfter The account's equity after the trade (USD, WAD).
+    function modifyPosition(int256 sizeDelta, uint256 acceptablePrice)
+        external
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+
+    /// @notice What `modifyPosition(sizeDelta, ..)` by `account` would do now, to the wei; sizeDelta 0 = no trade.
+    function previewTrade(address account, int256 sizeDelta)
+        external
+        view
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 
     /// @notice Closes an account below maintenance margin at the mark price; anyone may call.
     /// @return liquidatorFee Paid to the caller, in collateral units.

@@ -42,6 +42,8 @@ interface IRebalancer is AutomationCompatibleInterface {
         uint64 lastRebalance; // timestamp of the last completed (non-iterating) rebalance or ripcord
         bool iterating; // a chunked rebalance is in progress
         bool registered;
+        uint64 collateralScale; // 10 ** (18 - collateral decimals), cached at registration
+        address oracle; // the venue's oracle adapter, cached at registration (it is immutable in the venue)
     }
 
     error NotRegistered(address token);

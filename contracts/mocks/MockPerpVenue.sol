@@ -138,8 +138,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (amount == 0) revert ZeroAmount();
         uint256 price = _ORACLE.price();
         _accrueFunding(price);
-        Position storage pos = _positions[msg.sender];
-        _settleFunding(msg.sender, pos);
+        Position storage pos = _settleFunding(msg.sender);
 
         uint256 free = _freeCollateral(pos, price);
         if (amount > free) revert WithdrawalExceedsFree(amount, free);
@@ -160,15 +159,16 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         external
         override
         nonReentrant
-        returns (uint256 fillPrice, uint256 fee)
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
     {
         if (sizeDelta == 0) revert ZeroAmount();
         if (SignedMath.abs(sizeDelta) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
 
         uint256 price = _ORACLE.price();
         _accrueFunding(price);
-        Position storage pos = _positions[msg.sender];
-        _settleFunding(msg.sender, pos);
+        int256 index = cumulativeFundingPerUnit;
+        Position memory pos = _positions[msg.sender];
+        int256 funding = _settleFundingMem(pos, index);
 
         int256 oldSize = pos.size;
         int256 newSize = oldSize + sizeDelta;
@@ -180,30 +180,51 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (sizeDelta > 0 ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {
             revert SlippageExceeded(fillPrice, acceptablePrice);
         }
-
-        int256 realizedPnl = _applyFill(pos, oldSize, sizeDelta, fillPrice);
-        pos.size = newSize;
-        pos.margin -= SafeCast.toInt256(fee);
-        feesCollected += fee;
-        _updateOpenInterest(oldSize, newSize);
-
+        int256 realizedPnl = _applyFill(pos, sizeDelta, fillPrice, fee);
+        equityAfter = _equity(pos, price, index);
         if (increases) {
-            int256 eq = _equity(pos, price, cumulativeFundingPerUnit);
-            uint256 required = Math.mulDiv(_notional(newSize, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
-            if (eq < SafeCast.toInt256(required)) revert InsufficientMargin(eq, required);
+            uint256 required =
+                Math.mulDiv(_notional(newSize, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
+            if (equityAfter < SafeCast.toInt256(required)) revert InsufficientMargin(equityAfter, required);
         }
 
+        _positions[msg.sender] = pos;
+        feesCollected += fee;
+        _updateOpenInterest(oldSize, newSize);
+        if (funding != 0) emit FundingSettled(msg.sender, funding);
         emit PositionModified(msg.sender, sizeDelta, fillPrice, fee, newSize, realizedPnl);
     }
 
-    /// @dev Books a fill of `delta` at `fill` into cost basis and margin. Equity moves by exactly
-    ///      `delta * (mark - fill)` whatever is realised, because realised PnL leaves `openNotional` and enters
-    ///      `margin` as the same number. Costs round up (against the trader).
-    function _applyFill(Position storage pos, int256 oldSize, int256 delta, uint256 fill)
+    /// @inheritdoc IPerpVenue
+    function previewTrade(address account, int256 sizeDelta)
+        external
+        view
+        override
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
+    {
+        uint256 price = _ORACLE.price();
+        int256 index = _pendingFundingIndex(price);
+        Position memory pos = _positions[account];
+        _settleFundingMem(pos, index);
+        if (sizeDelta == 0) return (price, 0, _equity(pos, price, index));
+        (fillPrice, fee) = _quote(sizeDelta, price);
+        _applyFill(pos, sizeDelta, fillPrice, fee);
+        equityAfter = _equity(pos, price, index);
+    }
+
+    /// @dev Books a fill of `delta` at `fill` plus `fee` into cost basis and margin. Equity moves by exactly
+    ///      `floor(newSize * mark) - floor(oldSize * mark) - ceil(delta * fill) - fee` whatever is realised, because
+    ///      realised PnL leaves `openNotional` and enters `margin` as the same number. Costs round up (against the
+    ///      trader). Shared by execution and preview so the two can never disagree.
+    function _applyFill(Position memory pos, int256 delta, uint256 fill, uint256 fee)
         private
+        pure
         returns (int256 realizedPnl)
     {
+        int256 oldSize = pos.size;
         int256 newSize = oldSize + delta;
+        pos.size = newSize;
+        pos.margin -= SafeCast.toInt256(fee);
         if (oldSize == 0 || (oldSize ^ delta) >= 0) {
             // Opening or adding on the same side.
             pos.openNotional += delta.mulWadCeil(fill);
@@ -212,11 +233,13 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         // Reducing, closing or flipping.
         uint256 absOld = SignedMath.abs(oldSize);
         uint256 absDelta = SignedMath.abs(delta);
-        int256 closed = absDelta >= absOld ? -oldSize : delta; // the part of delta that reduces oldSize
-        int256 basisClosed = absDelta >= absOld
-            ? pos.openNotional
-            : (pos.openNotional >= 0 ? int256(1) : int256(-1))
-                * SafeCast.toInt256(Math.mulDiv(SignedMath.abs(pos.openNotional), absDelta, absOld));
+        bool closesAll = absDelta >= absOld;
+        int256 closed = closesAll ? -oldSize : delta; // the part of delta that reduces oldSize
+        int256 basisClosed = pos.openNotional;
+        if (!closesAll) {
+            int256 magnitude = SafeCast.toInt256(Math.mulDiv(SignedMath.abs(basisClosed), absDelta, absOld));
+            basisClosed = basisClosed >= 0 ? magnitude : -magnitude;
+        }
         realizedPnl = -closed.mulWadCeil(fill) - basisClosed;
         pos.margin += realizedPnl;
         pos.openNotional -= basisClosed;
@@ -252,8 +275,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     function liquidate(address account) external override nonReentrant returns (uint256 liquidatorFee) {
         uint256 price = _ORACLE.price();
         _accrueFunding(price);
-        Position storage pos = _positions[account];
-        _settleFunding(account, pos);
+        Position storage pos = _settleFunding(account);
 
         int256 size = pos.size;
         int256 eq = _equity(pos, price, cumulativeFundingPerUnit);
@@ -310,7 +332,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
 
     /// @dev Funding owed by an account since its snapshot (positive: it pays). Rounded up, against the account,
     ///      so the venue never pays out more funding than it collects.
-    function _fundingOwed(Position storage pos, int256 index) private view returns (int256) {
+    function _fundingOwed(Position memory pos, int256 index) private pure returns (int256) {
         if (pos.size == 0) return 0;
         int256 change = index - pos.fundingIndex;
         // owed = size * change / WAD, towards +infinity; ceil(-x) = -floor(x) handles a falling index.
@@ -319,22 +341,30 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
             : -pos.size.mulDivFloor(SignedMath.abs(change), WAD);
     }
 
-    function _settleFunding(address account, Position storage pos) private {
-        int256 index = cumulativeFundingPerUnit;
-        if (pos.fundingIndex == index) return;
-        int256 owed = _fundingOwed(pos, index);
+    /// @dev Moves owed funding into margin and snapshots the index; returns what was paid (negative: received).
+    function _settleFundingMem(Position memory pos, int256 index) private pure returns (int256 owed) {
+        if (pos.fundingIndex == index) return 0;
+        owed = _fundingOwed(pos, index);
         pos.fundingIndex = index;
-        if (owed != 0) {
-            pos.margin -= owed;
-            emit FundingSettled(account, owed);
-        }
+        pos.margin -= owed;
+    }
+
+    /// @dev Settles funding of a stored position.
+    function _settleFunding(address account) private returns (Position storage pos) {
+        pos = _positions[account];
+        Position memory mem = pos;
+        int256 owed = _settleFundingMem(mem, cumulativeFundingPerUnit);
+        if (mem.fundingIndex == pos.fundingIndex) return pos;
+        pos.fundingIndex = mem.fundingIndex;
+        pos.margin = mem.margin;
+        if (owed != 0) emit FundingSettled(account, owed);
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
 
-    function _equity(Position storage pos, uint256 price, int256 index) private view returns (int256) {
+    function _equity(Position memory pos, uint256 price, int256 index) private pure returns (int256) {
         return pos.margin + pos.size.mulWadFloor(price) - pos.openNotional - _fundingOwed(pos, index);
     }
 
@@ -342,7 +372,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         return Math.mulDiv(SignedMath.abs(size), price, WAD);
     }
 
-    function _freeCollateral(Position storage pos, uint256 price) private view returns (uint256) {
+    function _freeCollateral(Position memory pos, uint256 price) private view returns (uint256) {
         int256 eq = _equity(pos, price, cumulativeFundingPerUnit);
         uint256 locked = Math.mulDiv(_notional(pos.size, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
         if (eq <= SafeCast.toInt256(locked)) return 0;

@@ -1,0 +1,150 @@
+/**
+ * Ballast's default parameters, in one place: deploy scripts, tests, the demo, the backtester and docs/parameters.md
+ * all read them from here. Units are spelled out per field; WAD = 1e18.
+ */
+import { parseUnits } from "ethers";
+
+export const WAD = 10n ** 18n;
+export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
+export const usdc = (x: string | number): bigint => parseUnits(String(x), 6);
+
+export type MarketSymbol = "BTC" | "ETH";
+
+/** Mirrors IPerpVenue.MarketParams. */
+export interface VenueParams {
+  initialMarginRatio: bigint; // WAD fraction of notional
+  maintenanceMarginRatio: bigint; // WAD fraction of notional
+  takerFeeRate: bigint; // WAD fraction of fill notional
+  liquidatorFeeRate: bigint; // WAD fraction of notional
+  liquidationPenaltyRate: bigint; // WAD fraction of notional
+  maxPriceImpact: bigint; // WAD fraction
+  impactPerNotional: bigint; // impact (WAD) per USD (WAD) of trade notional, scaled by WAD
+  maxOpenInterest: bigint; // per side, base units (WAD)
+}
+
+const baseVenue = {
+  initialMarginRatio: wad("0.05"), // 20x max leverage
+  maintenanceMarginRatio: wad("0.01"),
+  takerFeeRate: wad("0.0005"), // 5 bps
+  liquidatorFeeRate: wad("0.0025"),
+  liquidationPenaltyRate: wad("0.0025"),
+  maxPriceImpact: wad("0.01"),
+  // 1e-10 per USD: a 10k USD trade moves its fill 0.0001%, a 10M USD trade 0.1%.
+  impactPerNotional: 10n ** 8n,
+};
+
+export const MARKETS: Record<MarketSymbol, { initialPrice: bigint; heartbeat: number; venue: VenueParams; liquidity: bigint }> = {
+  BTC: {
+    initialPrice: 60_000n * 10n ** 8n, // Chainlink answer, 8 decimals
+    heartbeat: 3600, // seconds, as Chainlink BTC/USD on Ethereum
+    venue: { ...baseVenue, maxOpenInterest: wad(10_000) }, // 10,000 BTC per side
+    liquidity: usdc(100_000_000), // counterparty liquidity seeded on local networks
+  },
+  ETH: {
+    initialPrice: 3_000n * 10n ** 8n,
+    heartbeat: 3600,
+    venue: { ...baseVenue, maxOpenInterest: wad(200_000) }, // 200,000 ETH per side
+    liquidity: usdc(100_000_000),
+  },
+};
+
+/** Mirrors IRebalancer.Methodology. */
+export interface Methodology {
+  minLeverage: bigint;
+  targetLeverage: bigint;
+  maxLeverage: bigint;
+  ripcordLeverage: bigint;
+  interval: number; // seconds
+  tolerance: bigint; // WAD
+  maxTradeNotional: bigint; // USD WAD per call, 0 = unlimited
+  maxSlippage: bigint; // WAD fraction
+}
+
+/** Mirrors IRebalancer.BountyParams (collateral units, 6 decimals). */
+export interface BountyParams {
+  base: bigint;
+  perSecond: bigint;
+  cap: bigint;
+  maxEquityFraction: bigint;
+  budget: bigint;
+}
+
+/** Mirrors ILeveragedToken.FeeParams. */
+export interface FeeParams {
+  mintFeeRate: bigint;
+  redeemFeeRate: bigint;
+  streamingFeeRate: bigint; // per year
+}
+
+export interface ProductDefaults {
+  symbol: string;
+  name: string;
+  market: MarketSymbol;
+  isLong: boolean;
+  leverage: number;
+  methodology: Methodology;
+  bounty: BountyParams;
+  fees: FeeParams;
+  supplyCap: bigint;
+}
+
+export const DEFAULT_FEES: FeeParams = {
+  mintFeeRate: wad("0.001"), // 0.1%
+  redeemFeeRate: wad("0.001"), // 0.1%
+  streamingFeeRate: wad("0.02"), // 2% a year
+};
+
+export const DEFAULT_BOUNTY: BountyParams = {
+  base: usdc("0.5"),
+  perSecond: usdc("0.01"), // +0.01 USDC per second while due: a Dutch auction
+  cap: usdc(5),
+  maxEquityFraction: wad("0.001"), // never more than 0.1% of the product per call
+  budget: usdc(10_000),
+};
+
+export function methodologyFor(leverage: number): Methodology {
+  const common = {
+    interval: 86_400, // a day
+    maxTradeNotional: wad(5_000_000), // 5M USD per call; bigger rebalances ITERATE
+    maxSlippage: wad("0.02"),
+  };
+  if (leverage === 2) {
+    return { ...common, minLeverage: wad("1.75"), targetLeverage: wad(2), maxLeverage: wad("2.25"), ripcordLeverage: wad(3), tolerance: wad("0.1") };
+  }
+  if (leverage === 3) {
+    return { ...common, minLeverage: wad("2.5"), targetLeverage: wad(3), maxLeverage: wad("3.5"), ripcordLeverage: wad("4.5"), tolerance: wad("0.15") };
+  }
+  throw new Error(`no default methodology for ${leverage}x`);
+}
+
+export const PRODUCT_SYMBOLS = ["BTC2L", "BTC2S", "BTC3L", "BTC3S", "ETH2L", "ETH2S", "ETH3L", "ETH3S"] as const;
+export type ProductSymbol = (typeof PRODUCT_SYMBOLS)[number];
+
+export function productDefaults(symbol: string): ProductDefaults {
+  const m = /^(BTC|ETH)([23])([LS])$/.exec(symbol);
+  if (!m) throw new Error(`unknown product ${symbol}: expected one of ${PRODUCT_SYMBOLS.join(", ")}`);
+  const market = m[1] as MarketSymbol;
+  const leverage = Number(m[2]);
+  const isLong = m[3] === "L";
+  return {
+    symbol,
+    name: `Ballast ${market} ${leverage}x ${isLong ? "Long" : "Short"}`,
+    market,
+    isLong,
+    leverage,
+    methodology: methodologyFor(leverage),
+    bounty: DEFAULT_BOUNTY,
+    fees: DEFAULT_FEES,
+    supplyCap: wad(100_000_000),
+  };
+}
+
+/**
+ * The single unmonitored underlying return that takes an account from leverage `l` to maintenance margin `m`
+ * (DESIGN.md): long x = (m l - 1) / (l (1 - m)), short x = (1 - m l) / (l (1 + m)).
+ */
+export function liquidationMove(leverage: number, maintenance: number, isLong: boolean): number {
+  return isLong
+    ? (maintenance * leverage - 1) / (leverage * (1 - maintenance))
+    : (1 - maintenance * leverage) / (leverage * (1 + maintenance));
+}

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
+import {IPerpVenue} from "./interfaces/IPerpVenue.sol";
+import {IRebalancer} from "./interfaces/IRebalancer.sol";
+import {LeverageMath} from "./libraries/LeverageMath.sol";
+
+/// @title LeveragedToken
+/// @notice An ERC-20 (with EIP-2612 permit) whose holders own, pro rata, one isolated position on a perp venue.
+///         Mint and redeem resize the position pro rata at its current leverage, so each user pays its own trading
+///         costs and nobody dilutes anybody; only the Rebalancer changes leverage. Redeem is never paused.
+/// @dev Equity is the venue's own valuation of this account plus idle collateral held here, in USD scaled by WAD.
+///      The first mint locks `DEAD_SHARES` forever (Uniswap's minimum-liquidity idea), so share price is always
+///      the plain pro-rata of real equity and an inflation/donation attack cannot round later minters to zero.
+contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    uint256 private constant WAD = 1e18;
+    uint256 private constant YEAR = 365 days;
+    /// @notice Shares locked at the first mint (0.001 token, worth 0.001 USD at the initial NAV of 1 USD).
+    uint256 public constant DEAD_SHARES = 1e15;
+    address public constant DEAD_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    /// @notice Upper bounds on fees: 1% per mint or redeem, 10% per year streaming.
+    uint256 public constant MAX_TRADE_FEE = 0.01e18;
+    uint256 public constant MAX_STREAMING_FEE = 0.1e18;
+
+    IERC20 private immutable _COLLATERAL;
+    IPerpVenue private immutable _VENUE;
+    address private immutable _REBALANCER;
+    bool private immutable _IS_LONG;
+    /// @dev 10 ** (18 - collateral decimals): collateral units -> USD WAD.
+    uint256 private immutable _TO_WAD;
+
+    /// @notice Fee rates (one slot with `lastFeeAccrual`).
+    FeeParams public fees;
+    /// @notice Last time the streaming fee was accrued.
+    uint64 public lastFeeAccrual;
+    /// @notice Receives mint, redeem and streaming fees.
+    address public treasury;
+    /// @notice Minting is paused (redeem never is).
+    bool public mintPaused;
+    /// @notice The position was closed for good by governance; holders redeem pro rata forever.
+    bool public woundDown;
+    /// @notice May pause minting, nothing else.
+    address public guardian;
+    /// @notice Maximum total supply (shares).
+    uint256 public supplyCap;
+
+    modifier onlyRebalancer() {
+        if (msg.sender != _REBALANCER) revert OnlyRebalancer(msg.sender);
+        _;
+    }
+
+    /// @param venue_ The perp venue of the underlying market.
+    /// @param rebalancer_ The only address allowed to change leverage.
+    /// @param long True for a long product, false for a short one.
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        IPerpVenue venue_,
+        address rebalancer_,
+        bool long,
+        address owner_,
+        address treasury_,
+        FeeParams memory fees_,
+        uint256 supplyCap_
+    ) ERC20(name_, symbol_) ERC20Permit(name_) Ownable(owner_) {
+        if (address(venue_) == address(0) || rebalancer_ == address(0) || treasury_ == address(0)) {
+            revert ZeroAddress();
+        }
+        IERC20 collateral_ = venue_.collateral();
+        _COLLATERAL = collateral_;
+        _VENUE = venue_;
+        _REBALANCER = rebalancer_;
+        _IS_LONG = long;
+        uint8 decimals_ = IERC20Metadata(address(collateral_)).decimals();
+        _TO_WAD = 10 ** (18 - uint256(decimals_));
+        treasury = treasury_;
+        supplyCap = supplyCap_;
+        _setFees(fees_);
+        lastFeeAccrual = uint64(block.timestamp);
+        collateral_.forceApprove(address(venue_), type(uint256).max);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Holders
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeveragedToken
+    function mint(uint256 collateralIn, uint256 minSharesOut, address receiver)
+        external
+        override
+        nonReentrant
+        returns (uint256 shares)
+    {
+        if (collateralIn == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        if (mintPaused) revert MintPaused();
+        if (woundDown || _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+
+        (int256 size, int256 equityBefore, uint256 price) = _snapshot();
+        uint256 supply = totalSupply();
+        if (supply != 0 && equityBefore <= 0) revert ProductInactive();
+        supply += _accrueStreamingFee(supply, size);
+
+        uint256 fee = _feeUp(collateralIn, fees.mintFeeRate);
+        uint256 net = collateralIn - fee;
+        if (net == 0) revert DepositTooSmall(collateralIn);
+
+        _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
+        if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
+        _VENUE.deposit(net);
+
+        int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
+        int256 equityAfter = equityBefore + (net * _TO_WAD).toInt256();
+        if (sizeDelta != 0) {
+            (,, int256 venueEquity) = _VENUE.modifyPosition(sizeDelta, _IS_LONG ? type(uint256).max : 0);
+            equityAfter = venueEquity + _idleWad();
+        }
+
+        shares = _sharesFor(supply, equityBefore, equityAfter);
+        if (shares == 0) revert DepositTooSmall(collateralIn);
+        if (shares < minSharesOut) revert SlippageExceeded(minSharesOut, shares);
+        if (supply == 0) _mint(DEAD_ADDRESS, DEAD_SHARES);
+        if (totalSupply() + shares > supplyCap) revert SupplyCapExceeded(totalSupply() + shares, supplyCap);
+        _mint(receiver, shares);
+        emit Minted(msg.sender, receiver, collateralIn, shares, fee);
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function redeem(uint256 sharesIn, uint256 minCollateralOut, address receiver)
+        external
+        override
+        nonReentrant
+        returns (uint256 collateralOut)
+    {
+        if (sharesIn == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        uint256 balance = balanceOf(msg.sender);
+        if (sharesIn > balance) revert InsufficientShares(sharesIn, balance);
+
+        (int256 size, int256 equityBefore,) = _snapshot();
+        uint256 supply = totalSupply();
+        supply += _accrueStreamingFee(supply, size);
+        _burn(msg.sender, sharesIn);
+
+        uint256 fee;
+        uint256 gross;
+        if (equityBefore > 0) {
+            int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
+            int256 equityAfter = equityBefore;
+            if (sizeDelta != 0) {
+                (,, int256 venueEquity) = _VENUE.modifyPosition(sizeDelta, _IS_LONG ? 0 : type(uint256).max);
+                equityAfter = venueEquity + _idleWad();
+            }
+            gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
+            fee = _feeUp(gross, fees.redeemFeeRate);
+            collateralOut = gross - fee;
+        }
+        if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
+
+        _pay(receiver, collateralOut);
+        _pay(treasury, fee);
+        emit Redeemed(msg.sender, receiver, sharesIn, collateralOut, fee);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Previews
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeveragedToken
+    function previewMint(uint256 collateralIn) external view override returns (uint256 shares) {
+        if (collateralIn == 0 || mintPaused || woundDown || _VENUE.liquidationCount(address(this)) != 0) return 0;
+        (int256 size, int256 equityBefore, uint256 price) = _snapshot();
+        uint256 supply = totalSupply();
+        if (supply != 0 && equityBefore <= 0) return 0;
+        supply += _pendingStreamingFeeShares(supply, size);
+        uint256 net = collateralIn - _feeUp(collateralIn, fees.mintFeeRate);
+        if (net == 0) return 0;
+
+        int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
+        int256 equityAfter = equityBefore + (net * _TO_WAD).toInt256();
+        if (sizeDelta != 0) {
+            // The venue previews the trade on the account as it will be after the deposit.
+            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            equityAfter = venueEquity + (net * _TO_WAD).toInt256() + _idleWad();
+        }
+        shares = _sharesFor(supply, equityBefore, equityAfter);
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function previewRedeem(uint256 sharesIn) external view override returns (uint256 collateralOut) {
+        uint256 supply = totalSupply();
+        if (sharesIn == 0 || sharesIn > supply) return 0;
+        (int256 size, int256 equityBefore,) = _snapshot();
+        if (equityBefore <= 0) return 0;
+        supply += _pendingStreamingFeeShares(supply, size);
+        int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
+        int256 equityAfter = equityBefore;
+        if (sizeDelta != 0) {
+            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            equityAfter = venueEquity + _idleWad();
+        }
+        uint256 gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
+        collateralOut = gross - _feeUp(gross, fees.redeemFeeRate);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Rebalancer
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeveragedToken
+    function rebalancerTrade(int256 sizeDelta, uint256 acceptablePrice, address keeper, uint256 bounty)
+        external
+        override
+        onlyRebalancer
+        nonReentrant
+        returns (int256 newSize, int256 equityAfterWad)
+    {
+        // Idle collateral (donations, rounding dust) joins the position so that it is leveraged like the rest.
+        // A paused venue refuses deposits: then it simply stays idle, still counted in equity.
+        uint256 idle = _COLLATERAL.balanceOf(address(this));
+        if (idle != 0 && !_VENUE.paused()) _VENUE.deposit(idle);
+
+        if (sizeDelta != 0) _VENUE.modifyPosition(sizeDelta, acceptablePrice);
+        if (bounty != 0) _pay(keeper, bounty);
+        (newSize, equityAfterWad,) = _snapshot();
+        emit RebalanceTraded(sizeDelta, newSize, keeper, bounty);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Governance
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Pauses or resumes minting. Guardian or owner. Redeem is never affected.
+    function setMintPaused(bool newPaused) external {
+        if (msg.sender != guardian && msg.sender != owner()) revert OnlyGuardianOrOwner(msg.sender);
+        mintPaused = newPaused;
+        emit MintPausedSet(newPaused);
+    }
+
+    /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
+    function windDown() external onlyOwner nonReentrant {
+        if (woundDown) revert WoundDown();
+        (int256 size,,) = _snapshot();
+        _accrueStreamingFee(totalSupply(), size);
+        woundDown = true;
+        if (size != 0) _VENUE.modifyPosition(-size, _IS_LONG ? 0 : type(uint256).max);
+        (, int256 venueEquity,) = _VENUE.accountSnapshot(address(this));
+        uint256 withdrawable = venueEquity > 0 ? uint256(venueEquity) / _TO_WAD : 0;
+        if (withdrawable != 0) _VENUE.withdraw(withdrawable);
+        emit WindDownStarted(totalEquityWad());
+    }
+
+    function setFees(FeeParams calldata newFees) external onlyOwner {
+        (int256 size,,) = _snapshot();
+        _accrueStreamingFee(totalSupply(), size); // the old rate applies up to now
+        _setFees(newFees);
+    }
+
+    function setSupplyCap(uint256 newCap) external onlyOwner {
+        supplyCap = newCap;
+        emit SupplyCapSet(newCap);
+    }
+
+    function setTreasury(address newTreasury) external onlyOwner {
+        if (newTreasury == address(0)) revert ZeroAddress();
+        treasury = newTreasury;
+        emit TreasurySet(newTreasury);
+    }
+
+    function setGuardian(address newGuardian) external onlyOwner {
+        guardian = newGuardian;
+        emit GuardianSet(newGuardian);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILeveragedToken
+    function positionSnapshot() external view override returns (int256 size, int256 equityWad, uint256 price) {
+        return _snapshot();
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function navPerShare() external view override returns (uint256) {
+        uint256 supply = totalSupply();
+        if (supply == 0) return WAD; // the initial NAV: 1 USD per token
+        (int256 size,,) = _snapshot();
+        // Round down: NAV is never overstated. Pending streaming-fee shares count, as they will on the next action.
+        return Math.mulDiv(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size));
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function totalEquityWad() public view override returns (uint256) {
+        (, int256 equityWad,) = _snapshot();
+        return equityWad > 0 ? uint256(equityWad) : 0;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function totalEquity() external view override returns (uint256) {
+        return totalEquityWad() / _TO_WAD;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function currentLeverage() external view override returns (uint256) {
+        (int256 size, int256 equityWad, uint256 price) = _snapshot();
+        return LeverageMath.leverage(size, price, equityWad);
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function targetLeverage() external view override returns (uint256) {
+        return IRebalancer(_REBALANCER).methodology(address(this)).targetLeverage;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function isActive() external view override returns (bool) {
+        if (woundDown || _VENUE.liquidationCount(address(this)) != 0) return false;
+        if (totalSupply() == 0) return true;
+        (, int256 equityWad,) = _snapshot();
+        return equityWad > 0;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function isLong() external view override returns (bool) {
+        return _IS_LONG;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function collateral() external view override returns (IERC20) {
+        return _COLLATERAL;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function venue() external view override returns (IPerpVenue) {
+        return _VENUE;
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function rebalancer() external view override returns (address) {
+        return _REBALANCER;
+    }
+
+    /// @inheritdoc IERC20Permit
+    function nonces(address owner_) public view override(ERC20Permit, IERC20Permit) returns (uint256) {
+        return super.nonces(owner_);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Internal
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @dev Size, equity (venue + idle, USD WAD) and mark price, from one oracle read.
+    function _snapshot() private view returns (int256 size, int256 equityWad, uint256 price) {
+        (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
+        equityWad += _idleWad();
+    }
+
+    function _idleWad() private view returns (int256) {
+        return (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
+    }
+
+    /// @dev The first mint opens at target leverage; later mints grow the position pro rata to the equity added.
+    function _mintSizeDelta(uint256 supply, int256 size, int256 equityBefore, uint256 price, uint256 addedWad)
+        private
+        view
+        returns (int256)
+    {
+        if (supply == 0) {
+            uint256 target = IRebalancer(_REBALANCER).methodology(address(this)).targetLeverage;
+            int256 equityTotal = equityBefore + addedWad.toInt256();
+            return LeverageMath.targetSize(target, equityTotal, price, _IS_LONG) - size;
+        }
+        // equityBefore > 0 here (checked by the callers). Rounded towards zero.
+        return LeverageMath.proRataSize(size, addedWad, uint256(equityBefore));
+    }
+
+    /// @dev Shares for the equity a mint added. Rounded down: the minter never gets more than it brought.
+    ///      The first mint prices shares at 1 per USD of the whole equity, less the locked dead shares.
+    function _sharesFor(uint256 supply, int256 equityBefore, int256 equityAfter) private pure returns (uint256) {
+        if (equityAfter <= equityBefore) return 0;
+        if (supply == 0) {
+            uint256 all = uint256(equityAfter);
+            return all > DEAD_SHARES ? all - DEAD_SHARES : 0;
+        }
+        return Math.mulDiv(supply, uint256(equityAfter - equityBefore), uint256(equityBefore));
+    }
+
+    /// @dev What a redeemer takes, in collateral units, before the redeem fee: everything above what the remaining
+    ///      holders must keep, i.e. its pro-rata equity minus its own trading costs. The remaining holders' share is
+    ///      rounded up and the payout down, so rounding always stays with the product.
+    function _redeemGross(int256 equityBefore, int256 equityAfter, uint256 sharesIn, uint256 supply)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 keep = Math.mulDiv(uint256(equityBefore), supply - sharesIn, supply, Math.Rounding.Ceil);
+        if (equityAfter <= keep.toInt256()) return 0;
+        return (uint256(equityAfter) - keep) / _TO_WAD;
+    }
+
+    /// @dev Pays `amount` collateral units to `to`, from idle collateral first, then from venue margin.
+    function _pay(address to, uint256 amount) private {
+        if (amount == 0) return;
+        uint256 idle = _COLLATERAL.balanceOf(address(this));
+        if (idle >= amount) {
+            _COLLATERAL.safeTransfer(to, amount);
+            return;
+        }
+        if (idle != 0) _COLLATERAL.safeTransfer(to, idle);
+        _VENUE.withdrawTo(amount - idle, to);
+    }
+
+    /// @dev Mints the streaming fee since the last accrual to the treasury; returns the shares minted.
+    ///      Nothing accrues on an empty or position-less (wound-down or liquidated) product.
+    function _accrueStreamingFee(uint256 supply, int256 size) private returns (uint256 feeShares) {
+        feeShares = _pendingStreamingFeeShares(supply, size);
+        lastFeeAccrual = uint64(block.timestamp);
+        if (feeShares != 0) {
+            _mint(treasury, feeShares);
+            emit StreamingFeeAccrued(feeShares, block.timestamp);
+        }
+    }
+
+    /// @dev Shares that give the treasury `rate * elapsed / YEAR` of the product: supply * f / (1 - f), rounded
+    ///      down so the fee never exceeds rate x time.
+    function _pendingStreamingFeeShares(uint256 supply, int256 size) private view returns (uint256) {
+        uint256 rate = fees.streamingFeeRate;
+        if (supply == 0 || rate == 0 || size == 0) return 0;
+        uint256 fraction = Math.mulDiv(rate, block.timestamp - lastFeeAccrual, YEAR);
+        if (fraction == 0) return 0;
+        // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
+        fraction = Math.min(fraction, WAD / 2);
+        return Math.mulDiv(supply, fraction, WAD - fraction);
+    }
+
+    /// @dev `amount * rate`, rounded up: fees favour the protocol.
+    function _feeUp(uint256 amount, uint256 rate) private pure returns (uint256) {
+        return Math.mulDiv(amount, rate, WAD, Math.Rounding.Ceil);
+    }
+
+    function _setFees(FeeParams memory newFees) private {
+        if (newFees.mintFeeRate > MAX_TRADE_FEE) revert InvalidFee(newFees.mintFeeRate);
+        if (newFees.redeemFeeRate > MAX_TRADE_FEE) revert InvalidFee(newFees.redeemFeeRate);
+        if (newFees.streamingFeeRate > MAX_STREAMING_FEE) revert InvalidFee(newFees.streamingFeeRate);
+        fees = newFees;
+        emit FeeParamsSet(newFees);
+    }
+}

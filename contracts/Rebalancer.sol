@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {AutomationCompatibleInterface} from
+    "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
+import {IRebalancer} from "./interfaces/IRebalancer.sol";
+import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
+import {IPerpVenue} from "./interfaces/IPerpVenue.sol";
+import {LeverageMath} from "./libraries/LeverageMath.sol";
+
+/// @title Rebalancer
+/// @notice Open rebalancing rules for every registered leveraged token: a leverage band, a time interval, a ripcord
+///         level and an optional per-call trade cap (chunked rebalances, ITERATE). Anyone may act when an action is
+///         due and earns a bounded bounty that grows with the time since it became due. Chainlink Automation drives
+///         it through `checkUpkeep` / `performUpkeep`, where one failing product never blocks the others.
+contract Rebalancer is IRebalancer, Ownable2Step {
+    uint256 private constant WAD = 1e18;
+    /// @notice Hard upper bound of products handled by one performUpkeep (bounded gas).
+    uint256 public constant MAX_BATCH = 16;
+
+    mapping(address token => TokenState) private _states;
+    address[] private _tokens;
+    /// @notice Addresses allowed to register products (the factory).
+    mapping(address registrar => bool allowed) public isRegistrar;
+
+    constructor(address owner_) Ownable(owner_) {}
+
+    modifier onlyRegistered(address token) {
+        if (!_states[token].registered) revert NotRegistered(token);
+        _;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Registry and governance
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Allows or disallows `registrar` (e.g. the factory) to register products.
+    function setRegistrar(address registrar, bool allowed) external onlyOwner {
+        if (registrar == address(0)) revert ZeroAddress();
+        isRegistrar[registrar] = allowed;
+        emit RegistrarSet(registrar, allowed);
+    }
+
+    /// @inheritdoc IRebalancer
+    function register(address token, Methodology calldata newMethodology, BountyParams calldata newBounty)
+        external
+        override
+    {
+        if (msg.sender != owner() && !isRegistrar[msg.sender]) revert OnlyRegistrar(msg.sender);
+        if (token == address(0)) revert ZeroAddress();
+        TokenState storage st = _states[token];
+        if (st.registered) revert AlreadyRegistered(token);
+        _validateMethodology(token, newMethodology);
+        _validateBounty(newBounty);
+        st.methodology = newMethodology;
+        st.bounty = newBounty;
+        st.lastRebalance = uint64(block.timestamp);
+        st.registered = true;
+        IPerpVenue venue = ILeveragedToken(token).venue();
+        st.oracle = address(venue.oracle());
+        st.collateralScale = uint64(10 ** (18 - uint256(IERC20Metadata(address(venue.collateral())).decimals())));
+        _tokens.push(token);
+        emit Registered(token, newMethodology, newBounty);
+    }
+
+    /// @notice Changes a product's methodology within the validated bounds.
+    function setMethodology(address token, Methodology calldata newMethodology)
+        external
+        onlyOwner
+        onlyRegistered(token)
+    {
+        _validateMethodology(token, newMethodology);
+        _states[token].methodology = newMethodology;
+        emit MethodologySet(token, newMethodology);
+    }
+
+    /// @notice Changes a product's keeper incentive (including topping up its budget).
+    function setBounty(address token, BountyParams calldata newBounty) external onlyOwner onlyRegistered(token) {
+        _validateBounty(newBounty);
+        _states[token].bounty = newBounty;
+        emit BountySet(token, newBounty);
+    }
+
+    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; slippage below 10%.
+    function _validateMethodology(address token, Methodology calldata m) private view {
+        uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
+        if (
+            m.minLeverage == 0 || m.minLeverage > m.targetLeverage || m.targetLeverage > m.maxLeverage
+                || m.maxLeverage >= m.ripcordLeverage || m.ripcordLeverage > venueMax || m.interval == 0
+                || m.maxSlippage == 0 || m.maxSlippage >= 0.1e18 || m.tolerance >= m.targetLeverage
+        ) revert InvalidMethodology();
+    }
+
+    /// @dev base <= cap; at most 1% of equity per call.
+    function _validateBounty(BountyParams calldata b) private pure {
+        if (b.base > b.cap || b.maxEquityFraction > 0.01e18) revert InvalidBounty();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Keepers
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRebalancer
+    function shouldRebalance(address token) external view override onlyRegistered(token) returns (uint8) {
+        (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
+        (Action action,) = _evaluate(_states[token], size, equityWad, price);
+        return uint8(action);
+    }
+
+    /// @inheritdoc IRebalancer
+    function rebalance(address token) external override onlyRegistered(token) returns (uint256 bounty) {
+        return _execute(token, _Mode.REBALANCE, msg.sender);
+    }
+
+    /// @inheritdoc IRebalancer
+    function ripcord(address token) external override onlyRegistered(token) returns (uint256 bounty) {
+        return _execute(token, _Mode.RIPCORD, msg.sender);
+    }
+
+    /// @inheritdoc IRebalancer
+    function currentBounty(address token) external view override onlyRegistered(token) returns (uint256) {
+        TokenState storage st = _states[token];
+        (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
+        (Action action,) = _evaluate(st, size, equityWad, price);
+        if (action == Action.NONE) return 0;
+        return _bounty(st, action, equityWad);
+    }
+
+    /// @notice Used by `performUpkeep` so that it can catch one product's failure; callable only by this contract.
+    ///         Does whatever is due now (rebalance, iterate or ripcord), whatever `checkUpkeep` saw earlier.
+    function executeFromUpkeep(address token, address keeper) external returns (uint256) {
+        if (msg.sender != address(this)) revert OnlySelf();
+        return _execute(token, _Mode.ANY, keeper);
+    }
+
+    /// @dev What a caller asked for: a rebalance (or iteration), a ripcord, or whichever is due (Automation).
+    enum _Mode {
+        REBALANCE,
+        RIPCORD,
+        ANY
+    }
+
+    /// @dev One keeper action, planned in memory (keeps the stack shallow without via-IR).
+    struct _Plan {
+        Action action;
+        bool capped;
+        uint256 leverageBefore;
+        uint256 price;
+        int256 sizeDelta;
+        uint256 acceptablePrice;
+        uint256 bounty;
+    }
+
+    function _execute(address token, _Mode mode, address keeper) private returns (uint256) {
+        TokenState storage st = _states[token];
+        _Plan memory p = _planFor(token, st, mode);
+
+        // Effects before the interaction.
+        st.iterating = p.capped;
+        if (!p.capped) st.lastRebalance = uint64(block.timestamp);
+        if (p.bounty != 0) st.bounty.budget -= uint128(p.bounty); // bounty <= budget (see _bounty)
+
+        (int256 newSize, int256 equityAfter) =
+            ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
+        uint256 leverageAfter = LeverageMath.leverage(newSize, p.price, equityAfter);
+        emit RebalanceExecuted(token, uint8(p.action), p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
+        return p.bounty;
+    }
+
+    /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
+    ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
+    ///      bounded at `maxSlippage` from mark.
+    function _planFor(address token, TokenState storage st, _Mode mode) private view returns (_Plan memory p) {
+        (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
+        (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
+        bool isRipcord = p.action == Action.RIPCORD;
+        if (mode == _Mode.RIPCORD) {
+            if (!isRipcord) revert RipcordNotNeeded(token, p.leverageBefore);
+        } else if (p.action == Action.NONE || (isRipcord && mode == _Mode.REBALANCE)) {
+            revert RebalanceNotNeeded(token, uint8(p.action), p.leverageBefore);
+        }
+        Methodology memory m = st.methodology;
+        p.price = price;
+        p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityWad, price, size > 0) - size;
+        if (!isRipcord) (p.sizeDelta, p.capped) = LeverageMath.capDelta(p.sizeDelta, price, m.maxTradeNotional);
+        p.acceptablePrice = p.sizeDelta > 0
+            ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
+            : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
+        p.bounty = _bounty(st, p.action, equityWad);
+    }
+
+    /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
+    ///      while a chunked rebalance is in progress; REBALANCE outside the band, or after the interval when leverage
+    ///      is further than the tolerance from target.
+    function _evaluate(TokenState storage st, int256 size, int256 equityWad, uint256 price)
+        private
+        view
+        returns (Action action, uint256 lev)
+    {
+        if (size == 0) return (Action.NONE, 0);
+        lev = LeverageMath.leverage(size, price, equityWad);
+        Methodology memory m = st.methodology;
+        if (lev >= m.ripcordLeverage) return (Action.RIPCORD, lev);
+        if (st.iterating) return (Action.ITERATE, lev);
+        if (lev < m.minLeverage || lev > m.maxLeverage) return (Action.REBALANCE, lev);
+        if (block.timestamp - st.lastRebalance >= m.interval) {
+            uint256 gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
+            if (gap > m.tolerance) return (Action.REBALANCE, lev);
+        }
+        return (Action.NONE, lev);
+    }
+
+    /// @dev A Dutch auction: `base + perSecond * (now - dueSince)`, capped per call, by a fraction of equity and by
+    ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
+    ///      than the last rebalance); a time-based rebalance since the interval elapsed.
+    function _bounty(TokenState storage st, Action action, int256 equityWad)
+        private
+        view
+        returns (uint256)
+    {
+        BountyParams memory b = st.bounty;
+        if (b.budget == 0 || b.cap == 0 || equityWad <= 0) return 0;
+        uint256 dueSince;
+        uint256 last = st.lastRebalance;
+        if (action == Action.REBALANCE && block.timestamp - last >= st.methodology.interval) {
+            dueSince = last + st.methodology.interval;
+        } else {
+            (, uint256 updatedAt) = IOracleAdapter(st.oracle).latestPrice();
+            dueSince = Math.max(updatedAt, last);
+        }
+        uint256 elapsed = block.timestamp > dueSince ? block.timestamp - dueSince : 0;
+        uint256 amount = Math.min(uint256(b.base) + uint256(b.perSecond) * elapsed, b.cap);
+        // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
+        uint256 equityUnits = uint256(equityWad) / st.collateralScale;
+        amount = Math.min(amount, Math.mulDiv(equityUnits, b.maxEquityFraction, WAD));
+        return Math.min(amount, b.budget);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Chainlink Automation
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Scans products and reports up to `MAX_BATCH` that need an action.
+    /// @param checkData Empty to scan everything, or `abi.encode(uint256 start, uint256 count)` to scan a slice
+    ///        (one upkeep per slice shards a large registry).
+    /// @return upkeepNeeded True when at least one product is due.
+    /// @return performData `abi.encode(address[] tokens, uint8[] actions)`.
+    function checkUpkeep(bytes calldata checkData)
+        external
+        view
+        override(AutomationCompatibleInterface)
+        returns (bool upkeepNeeded, bytes memory performData)
+    {
+        uint256 start;
+        uint256 end = _tokens.length;
+        if (checkData.length != 0) {
+            uint256 count;
+            (start, count) = abi.decode(checkData, (uint256, uint256));
+            end = Math.min(end, start + count);
+        }
+        address[] memory due = new address[](MAX_BATCH);
+        uint8[] memory actions = new uint8[](MAX_BATCH);
+        uint256 n;
+        for (uint256 i = start; i < end && n < MAX_BATCH; ++i) {
+            address token = _tokens[i];
+            try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
+                (Action action,) = _evaluate(_states[token], size, equityWad, price);
+                if (action != Action.NONE) {
+                    due[n] = token;
+                    actions[n] = uint8(action);
+                    ++n;
+                }
+            } catch {
+                // A product whose oracle or venue fails is skipped; the others are still served.
+            }
+        }
+        // Shrink the arrays to `n` in place: the memory layout starts with the length word.
+        assembly ("memory-safe") {
+            mstore(due, n)
+            mstore(actions, n)
+        }
+        return (n != 0, abi.encode(due, actions));
+    }
+
+    /// @notice Executes what `checkUpkeep` found, re-checking each product; a product that fails (no longer due,
+    ///         oracle down, venue refusing) is reported in `UpkeepFailed` and skipped. Callable by anyone.
+    function performUpkeep(bytes calldata performData) external override {
+        (address[] memory due,) = abi.decode(performData, (address[], uint8[]));
+        if (due.length > MAX_BATCH) revert InvalidBatch();
+        for (uint256 i; i < due.length; ++i) {
+            address token = due[i];
+            if (!_states[token].registered) continue;
+            try this.executeFromUpkeep(token, msg.sender) {}
+            catch (bytes memory reason) {
+                emit UpkeepFailed(token, reason);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRebalancer
+    function tokens() external view override returns (address[] memory) {
+        return _tokens;
+    }
+
+    /// @inheritdoc IRebalancer
+    function tokenCount() external view override returns (uint256) {
+        return _tokens.length;
+    }
+
+    /// @inheritdoc IRebalancer
+    function tokenState(address token) external view override returns (TokenState memory) {
+        return _states[token];
+    }
+
+    /// @inheritdoc IRebalancer
+    function methodology(address token) external view override returns (Methodology memory) {
+        return _states[token].methodology;
+    }
+
+    /// @inheritdoc IRebalancer
+    function maxBatch() external pure override returns (uint256) {
+        return MAX_BATCH;
+    }
+}

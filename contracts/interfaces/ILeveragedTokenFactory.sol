@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ILeveragedToken} from "./ILeveragedToken.sol";
+import {IPerpVenue} from "./IPerpVenue.sol";
+import {IRebalancer} from "./IRebalancer.sol";
+
+/// @title ILeveragedTokenFactory
+/// @notice Deploys leveraged-token products and registers them with the Rebalancer in one transaction.
+interface ILeveragedTokenFactory {
+    /// @notice Everything a new product needs.
+    struct ProductConfig {
+        string name; // e.g. "Ballast BTC 3x Long"
+        string symbol; // e.g. "BTC3L"
+        IPerpVenue venue;
+        bool isLong;
+        ILeveragedToken.FeeParams fees;
+        uint256 supplyCap; // shares (18 decimals)
+        IRebalancer.Methodology methodology;
+        IRebalancer.BountyParams bounty;
+    }
+
+    error ZeroAddress();
+    error SymbolTaken(string symbol);
+    error UnknownSymbol(string symbol);
+
+    event ProductCreated(address indexed token, string symbol, address indexed venue, bool isLong);
+
+    /// @notice Deploys and registers a product; the factory owner becomes its owner.
+    function createProduct(ProductConfig calldata config) external returns (address token);
+
+    /// @notice The live product for `symbol` (a liquidated product is replaced by a fresh one under the same symbol).
+    function productBySymbol(string calldata symbol) external view returns (address);
+
+    /// @notice Every product ever created, in order.
+    function products() external view returns (address[] memory);
+}
