@@ -114,12 +114,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function rebalance(address token) external override onlyRegistered(token) returns (uint256 bounty) {
-        return _execute(token, _Mode.REBALANCE, msg.sender);
+        return _execute(token, Mode.REBALANCE, msg.sender);
     }
 
     /// @inheritdoc IRebalancer
     function ripcord(address token) external override onlyRegistered(token) returns (uint256 bounty) {
-        return _execute(token, _Mode.RIPCORD, msg.sender);
+        return _execute(token, Mode.RIPCORD, msg.sender);
     }
 
     /// @inheritdoc IRebalancer
@@ -135,18 +135,18 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///         Does whatever is due now (rebalance, iterate or ripcord), whatever `checkUpkeep` saw earlier.
     function executeFromUpkeep(address token, address keeper) external returns (uint256) {
         if (msg.sender != address(this)) revert OnlySelf();
-        return _execute(token, _Mode.ANY, keeper);
+        return _execute(token, Mode.ANY, keeper);
     }
 
     /// @dev What a caller asked for: a rebalance (or iteration), a ripcord, or whichever is due (Automation).
-    enum _Mode {
+    enum Mode {
         REBALANCE,
         RIPCORD,
         ANY
     }
 
     /// @dev One keeper action, planned in memory (keeps the stack shallow without via-IR).
-    struct _Plan {
+    struct Plan {
         Action action;
         bool capped;
         uint256 leverageBefore;
@@ -156,9 +156,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 bounty;
     }
 
-    function _execute(address token, _Mode mode, address keeper) private returns (uint256) {
+    function _execute(address token, Mode mode, address keeper) private returns (uint256) {
         TokenState storage st = _states[token];
-        _Plan memory p = _planFor(token, st, mode);
+        Plan memory p = _planFor(token, st, mode);
 
         // Effects before the interaction.
         st.iterating = p.capped;
@@ -175,13 +175,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
     ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
     ///      bounded at `maxSlippage` from mark.
-    function _planFor(address token, TokenState storage st, _Mode mode) private view returns (_Plan memory p) {
+    function _planFor(address token, TokenState storage st, Mode mode) private view returns (Plan memory p) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
         bool isRipcord = p.action == Action.RIPCORD;
-        if (mode == _Mode.RIPCORD) {
+        if (mode == Mode.RIPCORD) {
             if (!isRipcord) revert RipcordNotNeeded(token, p.leverageBefore);
-        } else if (p.action == Action.NONE || (isRipcord && mode == _Mode.REBALANCE)) {
+        } else if (p.action == Action.NONE || (isRipcord && mode == Mode.REBALANCE)) {
             revert RebalanceNotNeeded(token, uint8(p.action), p.leverageBefore);
         }
         Methodology memory m = st.methodology;
@@ -279,12 +279,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
                 // A product whose oracle or venue fails is skipped; the others are still served.
             }
         }
-        // Shrink the arrays to `n` in place: the memory layout starts with the length word.
-        assembly ("memory-safe") {
-            mstore(due, n)
-            mstore(actions, n)
+        address[] memory dueTokens = new address[](n);
+        uint8[] memory dueActions = new uint8[](n);
+        for (uint256 i; i < n; ++i) {
+            dueTokens[i] = due[i];
+            dueActions[i] = actions[i];
         }
-        return (n != 0, abi.encode(due, actions));
+        return (n != 0, abi.encode(dueTokens, dueActions));
     }
 
     /// @notice Executes what `checkUpkeep` found, re-checking each product; a product that fails (no longer due,

@@ -27,9 +27,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       methodology: p.methodology,
       bounty: p.bounty,
     });
-    const receipt = await tx.wait();
+    await tx.wait();
     const address = await factory.productBySymbol(symbol);
-    await deployments.save(symbol, { address, abi: artifact.abi, transactionHash: tx.hash, receipt: receipt ?? undefined });
+    await deployments.save(symbol, { address, abi: artifact.abi, transactionHash: tx.hash });
     const token = await ethers.getContractAt("LeveragedToken", address, signer);
     await (await token.setGuardian(guardian)).wait();
     deployments.log(`${symbol}: ${address}`);

@@ -96,7 +96,10 @@ interface IPerpVenue {
     function quoteTrade(int256 sizeDelta) external view returns (uint256 fillPrice, uint256 fee);
 
     /// @notice The same, against a given mark price (lets callers read the oracle once).
-    function quoteTradeAt(int256 sizeDelta, uint256 markPriceWad) external view returns (uint256 fillPrice, uint256 fee);
+    function quoteTradeAt(int256 sizeDelta, uint256 markPriceWad)
+        external
+        view
+        returns (uint256 fillPrice, uint256 fee);
 
     /// @notice The oracle price the venue marks positions at (WAD).
     function markPrice() external view returns (uint256);

@@ -384,12 +384,14 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         MarketParams memory p = _params;
         uint256 absDelta = SignedMath.abs(sizeDelta);
         uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD);
-        uint256 impact = Math.min(Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil), p.maxPriceImpact);
+        uint256 impact =
+            Math.min(Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil), p.maxPriceImpact);
         // Buyers fill above mark and sellers below; both rounded against the trader.
         fillPrice = sizeDelta > 0
             ? Math.mulDiv(price, WAD + impact, WAD, Math.Rounding.Ceil)
             : Math.mulDiv(price, WAD - impact, WAD, Math.Rounding.Floor);
-        fee = Math.mulDiv(Math.mulDiv(absDelta, fillPrice, WAD, Math.Rounding.Ceil), p.takerFeeRate, WAD, Math.Rounding.Ceil);
+        uint256 fillNotional = Math.mulDiv(absDelta, fillPrice, WAD, Math.Rounding.Ceil);
+        fee = Math.mulDiv(fillNotional, p.takerFeeRate, WAD, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IPerpVenue
