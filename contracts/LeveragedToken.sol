@@ -56,8 +56,8 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     bool public woundDown;
     /// @notice May pause minting, nothing else.
     address public guardian;
-    /// @notice Maximum total supply (shares).
-    uint256 public supplyCap;
+    /// @notice Maximum total supply (shares); packed with `guardian`.
+    uint96 public supplyCap;
 
     modifier onlyRebalancer() {
         if (msg.sender != _REBALANCER) revert OnlyRebalancer(msg.sender);
@@ -89,7 +89,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint8 decimals_ = IERC20Metadata(address(collateral_)).decimals();
         _TO_WAD = 10 ** (18 - uint256(decimals_));
         treasury = treasury_;
-        supplyCap = supplyCap_;
+        supplyCap = SafeCast.toUint96(supplyCap_);
         _setFees(fees_);
         lastFeeAccrual = uint64(block.timestamp);
         collateral_.forceApprove(address(venue_), type(uint256).max);
@@ -122,14 +122,13 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
         _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
         if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
-        _VENUE.deposit(net);
 
+        // One venue call deposits the net amount and grows the position; the minter pays its own costs.
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
-        int256 equityAfter = equityBefore + (net * _TO_WAD).toInt256();
-        if (sizeDelta != 0) {
-            (,, int256 venueEquity) = _VENUE.modifyPosition(sizeDelta, _IS_LONG ? type(uint256).max : 0);
-            equityAfter = venueEquity + _idleWad();
-        }
+        (,, int256 venueEquity) = _VENUE.modifyPositionWithMargin(
+            net.toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+        );
+        int256 equityAfter = venueEquity + _idleWad();
 
         shares = _sharesFor(supply, equityBefore, equityAfter);
         if (shares == 0) revert DepositTooSmall(collateralIn);
@@ -172,8 +171,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         }
         if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
 
-        _pay(receiver, collateralOut);
-        _pay(treasury, fee);
+        // One withdrawal brings what is needed beyond idle collateral; then the holder and the treasury are paid.
+        uint256 idle = _COLLATERAL.balanceOf(address(this));
+        if (gross > idle) _VENUE.withdraw(gross - idle);
+        if (collateralOut != 0) _COLLATERAL.safeTransfer(receiver, collateralOut);
+        if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
         emit Redeemed(msg.sender, receiver, sharesIn, collateralOut, fee);
     }
 
@@ -228,17 +230,32 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         override
         onlyRebalancer
         nonReentrant
-        returns (int256 newSize, int256 equityAfterWad)
+        returns (int256 equityAfterWad)
     {
-        // Idle collateral (donations, rounding dust) joins the position so that it is leveraged like the rest.
-        // A paused venue refuses deposits: then it simply stays idle, still counted in equity.
+        // The bounty comes out of idle collateral first (donations, rounding dust), then out of venue margin, paid by
+        // the venue straight to the keeper. Idle collateral beyond the bounty joins the position, so that it is
+        // leveraged like the rest, unless the venue is paused.
         uint256 idle = _COLLATERAL.balanceOf(address(this));
-        if (idle != 0 && !_VENUE.paused()) _VENUE.deposit(idle);
-
-        if (sizeDelta != 0) _VENUE.modifyPosition(sizeDelta, acceptablePrice);
-        if (bounty != 0) _pay(keeper, bounty);
-        (newSize, equityAfterWad,) = _snapshot();
-        emit RebalanceTraded(sizeDelta, newSize, keeper, bounty);
+        int256 marginDelta;
+        uint256 idleAfter;
+        if (idle >= bounty) {
+            if (bounty != 0) _COLLATERAL.safeTransfer(keeper, bounty);
+            idleAfter = idle - bounty;
+            if (idleAfter != 0 && !_VENUE.paused()) {
+                marginDelta = idleAfter.toInt256();
+                idleAfter = 0;
+            }
+        } else {
+            if (idle != 0) _COLLATERAL.safeTransfer(keeper, idle);
+            marginDelta = -(bounty - idle).toInt256();
+        }
+        int256 venueEquity;
+        if (sizeDelta != 0 || marginDelta != 0) {
+            (,, venueEquity) = _VENUE.modifyPositionWithMargin(marginDelta, sizeDelta, acceptablePrice, keeper);
+        } else {
+            (, venueEquity,) = _VENUE.accountSnapshot(address(this));
+        }
+        equityAfterWad = venueEquity + (idleAfter * _TO_WAD).toInt256();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -272,7 +289,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     function setSupplyCap(uint256 newCap) external onlyOwner {
-        supplyCap = newCap;
+        supplyCap = SafeCast.toUint96(newCap);
         emit SupplyCapSet(newCap);
     }
 
@@ -411,18 +428,6 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 keep = Math.mulDiv(uint256(equityBefore), supply - sharesIn, supply, Math.Rounding.Ceil);
         if (equityAfter <= keep.toInt256()) return 0;
         return (uint256(equityAfter) - keep) / _TO_WAD;
-    }
-
-    /// @dev Pays `amount` collateral units to `to`, from idle collateral first, then from venue margin.
-    function _pay(address to, uint256 amount) private {
-        if (amount == 0) return;
-        uint256 idle = _COLLATERAL.balanceOf(address(this));
-        if (idle >= amount) {
-            _COLLATERAL.safeTransfer(to, amount);
-            return;
-        }
-        if (idle != 0) _COLLATERAL.safeTransfer(to, idle);
-        _VENUE.withdrawTo(amount - idle, to);
     }
 
     /// @dev Mints the streaming fee since the last accrual to the treasury; returns the shares minted.

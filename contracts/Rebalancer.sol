@@ -23,7 +23,23 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @notice Hard upper bound of products handled by one performUpkeep (bounded gas).
     uint256 public constant MAX_BATCH = 16;
 
-    mapping(address token => TokenState) private _states;
+    /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
+    ///      action (budget, last rebalance, flags) and the registration constants.
+    struct Stored {
+        Methodology methodology;
+        uint64 bountyBase;
+        uint64 bountyPerSecond;
+        uint64 bountyCap;
+        uint64 bountyMaxEquityFraction;
+        uint128 bountyBudget;
+        uint64 lastRebalance;
+        bool iterating;
+        bool registered;
+        address oracle;
+        uint64 collateralScale;
+    }
+
+    mapping(address token => Stored) private _states;
     address[] private _tokens;
     /// @notice Addresses allowed to register products (the factory).
     mapping(address registrar => bool allowed) public isRegistrar;
@@ -53,12 +69,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     {
         if (msg.sender != owner() && !isRegistrar[msg.sender]) revert OnlyRegistrar(msg.sender);
         if (token == address(0)) revert ZeroAddress();
-        TokenState storage st = _states[token];
+        Stored storage st = _states[token];
         if (st.registered) revert AlreadyRegistered(token);
         _validateMethodology(token, newMethodology);
         _validateBounty(newBounty);
         st.methodology = newMethodology;
-        st.bounty = newBounty;
+        _storeBounty(st, newBounty);
         st.lastRebalance = uint64(block.timestamp);
         st.registered = true;
         IPerpVenue venue = ILeveragedToken(token).venue();
@@ -82,7 +98,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @notice Changes a product's keeper incentive (including topping up its budget).
     function setBounty(address token, BountyParams calldata newBounty) external onlyOwner onlyRegistered(token) {
         _validateBounty(newBounty);
-        _states[token].bounty = newBounty;
+        _storeBounty(_states[token], newBounty);
         emit BountySet(token, newBounty);
     }
 
@@ -94,6 +110,14 @@ contract Rebalancer is IRebalancer, Ownable2Step {
                 || m.maxLeverage >= m.ripcordLeverage || m.ripcordLeverage > venueMax || m.interval == 0
                 || m.maxSlippage == 0 || m.maxSlippage >= 0.1e18 || m.tolerance >= m.targetLeverage
         ) revert InvalidMethodology();
+    }
+
+    function _storeBounty(Stored storage st, BountyParams calldata b) private {
+        st.bountyBase = b.base;
+        st.bountyPerSecond = b.perSecond;
+        st.bountyCap = b.cap;
+        st.bountyMaxEquityFraction = b.maxEquityFraction;
+        st.bountyBudget = b.budget;
     }
 
     /// @dev base <= cap; at most 1% of equity per call.
@@ -124,7 +148,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function currentBounty(address token) external view override onlyRegistered(token) returns (uint256) {
-        TokenState storage st = _states[token];
+        Stored storage st = _states[token];
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action,) = _evaluate(st, size, equityWad, price);
         if (action == Action.NONE) return 0;
@@ -151,23 +175,23 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         bool capped;
         uint256 leverageBefore;
         uint256 price;
+        int256 size;
         int256 sizeDelta;
         uint256 acceptablePrice;
         uint256 bounty;
     }
 
     function _execute(address token, Mode mode, address keeper) private returns (uint256) {
-        TokenState storage st = _states[token];
+        Stored storage st = _states[token];
         Plan memory p = _planFor(token, st, mode);
 
         // Effects before the interaction.
         st.iterating = p.capped;
         if (!p.capped) st.lastRebalance = uint64(block.timestamp);
-        if (p.bounty != 0) st.bounty.budget -= uint128(p.bounty); // bounty <= budget (see _bounty)
+        if (p.bounty != 0) st.bountyBudget -= uint128(p.bounty); // bounty <= budget (see _bounty)
 
-        (int256 newSize, int256 equityAfter) =
-            ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
-        uint256 leverageAfter = LeverageMath.leverage(newSize, p.price, equityAfter);
+        int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
+        uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
         emit RebalanceExecuted(token, uint8(p.action), p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
         return p.bounty;
     }
@@ -175,7 +199,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
     ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
     ///      bounded at `maxSlippage` from mark.
-    function _planFor(address token, TokenState storage st, Mode mode) private view returns (Plan memory p) {
+    function _planFor(address token, Stored storage st, Mode mode) private view returns (Plan memory p) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
         bool isRipcord = p.action == Action.RIPCORD;
@@ -186,6 +210,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         }
         Methodology memory m = st.methodology;
         p.price = price;
+        p.size = size;
         p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityWad, price, size > 0) - size;
         if (!isRipcord) (p.sizeDelta, p.capped) = LeverageMath.capDelta(p.sizeDelta, price, m.maxTradeNotional);
         p.acceptablePrice = p.sizeDelta > 0
@@ -197,7 +222,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
     ///      while a chunked rebalance is in progress; REBALANCE outside the band, or after the interval when leverage
     ///      is further than the tolerance from target.
-    function _evaluate(TokenState storage st, int256 size, int256 equityWad, uint256 price)
+    function _evaluate(Stored storage st, int256 size, int256 equityWad, uint256 price)
         private
         view
         returns (Action action, uint256 lev)
@@ -218,13 +243,14 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev A Dutch auction: `base + perSecond * (now - dueSince)`, capped per call, by a fraction of equity and by
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
     ///      than the last rebalance); a time-based rebalance since the interval elapsed.
-    function _bounty(TokenState storage st, Action action, int256 equityWad)
+    function _bounty(Stored storage st, Action action, int256 equityWad)
         private
         view
         returns (uint256)
     {
-        BountyParams memory b = st.bounty;
-        if (b.budget == 0 || b.cap == 0 || equityWad <= 0) return 0;
+        uint256 budget = st.bountyBudget;
+        uint256 cap = st.bountyCap;
+        if (budget == 0 || cap == 0 || equityWad <= 0) return 0;
         uint256 dueSince;
         uint256 last = st.lastRebalance;
         if (action == Action.REBALANCE && block.timestamp - last >= st.methodology.interval) {
@@ -234,11 +260,11 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             dueSince = Math.max(updatedAt, last);
         }
         uint256 elapsed = block.timestamp > dueSince ? block.timestamp - dueSince : 0;
-        uint256 amount = Math.min(uint256(b.base) + uint256(b.perSecond) * elapsed, b.cap);
+        uint256 amount = Math.min(uint256(st.bountyBase) + uint256(st.bountyPerSecond) * elapsed, cap);
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
-        amount = Math.min(amount, Math.mulDiv(equityUnits, b.maxEquityFraction, WAD));
-        return Math.min(amount, b.budget);
+        amount = Math.min(amount, Math.mulDiv(equityUnits, st.bountyMaxEquityFraction, WAD));
+        return Math.min(amount, budget);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -319,7 +345,22 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function tokenState(address token) external view override returns (TokenState memory) {
-        return _states[token];
+        Stored storage st = _states[token];
+        return TokenState({
+            methodology: st.methodology,
+            bounty: BountyParams({
+                base: st.bountyBase,
+                perSecond: st.bountyPerSecond,
+                cap: st.bountyCap,
+                maxEquityFraction: st.bountyMaxEquityFraction,
+                budget: st.bountyBudget
+            }),
+            lastRebalance: st.lastRebalance,
+            iterating: st.iterating,
+            registered: st.registered,
+            collateralScale: st.collateralScale,
+            oracle: st.oracle
+        });
     }
 
     /// @inheritdoc IRebalancer

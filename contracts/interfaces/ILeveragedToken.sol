@@ -36,7 +36,6 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     event Redeemed(
         address indexed sender, address indexed receiver, uint256 shares, uint256 collateralOut, uint256 fee
     );
-    event RebalanceTraded(int256 sizeDelta, int256 newSize, address indexed keeper, uint256 bounty);
     event StreamingFeeAccrued(uint256 shares, uint256 timestamp);
     event MintPausedSet(bool paused);
     event WindDownStarted(uint256 equityWad);
@@ -62,11 +61,10 @@ interface ILeveragedToken is IERC20, IERC20Permit {
 
     /// @notice Called by the Rebalancer only: moves idle collateral to the venue, trades `sizeDelta` (0 = no trade)
     ///         and pays `bounty` collateral units to `keeper` from the product's equity.
-    /// @return newSize The position size after the trade (base units, WAD, signed).
     /// @return equityAfterWad The product's equity after trade and bounty (USD, WAD).
     function rebalancerTrade(int256 sizeDelta, uint256 acceptablePrice, address keeper, uint256 bounty)
         external
-        returns (int256 newSize, int256 equityAfterWad);
+        returns (int256 equityAfterWad);
 
     /// @notice USD equity per whole token (1e18 shares), scaled by WAD.
     function navPerShare() external view returns (uint256);

@@ -10,24 +10,25 @@ import {IOracleAdapter} from "./IOracleAdapter.sol";
 ///      USD per base unit scaled by WAD; account values (margin, equity, notional, fees) are USD scaled by WAD;
 ///      `deposit`/`withdraw` amounts are in collateral units (USDC, 6 decimals). Rates are WAD fractions.
 interface IPerpVenue {
-    /// @notice Risk and cost parameters of the market.
+    /// @notice Risk and cost parameters of the market. Packed so that a trade reads one slot (plus the second when
+    ///         it grows a position) and a liquidation two.
     struct MarketParams {
         uint64 initialMarginRatio; // WAD fraction of notional needed to open or grow a position (5% = 0.05e18)
-        uint64 maintenanceMarginRatio; // WAD fraction of notional below which the account can be liquidated
         uint64 takerFeeRate; // WAD fraction of fill notional charged on every trade
-        uint64 liquidatorFeeRate; // WAD fraction of notional paid to whoever liquidates
-        uint64 liquidationPenaltyRate; // WAD fraction of notional kept by the venue on liquidation
         uint64 maxPriceImpact; // WAD fraction: the cap on price impact
-        uint128 impactPerNotional; // price impact per USD of trade notional: impact = notional(WAD) * this / WAD
+        uint64 impactPerNotional; // price impact per USD of trade notional: impact = notional(WAD) * this / WAD
+        uint64 maintenanceMarginRatio; // WAD fraction of notional below which the account can be liquidated
+        uint64 liquidatorFeeRate; // WAD fraction of notional paid to whoever liquidates
         uint128 maxOpenInterest; // per side, base units (WAD)
+        uint64 liquidationPenaltyRate; // WAD fraction of notional kept by the venue on liquidation
     }
 
-    /// @notice One account's position state.
+    /// @notice One account's position state (two storage slots).
     struct Position {
-        int256 margin; // USD, WAD; realised PnL, fees and funding settle here
-        int256 size; // base units, WAD, signed
-        int256 openNotional; // USD, WAD, signed cost basis of `size` (size * average entry price)
-        int256 fundingIndex; // the market's cumulative funding per base unit when last settled
+        int128 margin; // USD, WAD; realised PnL, fees and funding settle here
+        int128 size; // base units, WAD, signed
+        int128 openNotional; // USD, WAD, signed cost basis of `size` (size * average entry price)
+        int128 fundingIndex; // the market's cumulative funding per base unit when last settled
     }
 
     error ZeroAmount();
@@ -49,6 +50,8 @@ interface IPerpVenue {
     );
     event FundingSettled(address indexed account, int256 funding);
     event FundingRateSet(int256 ratePerSecond);
+    /// @dev `liquidatorFee` is what was paid to the liquidator, in collateral units; `penalty` and `badDebt` are USD
+    ///      WAD like every other account value. `badDebt` includes any part of the fee the account could not cover.
     event Liquidated(
         address indexed account,
         address indexed liquidator,
@@ -79,6 +82,16 @@ interface IPerpVenue {
     /// @return fee The taker fee charged (USD, WAD).
     /// @return equityAfter The account's equity after the trade (USD, WAD).
     function modifyPosition(int256 sizeDelta, uint256 acceptablePrice)
+        external
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+
+    /// @notice Moves margin and trades in one call: deposits `marginDelta` collateral units from the caller when
+    ///         positive; trades `sizeDelta` (0 = no trade) as `modifyPosition`; then, when `marginDelta` is negative,
+    ///         withdraws its magnitude to `recipient` (the account must stay above initial margin or hold no position).
+    /// @return fillPrice The execution price (WAD) before the fee, or the mark price without a trade.
+    /// @return fee The taker fee charged (USD, WAD).
+    /// @return equityAfter The account's equity after the whole operation (USD, WAD).
+    function modifyPositionWithMargin(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
         external
         returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 
@@ -127,6 +140,8 @@ interface IPerpVenue {
     function params() external view returns (MarketParams memory);
     function paused() external view returns (bool);
     function fundingRatePerSecond() external view returns (int256);
+    /// @notice Cumulative funding per base unit (USD WAD per 1e18 size), accrued up to now.
+    function cumulativeFundingPerUnit() external view returns (int256);
     function openInterestLong() external view returns (uint256);
     function openInterestShort() external view returns (uint256);
     function totalBadDebt() external view returns (uint256);

@@ -15,7 +15,7 @@ interface IRebalancer is AutomationCompatibleInterface {
         RIPCORD
     }
 
-    /// @notice Per-token methodology. Leverages are WAD magnitudes; amounts are collateral units (6 decimals).
+    /// @notice Per-token methodology. Leverages are WAD magnitudes. Packed in two storage slots.
     struct Methodology {
         uint64 minLeverage; // band bottom, WAD
         uint64 targetLeverage; // WAD
@@ -23,11 +23,11 @@ interface IRebalancer is AutomationCompatibleInterface {
         uint64 ripcordLeverage; // WAD, strictly above the band top
         uint32 interval; // seconds after which a rebalance is due even inside the band
         uint64 tolerance; // WAD: inside the band, |leverage - target| must exceed this for a time-based rebalance
-        uint128 maxTradeNotional; // USD (WAD) per call; 0 = unlimited (then ITERATE never happens)
         uint64 maxSlippage; // WAD fraction of mark accepted as a rebalance fill
+        uint96 maxTradeNotional; // USD (WAD) per call; 0 = unlimited (then ITERATE never happens)
     }
 
-    /// @notice Keeper incentive. Amounts in collateral units.
+    /// @notice Keeper incentive. Amounts in collateral units (6 decimals).
     struct BountyParams {
         uint64 base; // paid as soon as the action is due
         uint64 perSecond; // added per second since it became due (a Dutch auction)
@@ -36,6 +36,7 @@ interface IRebalancer is AutomationCompatibleInterface {
         uint128 budget; // remaining to pay out in total
     }
 
+    /// @notice Everything the Rebalancer knows about a token (a view; storage is packed differently).
     struct TokenState {
         Methodology methodology;
         BountyParams bounty;

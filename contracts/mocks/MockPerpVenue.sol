@@ -19,8 +19,8 @@ import {SignedWadMath} from "../libraries/SignedWadMath.sol";
 ///         permissionless liquidation that closes the position and records bad debt. The venue itself (its owner's
 ///         liquidity) is the counterparty of every trade, as a perp AMM or an exchange's insurance fund would be.
 /// @dev All account values are USD scaled by WAD; collateral moves in and out in its own decimals (6 for USDC).
-///      Pausing makes the market reduce-only: deposits and position increases revert, while reductions, withdrawals
-///      and liquidations stay open so that no account is ever trapped.
+///      Pausing makes the market reduce-only: position increases revert, while deposits, reductions, withdrawals
+///      and liquidations stay open so that no account is ever trapped and any account can still add margin.
 contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SignedWadMath for int256;
@@ -36,26 +36,23 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @dev 10 ** (18 - collateral decimals): collateral units -> USD WAD.
     uint256 private immutable _TO_WAD;
 
+    /// @dev Funding and pause state, one slot: read by every operation, written at most once per transaction.
+    struct MarketState {
+        int64 fundingRatePerSecond; // WAD per second, positive: longs pay shorts
+        int120 fundingIndex; // cumulative funding per base unit (USD WAD per 1e18 size)
+        uint64 lastFundingTime; // when `fundingIndex` was last accrued
+        bool paused; // reduce-only mode
+    }
+
     MarketParams private _params;
+    MarketState private _market;
     mapping(address account => Position) private _positions;
     mapping(address account => uint256 count) private _liquidations;
-
-    /// @inheritdoc IPerpVenue
-    bool public override paused;
-    /// @inheritdoc IPerpVenue
-    int256 public override fundingRatePerSecond;
-    /// @notice Cumulative funding paid per base unit (USD WAD per 1e18 size) since deployment.
-    int256 public cumulativeFundingPerUnit;
-    /// @notice Last time funding was accrued into `cumulativeFundingPerUnit`.
-    uint256 public lastFundingTime;
-    /// @inheritdoc IPerpVenue
-    uint256 public override openInterestLong;
-    /// @inheritdoc IPerpVenue
-    uint256 public override openInterestShort;
-    /// @inheritdoc IPerpVenue
-    uint256 public override totalBadDebt;
+    uint128 private _openInterestLong;
+    uint128 private _openInterestShort;
     /// @notice Taker fees and liquidation penalties collected (USD, WAD).
-    uint256 public feesCollected;
+    uint128 public feesCollected;
+    uint128 private _totalBadDebt;
 
     constructor(IERC20 collateral_, uint8 collateralDecimals, IOracleAdapter oracle_, MarketParams memory params_)
         Ownable(msg.sender)
@@ -66,7 +63,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         _ORACLE = oracle_;
         _TO_WAD = 10 ** (18 - collateralDecimals);
         _setParams(params_);
-        lastFundingTime = block.timestamp;
+        _market.lastFundingTime = uint64(block.timestamp);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -81,14 +78,18 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Sets the funding rate (WAD per second; positive: longs pay shorts). Accrues the old rate first.
     function setFundingRate(int256 newRatePerSecond) external onlyOwner {
         if (newRatePerSecond > MAX_FUNDING_RATE || newRatePerSecond < -MAX_FUNDING_RATE) revert InvalidMarketParams();
-        _accrueFunding(_ORACLE.price());
-        fundingRatePerSecond = newRatePerSecond;
+        MarketState memory ms = _market;
+        ms.fundingIndex = SafeCast.toInt120(_indexAt(ms, _ORACLE.price()));
+        ms.lastFundingTime = uint64(block.timestamp);
+        // |rate| <= MAX_FUNDING_RATE (about 2.8e12) fits in int64.
+        ms.fundingRatePerSecond = int64(newRatePerSecond);
+        _market = ms;
         emit FundingRateSet(newRatePerSecond);
     }
 
     /// @notice Reduce-only mode on or off.
     function setPaused(bool newPaused) external onlyOwner {
-        paused = newPaused;
+        _market.paused = newPaused;
         emit PausedSet(newPaused);
     }
 
@@ -117,37 +118,20 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc IPerpVenue
     function deposit(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        if (paused) revert VenuePaused();
-        _COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
-        _positions[msg.sender].margin += SafeCast.toInt256(amount * _TO_WAD);
-        emit Deposited(msg.sender, amount);
+        _operate(SafeCast.toInt256(amount), 0, 0, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
     function withdraw(uint256 amount) external override nonReentrant {
-        _withdraw(amount, msg.sender);
+        if (amount == 0) revert ZeroAmount();
+        _operate(-SafeCast.toInt256(amount), 0, 0, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
     function withdrawTo(uint256 amount, address to) external override nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        _withdraw(amount, to);
-    }
-
-    function _withdraw(uint256 amount, address to) private {
         if (amount == 0) revert ZeroAmount();
-        uint256 price = _ORACLE.price();
-        _accrueFunding(price);
-        Position storage pos = _settleFunding(msg.sender);
-
-        uint256 free = _freeCollateral(pos, price);
-        if (amount > free) revert WithdrawalExceedsFree(amount, free);
-        uint256 balance = _COLLATERAL.balanceOf(address(this));
-        if (amount > balance) revert InsufficientVenueLiquidity(amount, balance);
-
-        pos.margin -= SafeCast.toInt256(amount * _TO_WAD);
-        emit Withdrawn(msg.sender, to, amount);
-        _COLLATERAL.safeTransfer(to, amount);
+        if (to == address(0)) revert ZeroAddress();
+        _operate(-SafeCast.toInt256(amount), 0, 0, to);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -162,36 +146,89 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
     {
         if (sizeDelta == 0) revert ZeroAmount();
-        if (SignedMath.abs(sizeDelta) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
+        return _operate(0, sizeDelta, acceptablePrice, msg.sender);
+    }
 
+    /// @inheritdoc IPerpVenue
+    function modifyPositionWithMargin(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
+        external
+        override
+        nonReentrant
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
+    {
+        if (marginDelta == 0 && sizeDelta == 0) revert ZeroAmount();
+        if (marginDelta < 0 && recipient == address(0)) revert ZeroAddress();
+        return _operate(marginDelta, sizeDelta, acceptablePrice, recipient);
+    }
+
+    /// @dev The one path every margin move and trade takes: accrue funding, settle the account, deposit, trade,
+    ///      check margin, withdraw; the position is read once and written once (two slots).
+    function _operate(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
+        private
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
+    {
         uint256 price = _ORACLE.price();
-        _accrueFunding(price);
-        int256 index = cumulativeFundingPerUnit;
+        MarketState memory ms = _accrueFunding(price);
         Position memory pos = _positions[msg.sender];
-        int256 funding = _settleFundingMem(pos, index);
+        int256 funding = _settleFundingMem(pos, ms.fundingIndex);
 
+        uint256 depositAmount;
+        if (marginDelta > 0) {
+            depositAmount = uint256(marginDelta);
+            pos.margin += SafeCast.toInt128(SafeCast.toInt256(depositAmount * _TO_WAD));
+        }
+
+        fillPrice = price;
+        bool increases;
+        if (sizeDelta != 0) (fillPrice, fee, increases) = _trade(pos, sizeDelta, acceptablePrice, price, ms.paused);
+
+        equityAfter = _equity(pos, price, ms.fundingIndex);
+        uint256 locked = Math.mulDiv(_notional(pos.size, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
+        if (increases && equityAfter < SafeCast.toInt256(locked)) revert InsufficientMargin(equityAfter, locked);
+
+        uint256 withdrawal;
+        if (marginDelta < 0) {
+            withdrawal = SignedMath.abs(marginDelta);
+            // Only whole collateral units leave; the dust below one unit stays as margin.
+            uint256 free = equityAfter > SafeCast.toInt256(locked) ? (uint256(equityAfter) - locked) / _TO_WAD : 0;
+            if (withdrawal > free) revert WithdrawalExceedsFree(withdrawal, free);
+            int256 withdrawalWad = SafeCast.toInt256(withdrawal * _TO_WAD);
+            pos.margin -= SafeCast.toInt128(withdrawalWad);
+            equityAfter -= withdrawalWad;
+        }
+
+        _positions[msg.sender] = pos;
+        if (funding != 0) emit FundingSettled(msg.sender, funding);
+        if (depositAmount != 0) {
+            emit Deposited(msg.sender, depositAmount);
+            _COLLATERAL.safeTransferFrom(msg.sender, address(this), depositAmount);
+        }
+        if (withdrawal != 0) {
+            uint256 balance = _COLLATERAL.balanceOf(address(this));
+            if (withdrawal > balance) revert InsufficientVenueLiquidity(withdrawal, balance);
+            emit Withdrawn(msg.sender, recipient, withdrawal);
+            _COLLATERAL.safeTransfer(recipient, withdrawal);
+        }
+    }
+
+    /// @dev Fills `sizeDelta` into `pos` (memory) and books open interest and fees.
+    function _trade(Position memory pos, int256 sizeDelta, uint256 acceptablePrice, uint256 price, bool isPaused)
+        private
+        returns (uint256 fillPrice, uint256 fee, bool increases)
+    {
         int256 oldSize = pos.size;
+        if (SignedMath.abs(sizeDelta) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
         int256 newSize = oldSize + sizeDelta;
         if (SignedMath.abs(newSize) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
-        bool increases = SignedMath.abs(newSize) > SignedMath.abs(oldSize) || (oldSize ^ newSize) < 0;
-        if (paused && increases) revert VenuePaused();
-
+        increases = SignedMath.abs(newSize) > SignedMath.abs(oldSize) || (oldSize ^ newSize) < 0;
+        if (isPaused && increases) revert VenuePaused();
         (fillPrice, fee) = _quote(sizeDelta, price);
         if (sizeDelta > 0 ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {
             revert SlippageExceeded(fillPrice, acceptablePrice);
         }
         int256 realizedPnl = _applyFill(pos, sizeDelta, fillPrice, fee);
-        equityAfter = _equity(pos, price, index);
-        if (increases) {
-            uint256 required =
-                Math.mulDiv(_notional(newSize, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
-            if (equityAfter < SafeCast.toInt256(required)) revert InsufficientMargin(equityAfter, required);
-        }
-
-        _positions[msg.sender] = pos;
-        feesCollected += fee;
         _updateOpenInterest(oldSize, newSize);
-        if (funding != 0) emit FundingSettled(msg.sender, funding);
+        feesCollected += uint128(fee); // fee < 10% of a notional bounded by MAX_ABS_SIZE, far below 2^128
         emit PositionModified(msg.sender, sizeDelta, fillPrice, fee, newSize, realizedPnl);
     }
 
@@ -203,7 +240,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
     {
         uint256 price = _ORACLE.price();
-        int256 index = _pendingFundingIndex(price);
+        int256 index = _indexAt(_market, price);
         Position memory pos = _positions[account];
         _settleFundingMem(pos, index);
         if (sizeDelta == 0) return (price, 0, _equity(pos, price, index));
@@ -223,47 +260,54 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     {
         int256 oldSize = pos.size;
         int256 newSize = oldSize + delta;
-        pos.size = newSize;
-        pos.margin -= SafeCast.toInt256(fee);
+        int256 margin = pos.margin - SafeCast.toInt256(fee);
+        int256 basis = pos.openNotional;
         if (oldSize == 0 || (oldSize ^ delta) >= 0) {
             // Opening or adding on the same side.
-            pos.openNotional += delta.mulWadCeil(fill);
-            return 0;
+            basis += delta.mulWadCeil(fill);
+        } else {
+            // Reducing, closing or flipping.
+            uint256 absOld = SignedMath.abs(oldSize);
+            uint256 absDelta = SignedMath.abs(delta);
+            bool closesAll = absDelta >= absOld;
+            int256 closed = closesAll ? -oldSize : delta; // the part of delta that reduces oldSize
+            int256 basisClosed = basis;
+            if (!closesAll) {
+                int256 magnitude = SafeCast.toInt256(Math.mulDiv(SignedMath.abs(basis), absDelta, absOld));
+                basisClosed = basis >= 0 ? magnitude : -magnitude;
+            }
+            realizedPnl = -closed.mulWadCeil(fill) - basisClosed;
+            margin += realizedPnl;
+            basis -= basisClosed;
+            if (newSize != 0 && (oldSize ^ newSize) < 0) {
+                // Flipped through zero: the remainder opens a new position on the other side.
+                basis += newSize.mulWadCeil(fill);
+            }
         }
-        // Reducing, closing or flipping.
-        uint256 absOld = SignedMath.abs(oldSize);
-        uint256 absDelta = SignedMath.abs(delta);
-        bool closesAll = absDelta >= absOld;
-        int256 closed = closesAll ? -oldSize : delta; // the part of delta that reduces oldSize
-        int256 basisClosed = pos.openNotional;
-        if (!closesAll) {
-            int256 magnitude = SafeCast.toInt256(Math.mulDiv(SignedMath.abs(basisClosed), absDelta, absOld));
-            basisClosed = basisClosed >= 0 ? magnitude : -magnitude;
-        }
-        realizedPnl = -closed.mulWadCeil(fill) - basisClosed;
-        pos.margin += realizedPnl;
-        pos.openNotional -= basisClosed;
-        if (newSize != 0 && (oldSize ^ newSize) < 0) {
-            // Flipped through zero: the remainder opens a new position on the other side.
-            pos.openNotional += newSize.mulWadCeil(fill);
-        }
+        pos.size = SafeCast.toInt128(newSize);
+        pos.margin = SafeCast.toInt128(margin);
+        pos.openNotional = SafeCast.toInt128(basis);
     }
 
     function _updateOpenInterest(int256 oldSize, int256 newSize) private {
+        // Sizes are bounded by MAX_ABS_SIZE (1e36 < 2^128), so the narrowing casts below are exact.
         uint256 oldLong = oldSize > 0 ? uint256(oldSize) : 0;
         uint256 oldShort = oldSize < 0 ? SignedMath.abs(oldSize) : 0;
         uint256 newLong = newSize > 0 ? uint256(newSize) : 0;
         uint256 newShort = newSize < 0 ? SignedMath.abs(newSize) : 0;
-        uint256 cap = _params.maxOpenInterest;
         if (newLong != oldLong) {
-            uint256 oi = openInterestLong - oldLong + newLong;
-            if (newLong > oldLong && oi > cap) revert OpenInterestCapExceeded(oi, cap);
-            openInterestLong = oi;
+            uint256 oi = _openInterestLong - oldLong + newLong;
+            if (newLong > oldLong && oi > _params.maxOpenInterest) {
+                revert OpenInterestCapExceeded(oi, _params.maxOpenInterest);
+            }
+            _openInterestLong = uint128(oi);
         }
         if (newShort != oldShort) {
-            uint256 oi = openInterestShort - oldShort + newShort;
-            if (newShort > oldShort && oi > cap) revert OpenInterestCapExceeded(oi, cap);
-            openInterestShort = oi;
+            uint256 oi = _openInterestShort - oldShort + newShort;
+            if (newShort > oldShort && oi > _params.maxOpenInterest) {
+                revert OpenInterestCapExceeded(oi, _params.maxOpenInterest);
+            }
+            _openInterestShort = uint128(oi);
         }
     }
 
@@ -271,63 +315,90 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     // Liquidation
     // ------------------------------------------------------------------------------------------------------------
 
+    /// @dev The outcome of one liquidation, in memory (keeps the stack shallow).
+    struct Liquidation {
+        int256 size;
+        uint256 price;
+        int256 funding;
+        uint256 feeWad;
+        uint256 penaltyWad;
+        uint256 badDebt;
+    }
+
     /// @inheritdoc IPerpVenue
     function liquidate(address account) external override nonReentrant returns (uint256 liquidatorFee) {
-        uint256 price = _ORACLE.price();
-        _accrueFunding(price);
-        Position storage pos = _settleFunding(account);
+        Liquidation memory liq = _closeUnderwater(account);
+        // The venue pays the liquidator in full, from the account first and its own liquidity for the rest.
+        liquidatorFee = liq.feeWad / _TO_WAD;
+        if (liq.funding != 0) emit FundingSettled(account, liq.funding);
+        emit Liquidated(account, msg.sender, liq.size, liq.price, liquidatorFee, liq.penaltyWad, liq.badDebt);
+        if (liquidatorFee != 0) _COLLATERAL.safeTransfer(msg.sender, liquidatorFee);
+    }
 
-        int256 size = pos.size;
-        int256 eq = _equity(pos, price, cumulativeFundingPerUnit);
-        uint256 notional_ = _notional(size, price);
-        uint256 maintenance = Math.mulDiv(notional_, _params.maintenanceMarginRatio, WAD);
-        if (size == 0 || eq >= SafeCast.toInt256(maintenance)) revert NotLiquidatable(account, eq, maintenance);
+    /// @dev Checks the account is below maintenance margin and closes it at mark: its margin becomes its equity less
+    ///      what the liquidation takes.
+    function _closeUnderwater(address account) private returns (Liquidation memory liq) {
+        liq.price = _ORACLE.price();
+        MarketState memory ms = _accrueFunding(liq.price);
+        Position memory pos = _positions[account];
+        liq.funding = _settleFundingMem(pos, ms.fundingIndex);
+        liq.size = pos.size;
+        int256 eq = _equity(pos, liq.price, ms.fundingIndex);
+        uint256 notional_ = _notional(liq.size, liq.price);
+        MarketParams memory p = _params;
+        uint256 maintenance = Math.mulDiv(notional_, p.maintenanceMarginRatio, WAD);
+        if (liq.size == 0 || eq >= SafeCast.toInt256(maintenance)) revert NotLiquidatable(account, eq, maintenance);
 
-        // Close at mark: the account's margin becomes its equity.
-        _updateOpenInterest(size, 0);
+        _updateOpenInterest(liq.size, 0);
+        uint256 remaining;
+        (liq.feeWad, liq.penaltyWad, liq.badDebt, remaining) = _liquidationSplit(eq, notional_, p);
         pos.size = 0;
         pos.openNotional = 0;
-        pos.margin = eq;
-
-        uint256 feeWad = Math.mulDiv(notional_, _params.liquidatorFeeRate, WAD);
-        uint256 penaltyWad = Math.mulDiv(notional_, _params.liquidationPenaltyRate, WAD);
-        uint256 badDebt;
-        if (eq < 0) {
-            badDebt = SignedMath.abs(eq);
-            pos.margin = 0;
-            penaltyWad = 0;
-        } else {
-            uint256 available = uint256(eq);
-            uint256 fromAccount = Math.min(available, feeWad);
-            penaltyWad = Math.min(available - fromAccount, penaltyWad);
-            pos.margin = SafeCast.toInt256(available - fromAccount - penaltyWad);
-        }
-        totalBadDebt += badDebt;
-        feesCollected += penaltyWad;
+        pos.margin = SafeCast.toInt128(SafeCast.toInt256(remaining));
+        _positions[account] = pos;
+        _totalBadDebt += SafeCast.toUint128(liq.badDebt);
+        feesCollected += SafeCast.toUint128(liq.penaltyWad);
         _liquidations[account] += 1;
+    }
 
-        // The venue pays the liquidator in full, from the account first and its own liquidity for the rest.
-        liquidatorFee = feeWad / _TO_WAD;
-        emit Liquidated(account, msg.sender, size, price, liquidatorFee, penaltyWad, badDebt);
-        if (liquidatorFee != 0) _COLLATERAL.safeTransfer(msg.sender, liquidatorFee);
+    /// @dev How a liquidated account's equity is split: the liquidator's fee first, then the venue's penalty, the rest
+    ///      stays with the account. Bad debt is everything the venue pays beyond the account's equity: negative equity
+    ///      plus any part of the liquidator's fee the account could not cover.
+    function _liquidationSplit(int256 eq, uint256 notional_, MarketParams memory p)
+        private
+        pure
+        returns (uint256 feeWad, uint256 penaltyWad, uint256 badDebt, uint256 remaining)
+    {
+        feeWad = Math.mulDiv(notional_, p.liquidatorFeeRate, WAD);
+        if (eq < 0) return (feeWad, 0, SignedMath.abs(eq) + feeWad, 0);
+        uint256 available = uint256(eq);
+        uint256 fromAccount = Math.min(available, feeWad);
+        badDebt = feeWad - fromAccount;
+        penaltyWad = Math.min(available - fromAccount, Math.mulDiv(notional_, p.liquidationPenaltyRate, WAD));
+        remaining = available - fromAccount - penaltyWad;
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Funding
     // ------------------------------------------------------------------------------------------------------------
 
-    function _pendingFundingIndex(uint256 price) private view returns (int256) {
-        uint256 elapsed = block.timestamp - lastFundingTime;
-        if (elapsed == 0 || fundingRatePerSecond == 0) return cumulativeFundingPerUnit;
-        // Per base unit: rate (WAD/s) * seconds * price (WAD) / WAD; rounded towards -infinity, identically in
-        // views and in settlement so that both always agree.
-        return cumulativeFundingPerUnit + (fundingRatePerSecond * SafeCast.toInt256(elapsed)).mulWadFloor(price);
+    /// @dev The funding index at `block.timestamp`: per base unit, rate (WAD/s) * seconds * price (WAD) / WAD,
+    ///      rounded towards -infinity, identically in views and in accrual so that both always agree.
+    function _indexAt(MarketState memory ms, uint256 price) private view returns (int256) {
+        int256 rate = ms.fundingRatePerSecond;
+        if (rate == 0 || block.timestamp == ms.lastFundingTime) return ms.fundingIndex;
+        int256 elapsed = SafeCast.toInt256(block.timestamp - ms.lastFundingTime);
+        return ms.fundingIndex + (rate * elapsed).mulWadFloor(price);
     }
 
-    function _accrueFunding(uint256 price) private {
-        if (block.timestamp == lastFundingTime) return;
-        cumulativeFundingPerUnit = _pendingFundingIndex(price);
-        lastFundingTime = block.timestamp;
+    /// @dev Accrues funding into the index. With a zero rate nothing changes and nothing is written:
+    ///      `setFundingRate` always restarts the clock when the rate changes.
+    function _accrueFunding(uint256 price) private returns (MarketState memory ms) {
+        ms = _market;
+        if (ms.fundingRatePerSecond == 0 || block.timestamp == ms.lastFundingTime) return ms;
+        ms.fundingIndex = SafeCast.toInt120(_indexAt(ms, price));
+        ms.lastFundingTime = uint64(block.timestamp);
+        _market = ms;
     }
 
     /// @dev Funding owed by an account since its snapshot (positive: it pays). Rounded up, against the account,
@@ -337,27 +408,16 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         int256 change = index - pos.fundingIndex;
         // owed = size * change / WAD, towards +infinity; ceil(-x) = -floor(x) handles a falling index.
         return change >= 0
-            ? pos.size.mulDivCeil(uint256(change), WAD)
-            : -pos.size.mulDivFloor(SignedMath.abs(change), WAD);
+            ? int256(pos.size).mulDivCeil(uint256(change), WAD)
+            : -int256(pos.size).mulDivFloor(SignedMath.abs(change), WAD);
     }
 
     /// @dev Moves owed funding into margin and snapshots the index; returns what was paid (negative: received).
     function _settleFundingMem(Position memory pos, int256 index) private pure returns (int256 owed) {
         if (pos.fundingIndex == index) return 0;
         owed = _fundingOwed(pos, index);
-        pos.fundingIndex = index;
-        pos.margin -= owed;
-    }
-
-    /// @dev Settles funding of a stored position.
-    function _settleFunding(address account) private returns (Position storage pos) {
-        pos = _positions[account];
-        Position memory mem = pos;
-        int256 owed = _settleFundingMem(mem, cumulativeFundingPerUnit);
-        if (mem.fundingIndex == pos.fundingIndex) return pos;
-        pos.fundingIndex = mem.fundingIndex;
-        pos.margin = mem.margin;
-        if (owed != 0) emit FundingSettled(account, owed);
+        pos.fundingIndex = SafeCast.toInt128(index);
+        pos.margin = SafeCast.toInt128(pos.margin - owed);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -365,19 +425,11 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------------------
 
     function _equity(Position memory pos, uint256 price, int256 index) private pure returns (int256) {
-        return pos.margin + pos.size.mulWadFloor(price) - pos.openNotional - _fundingOwed(pos, index);
+        return int256(pos.margin) + int256(pos.size).mulWadFloor(price) - pos.openNotional - _fundingOwed(pos, index);
     }
 
     function _notional(int256 size, uint256 price) private pure returns (uint256) {
         return Math.mulDiv(SignedMath.abs(size), price, WAD);
-    }
-
-    function _freeCollateral(Position memory pos, uint256 price) private view returns (uint256) {
-        int256 eq = _equity(pos, price, cumulativeFundingPerUnit);
-        uint256 locked = Math.mulDiv(_notional(pos.size, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
-        if (eq <= SafeCast.toInt256(locked)) return 0;
-        // Only whole collateral units leave; the dust below one unit stays as margin.
-        return (uint256(eq) - locked) / _TO_WAD;
     }
 
     function _quote(int256 sizeDelta, uint256 price) private view returns (uint256 fillPrice, uint256 fee) {
@@ -419,13 +471,13 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         price = _ORACLE.price();
         Position storage pos = _positions[account];
         size = pos.size;
-        eq = _equity(pos, price, _pendingFundingIndex(price));
+        eq = _equity(pos, price, _indexAt(_market, price));
     }
 
     /// @inheritdoc IPerpVenue
     function equity(address account) public view override returns (int256) {
         uint256 price = _ORACLE.price();
-        return _equity(_positions[account], price, _pendingFundingIndex(price));
+        return _equity(_positions[account], price, _indexAt(_market, price));
     }
 
     /// @inheritdoc IPerpVenue
@@ -438,7 +490,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
         if (pos.size == 0) return 0;
-        int256 eq = _equity(pos, price, _pendingFundingIndex(price));
+        int256 eq = _equity(pos, price, _indexAt(_market, price));
         if (eq <= 0) return type(uint256).max;
         return Math.mulDiv(_notional(pos.size, price), WAD, uint256(eq));
     }
@@ -447,8 +499,9 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     function marginRatio(address account) external view override returns (int256) {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
-        if (pos.size == 0) return type(int256).max;
-        return _equity(pos, price, _pendingFundingIndex(price)).mulDivFloor(WAD, _notional(pos.size, price));
+        uint256 notional_ = _notional(pos.size, price);
+        if (notional_ == 0) return type(int256).max;
+        return _equity(pos, price, _indexAt(_market, price)).mulDivFloor(WAD, notional_);
     }
 
     /// @inheritdoc IPerpVenue
@@ -458,7 +511,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         int256 size = pos.size;
         if (size == 0) return 0;
         // Equity is affine in the mark price: E(P) = c + size * P, with c = equity now - size * price now.
-        int256 c = _equity(pos, price, _pendingFundingIndex(price)) - size.mulWadFloor(price);
+        int256 c = _equity(pos, price, _indexAt(_market, price)) - size.mulWadFloor(price);
         uint256 m = _params.maintenanceMarginRatio;
         if (size > 0) {
             // c + s P = m s P  =>  P = -c / (s (1 - m))
@@ -475,7 +528,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
         if (pos.size == 0) return false;
-        int256 eq = _equity(pos, price, _pendingFundingIndex(price));
+        int256 eq = _equity(pos, price, _indexAt(_market, price));
         return eq < SafeCast.toInt256(Math.mulDiv(_notional(pos.size, price), _params.maintenanceMarginRatio, WAD));
     }
 
@@ -507,5 +560,40 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc IPerpVenue
     function params() external view override returns (MarketParams memory) {
         return _params;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function paused() external view override returns (bool) {
+        return _market.paused;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function fundingRatePerSecond() external view override returns (int256) {
+        return _market.fundingRatePerSecond;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function cumulativeFundingPerUnit() external view override returns (int256) {
+        return _indexAt(_market, _ORACLE.price());
+    }
+
+    /// @notice When funding was last accrued into the stored index.
+    function lastFundingTime() external view returns (uint256) {
+        return _market.lastFundingTime;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function openInterestLong() external view override returns (uint256) {
+        return _openInterestLong;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function openInterestShort() external view override returns (uint256) {
+        return _openInterestShort;
+    }
+
+    /// @inheritdoc IPerpVenue
+    function totalBadDebt() external view override returns (uint256) {
+        return _totalBadDebt;
     }
 }

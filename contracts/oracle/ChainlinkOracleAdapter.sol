@@ -22,7 +22,12 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
     constructor(address feed_, uint256 heartbeat_, address sequencerUptimeFeed, uint256 gracePeriod) {
         if (feed_ == address(0) || heartbeat_ == 0) revert InvalidOracleConfig();
         if (sequencerUptimeFeed == address(0) && gracePeriod != 0) revert InvalidOracleConfig();
-        uint8 decimals = AggregatorV3Interface(feed_).decimals();
+        uint8 decimals;
+        try AggregatorV3Interface(feed_).decimals() returns (uint8 d) {
+            decimals = d;
+        } catch {
+            revert InvalidOracleConfig();
+        }
         if (decimals > 18) revert InvalidOracleConfig();
         FEED = feed_;
         HEARTBEAT = heartbeat_;
@@ -84,6 +89,8 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
         }
         // Chainlink: 0 = up, 1 = down; startedAt = when the current status began (0 before initialisation).
         if (status != 0 || startedAt == 0) revert SequencerDown();
+        // A status change reported in the future is treated as "just came up": still inside the grace period.
+        if (startedAt > block.timestamp) revert SequencerGracePeriodNotOver(startedAt, GRACE_PERIOD);
         if (block.timestamp - startedAt <= GRACE_PERIOD) revert SequencerGracePeriodNotOver(startedAt, GRACE_PERIOD);
     }
 }
