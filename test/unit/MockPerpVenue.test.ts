@@ -130,6 +130,9 @@ const FUNDING_SIZE = 1_234_567_891_234_567_891n;
 const FUNDING_PERIOD = 8n * 3600n;
 /** 0.01% of the price per hour. */
 const FUNDING_RATE = 10n ** 14n / 3600n;
+/** An odd mark (61,234.56789017) so that rate x time x price leaves a remainder too. */
+const FUNDING_ANSWER = 6_123_456_789_017n;
+const FUNDING_PRICE = answerToWad(FUNDING_ANSWER, FEED_DECIMALS);
 
 interface FundingFixture extends VenueFixture {
   readonly aliceAcc: AccountState; // long FUNDING_SIZE
@@ -138,11 +141,12 @@ interface FundingFixture extends VenueFixture {
 
 async function fundingFixture(): Promise<FundingFixture> {
   const base = await deployVenueFixture();
-  const { venue, alice, bob } = base;
+  const { venue, feed, alice, bob } = base;
+  await setAnswer(feed, FUNDING_ANSWER);
   let aliceAcc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(100_000n));
-  aliceAcc = (await tradeFor(venue, alice, aliceAcc, FUNDING_SIZE, P0)).account;
+  aliceAcc = (await tradeFor(venue, alice, aliceAcc, FUNDING_SIZE, FUNDING_PRICE)).account;
   let bobAcc = await depositFor(venue, bob, EMPTY_ACCOUNT, usdc(100_000n));
-  bobAcc = (await tradeFor(venue, bob, bobAcc, -FUNDING_SIZE, P0)).account;
+  bobAcc = (await tradeFor(venue, bob, bobAcc, -FUNDING_SIZE, FUNDING_PRICE)).account;
   return { ...base, aliceAcc, bobAcc };
 }
 
@@ -150,13 +154,14 @@ async function fundingFixture(): Promise<FundingFixture> {
  * Runs funding at `rate` for FUNDING_PERIOD (plus the seconds the transactions take) at the unchanged mark, then
  * sets the rate back to 0 so views no longer depend on the clock. Returns the funding index the model predicts.
  */
-async function runFunding(f: VenueFixture, rate: bigint): Promise<bigint> {
+async function runFunding(f: FundingFixture, rate: bigint): Promise<bigint> {
   const t0 = await blockTime(await f.venue.connect(f.owner).setFundingRate(rate));
   await time.increase(FUNDING_PERIOD);
-  await setAnswer(f.feed, BTC_USD_ANSWER); // same price, fresh round: the heartbeat is shorter than the period
+  await setAnswer(f.feed, FUNDING_ANSWER); // same price, fresh round: the heartbeat is shorter than the period
   const t1 = await blockTime(await f.venue.connect(f.owner).setFundingRate(0n));
   expect(t1 - t0).to.be.gte(FUNDING_PERIOD);
-  return fundingIndexAfter(0n, rate, t1 - t0, P0);
+  expect((rate * (t1 - t0) * FUNDING_PRICE) % WAD, "the index must round").to.not.equal(0n);
+  return fundingIndexAfter(0n, rate, t1 - t0, FUNDING_PRICE);
 }
 
 /** Alice long 1.999999999999999999 BTC on 50k USDC, opened at 60,000. */
@@ -392,7 +397,7 @@ describe("MockPerpVenue", function () {
     it("charges the long exactly size x rate x time x price, rounded up", async function () {
       const f = await loadFixture(fundingFixture);
       const before = await f.venue.equity(f.alice.address);
-      expect(before).to.equal(equity(f.aliceAcc, P0));
+      expect(before).to.equal(equity(f.aliceAcc, FUNDING_PRICE));
       const index = await runFunding(f, FUNDING_RATE);
       const owed = fundingOwed(FUNDING_SIZE, index);
       expect(owed).to.be.gt(0n);
@@ -402,7 +407,7 @@ describe("MockPerpVenue", function () {
     it("credits the equal short the same amount within 1 wei (the venue never pays more)", async function () {
       const f = await loadFixture(fundingFixture);
       const before = await f.venue.equity(f.bob.address);
-      expect(before).to.equal(equity(f.bobAcc, P0));
+      expect(before).to.equal(equity(f.bobAcc, FUNDING_PRICE));
       const index = await runFunding(f, FUNDING_RATE);
       const gained = (await f.venue.equity(f.bob.address)) - before;
       expect(gained).to.equal(-fundingOwed(-FUNDING_SIZE, index));
@@ -504,6 +509,38 @@ describe("MockPerpVenue", function () {
         const size = -sizeForNotional(usd(10_000n), P0);
         const r = trade(acc, size, P0, P);
         expect(r.fillPrice).to.equal(P0 - P0 / 10n ** 6n);
+        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
+          .to.emit(venue, "PositionModified")
+          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
+        await expectPosition(venue, alice.address, r.account);
+      });
+
+      it("rounds a buy's fill price and fee up at an odd price and size", async function () {
+        const { venue, feed, alice } = await loadFixture(deployVenueFixture);
+        const answer = 6_123_456_789_017n; // 61,234.56789017
+        await setAnswer(feed, answer);
+        const price = answerToWad(answer, FEED_DECIMALS);
+        const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(100_000n));
+        const size = 1_234_567_891_234_567_891n;
+        const r = trade(acc, size, price, P);
+        // The model's inputs really leave remainders, so a floor anywhere would change the result.
+        expect((price * (WAD + r.impact)) % WAD).to.not.equal(0n);
+        expect((size * r.fillPrice) % WAD).to.not.equal(0n);
+        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
+          .to.emit(venue, "PositionModified")
+          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
+        await expectPosition(venue, alice.address, r.account);
+      });
+
+      it("rounds a sell's fill price down at an odd price and size", async function () {
+        const { venue, feed, alice } = await loadFixture(deployVenueFixture);
+        const answer = 6_123_456_789_017n;
+        await setAnswer(feed, answer);
+        const price = answerToWad(answer, FEED_DECIMALS);
+        const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(100_000n));
+        const size = -1_234_567_891_234_567_891n;
+        const r = trade(acc, size, price, P);
+        expect((price * (WAD - r.impact)) % WAD).to.not.equal(0n);
         await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
           .to.emit(venue, "PositionModified")
           .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
