@@ -212,6 +212,36 @@ describe("MockPerpVenue", function () {
       expect(await venue.isLiquidatable(bob.address)).to.equal(true);
     });
 
+    it("is false while equity equals maintenance margin exactly (strictly below liquidates)", async function () {
+      const { venue, feed, alice } = await loadFixture(deployVenueFixture);
+      // Search (in the model only) a deposit for which a 1 BTC long has equity == maintenance on a feed tick:
+      // E(P) = c + P and MM(P) = P/100, so P = -c / 0.99 must be a whole number of ticks.
+      const size = WAD;
+      let found: { units: bigint; answer: bigint } | undefined;
+      for (let units = usdc(6_000n); units < usdc(6_000n) + 200n && found === undefined; units++) {
+        const acc = trade(deposit(EMPTY_ACCOUNT, units, USDC_TO_WAD), size, P0, P).account;
+        const minusC = acc.openNotional - acc.margin;
+        if (minusC % (99n * TICK / 100n) === 0n) {
+          const answer = minusC / (99n * TICK / 100n);
+          const price = answerToWad(answer, FEED_DECIMALS);
+          if (equity(acc, price) === maintenanceMargin(size, price, P)) found = { units, answer };
+        }
+      }
+      if (found === undefined) throw new Error("model: no exact-equality deposit in range");
+      await venue.connect(alice).deposit(found.units);
+      await venue.connect(alice).modifyPosition(size, ethers.MaxUint256);
+
+      await setAnswer(feed, found.answer);
+      expect(await venue.isLiquidatable(alice.address)).to.equal(false);
+      const price = answerToWad(found.answer, FEED_DECIMALS);
+      const mm = maintenanceMargin(size, price, P);
+      await expect(venue.liquidate(alice.address))
+        .to.be.revertedWithCustomError(venue, "NotLiquidatable")
+        .withArgs(alice.address, mm, mm);
+      await setAnswer(feed, found.answer - 1n);
+      expect(await venue.isLiquidatable(alice.address)).to.equal(true);
+    });
+
     it("is false for an account without a position", async function () {
       const { venue, feed, stranger } = await loadFixture(leveragedFixture);
       await setAnswer(feed, 1n);
