@@ -26,8 +26,9 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     using SignedWadMath for int256;
 
     uint256 private constant WAD = 1e18;
-    /// @dev Sizes beyond 1e36 base units (1e18 whole units) are rejected so no product below can overflow.
-    uint256 private constant MAX_ABS_SIZE = 1e36;
+    /// @dev Sizes beyond 1e30 base units (1e12 whole units) are rejected, so that sizes and USD values (up to a price
+    ///      of about 1.7e8 USD per unit) fit the int128 fields of a packed position.
+    uint256 private constant MAX_ABS_SIZE = 1e30;
     /// @dev Funding rates are bounded at 1% per hour (in WAD per second) so a typo cannot wipe out accounts at once.
     int256 private constant MAX_FUNDING_RATE = int256(0.01e18) / 3600;
 
@@ -118,20 +119,20 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc IPerpVenue
     function deposit(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        _operate(SafeCast.toInt256(amount), 0, 0, msg.sender);
+        _operate(amount, 0, 0, 0, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
     function withdraw(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        _operate(-SafeCast.toInt256(amount), 0, 0, msg.sender);
+        _operate(0, amount, 0, 0, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
     function withdrawTo(uint256 amount, address to) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
-        _operate(-SafeCast.toInt256(amount), 0, 0, to);
+        _operate(0, amount, 0, 0, to);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
     {
         if (sizeDelta == 0) revert ZeroAmount();
-        return _operate(0, sizeDelta, acceptablePrice, msg.sender);
+        return _operate(0, 0, sizeDelta, acceptablePrice, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
@@ -158,24 +159,53 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     {
         if (marginDelta == 0 && sizeDelta == 0) revert ZeroAmount();
         if (marginDelta < 0 && recipient == address(0)) revert ZeroAddress();
-        return _operate(marginDelta, sizeDelta, acceptablePrice, recipient);
+        uint256 magnitude = SignedMath.abs(marginDelta);
+        return marginDelta > 0
+            ? _operate(magnitude, 0, sizeDelta, acceptablePrice, recipient)
+            : _operate(0, magnitude, sizeDelta, acceptablePrice, recipient);
     }
 
     /// @dev The one path every margin move and trade takes: accrue funding, settle the account, deposit, trade,
     ///      check margin, withdraw; the position is read once and written once (two slots).
-    function _operate(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
-        private
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
-    {
-        uint256 price = _ORACLE.price();
-        MarketState memory ms = _accrueFunding(price);
-        Position memory pos = _positions[msg.sender];
-        int256 funding = _settleFundingMem(pos, ms.fundingIndex);
+    function _operate(
+        uint256 depositAmount,
+        uint256 withdrawal,
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        address recipient
+    ) private returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+        // Pull first: an amount the caller cannot pay fails here with the token's own error.
+        if (depositAmount != 0) _COLLATERAL.safeTransferFrom(msg.sender, address(this), depositAmount);
 
-        uint256 depositAmount;
-        if (marginDelta > 0) {
-            depositAmount = uint256(marginDelta);
-            pos.margin += SafeCast.toInt128(SafeCast.toInt256(depositAmount * _TO_WAD));
+        uint256 price = _ORACLE.price();
+        Position memory pos = _positions[msg.sender];
+        (fillPrice, fee, equityAfter) = _applyOperation(pos, price, depositAmount, withdrawal, sizeDelta, acceptablePrice);
+        _positions[msg.sender] = pos;
+
+        if (depositAmount != 0) emit Deposited(msg.sender, depositAmount);
+        if (withdrawal != 0) {
+            uint256 balance = _COLLATERAL.balanceOf(address(this));
+            if (withdrawal > balance) revert InsufficientVenueLiquidity(withdrawal, balance);
+            emit Withdrawn(msg.sender, recipient, withdrawal);
+            _COLLATERAL.safeTransfer(recipient, withdrawal);
+        }
+    }
+
+    /// @dev Accrues funding, settles it into `pos` (memory), credits the deposit, trades, checks initial margin when
+    ///      the position grows, debits the withdrawal. Returns the fill, the fee and the equity after everything.
+    function _applyOperation(
+        Position memory pos,
+        uint256 price,
+        uint256 depositAmount,
+        uint256 withdrawal,
+        int256 sizeDelta,
+        uint256 acceptablePrice
+    ) private returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+        MarketState memory ms = _accrueFunding(price);
+        int256 funding = _settleFundingMem(pos, ms.fundingIndex);
+        if (funding != 0) emit FundingSettled(msg.sender, funding);
+        if (depositAmount != 0) {
+            pos.margin = SafeCast.toInt128(pos.margin + SafeCast.toInt256(depositAmount * _TO_WAD));
         }
 
         fillPrice = price;
@@ -185,30 +215,21 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         equityAfter = _equity(pos, price, ms.fundingIndex);
         uint256 locked = Math.mulDiv(_notional(pos.size, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
         if (increases && equityAfter < SafeCast.toInt256(locked)) revert InsufficientMargin(equityAfter, locked);
+        if (withdrawal != 0) equityAfter = _debitWithdrawal(pos, equityAfter, locked, withdrawal);
+    }
 
-        uint256 withdrawal;
-        if (marginDelta < 0) {
-            withdrawal = SignedMath.abs(marginDelta);
-            // Only whole collateral units leave; the dust below one unit stays as margin.
-            uint256 free = equityAfter > SafeCast.toInt256(locked) ? (uint256(equityAfter) - locked) / _TO_WAD : 0;
-            if (withdrawal > free) revert WithdrawalExceedsFree(withdrawal, free);
-            int256 withdrawalWad = SafeCast.toInt256(withdrawal * _TO_WAD);
-            pos.margin -= SafeCast.toInt128(withdrawalWad);
-            equityAfter -= withdrawalWad;
-        }
-
-        _positions[msg.sender] = pos;
-        if (funding != 0) emit FundingSettled(msg.sender, funding);
-        if (depositAmount != 0) {
-            emit Deposited(msg.sender, depositAmount);
-            _COLLATERAL.safeTransferFrom(msg.sender, address(this), depositAmount);
-        }
-        if (withdrawal != 0) {
-            uint256 balance = _COLLATERAL.balanceOf(address(this));
-            if (withdrawal > balance) revert InsufficientVenueLiquidity(withdrawal, balance);
-            emit Withdrawn(msg.sender, recipient, withdrawal);
-            _COLLATERAL.safeTransfer(recipient, withdrawal);
-        }
+    /// @dev Takes `withdrawal` collateral units out of `pos` (memory) if the account keeps initial margin on what is
+    ///      left; only whole units leave, the dust below one unit stays as margin. Returns the equity after.
+    function _debitWithdrawal(Position memory pos, int256 equityBefore, uint256 locked, uint256 withdrawal)
+        private
+        view
+        returns (int256)
+    {
+        uint256 free = equityBefore > SafeCast.toInt256(locked) ? (uint256(equityBefore) - locked) / _TO_WAD : 0;
+        if (withdrawal > free) revert WithdrawalExceedsFree(withdrawal, free);
+        int256 withdrawalWad = SafeCast.toInt256(withdrawal * _TO_WAD);
+        pos.margin = SafeCast.toInt128(pos.margin - withdrawalWad);
+        return equityBefore - withdrawalWad;
     }
 
     /// @dev Fills `sizeDelta` into `pos` (memory) and books open interest and fees.

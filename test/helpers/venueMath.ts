@@ -244,9 +244,11 @@ export function liquidate(acc: AccountState, price: bigint, p: VenueParams, toWa
   let badDebt = 0n;
   let marginAfter = 0n;
   if (eq < 0n) {
-    badDebt = -eq;
+    // The venue pays the liquidator from its own liquidity: that is bad debt too.
+    badDebt = -eq + liquidatorFeeWad;
   } else {
     const fromAccount = min(eq, liquidatorFeeWad);
+    badDebt = liquidatorFeeWad - fromAccount;
     penalty = min(eq - fromAccount, fullPenalty);
     marginAfter = eq - fromAccount - penalty;
   }
