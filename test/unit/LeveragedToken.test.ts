@@ -422,6 +422,26 @@ describe("LeveragedToken", function () {
       );
     });
 
+    // KNOWN ISSUE (reported, not fixed: it needs a mechanism decision, see the report). After a single gap that
+    // takes the position above the venue's maximum leverage (1 / initial margin = 20x) without reaching maintenance
+    // margin (100x), e.g. BTC −30% at 3x -> ~21.5x, every redeem reverts with the venue's WithdrawalExceedsFree
+    // until someone ripcords, while previewRedeem still quotes a positive payout. DESIGN.md: redeem is never paused.
+    it.skip("still redeems between the venue's max leverage and maintenance margin", async function () {
+      const { suite, ctx, alice } = await withHolders();
+      await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 70n) / 100n);
+      expect(await ctx.token.currentLeverage()).to.be.gt(await ctx.venue.maxLeverage());
+      expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(false);
+      const shares = await ctx.token.balanceOf(alice.address);
+      const o = await pinNextBlock();
+      const preview = await ctx.token.previewRedeem(shares, o);
+      expect(preview).to.be.gt(0n);
+      await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
+        suite.usdc,
+        alice,
+        preview,
+      );
+    });
+
     it("still works while mint is paused", async function () {
       const { suite, ctx, alice } = await withHolders();
       await ctx.token.connect(suite.guardian).setMintPaused(true);
