@@ -18,7 +18,14 @@ import {
   quoteRedeem,
   streamingFeeShares,
 } from "../helpers/accounting";
-import { advance, disableStreamingFee, fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
+import {
+  advance,
+  disableStreamingFee,
+  fundAndMint,
+  postPrice,
+  productContext,
+  type ProductContext,
+} from "../helpers/product";
 import { usdc, wad } from "../../config/parameters";
 
 /** Leverage readings after a first mint include the minter's own trading costs: within 0.01 of target. */
@@ -52,7 +59,9 @@ const withHoldersNoStreamingFee = deployments.createFixture(async (): Promise<Ho
 });
 
 /** The token's fee parameters as a plain (writable) object, to pass back to setFees. */
-async function currentFees(ctx: ProductContext): Promise<{ mintFeeRate: bigint; redeemFeeRate: bigint; streamingFeeRate: bigint }> {
+async function currentFees(
+  ctx: ProductContext
+): Promise<{ mintFeeRate: bigint; redeemFeeRate: bigint; streamingFeeRate: bigint }> {
   const f = await ctx.token.fees();
   return { mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: f.streamingFeeRate };
 }
@@ -84,7 +93,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).mint(usdc(10_000), 0n, alice.address)).to.changeTokenBalances(
         ctx.token,
         [DEAD_ADDRESS, alice.address],
-        [DEAD_SHARES, q.shares],
+        [DEAD_SHARES, q.shares]
       );
       expect(await ctx.token.totalSupply()).to.equal(q.shares + DEAD_SHARES);
     });
@@ -126,7 +135,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(amount, 0n, carol.address)).to.changeTokenBalances(
         suite.usdc,
         [carol.address, suite.treasury.address, await ctx.venue.getAddress()],
-        [-amount, fee, amount - fee],
+        [-amount, fee, amount - fee]
       );
     });
 
@@ -152,7 +161,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, outsider.address)).to.changeTokenBalances(
         ctx.token,
         [carol.address, outsider.address],
-        [0n, q.shares],
+        [0n, q.shares]
       );
     });
 
@@ -160,7 +169,7 @@ describe("LeveragedToken", function () {
       const { ctx, carol } = await withHolders();
       await expect(ctx.token.connect(carol).mint(0n, 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAmount",
+        "ZeroAmount"
       );
     });
 
@@ -168,7 +177,7 @@ describe("LeveragedToken", function () {
       const { ctx, carol } = await withHolders();
       await expect(ctx.token.connect(carol).mint(usdc(1), 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress",
+        "ZeroAddress"
       );
     });
 
@@ -223,7 +232,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(5_000), q.shares, carol.address)).to.changeTokenBalance(
         ctx.token,
         carol,
-        q.shares,
+        q.shares
       );
     });
 
@@ -234,7 +243,7 @@ describe("LeveragedToken", function () {
         .withArgs(true);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "MintPaused",
+        "MintPaused"
       );
     });
 
@@ -281,7 +290,7 @@ describe("LeveragedToken", function () {
       await ctx.venue.connect(suite.deployer).setPaused(true);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.venue,
-        "VenuePaused",
+        "VenuePaused"
       );
     });
 
@@ -295,7 +304,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out,
+        q.out
       );
     });
   });
@@ -311,7 +320,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        preview,
+        preview
       );
     });
 
@@ -324,7 +333,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(bob).redeem(shares, 0n, bob.address)).to.changeTokenBalance(
         suite.usdc,
         bob,
-        preview,
+        preview
       );
       expect(await ctx.token.balanceOf(bob.address)).to.equal(0n);
     });
@@ -365,7 +374,11 @@ describe("LeveragedToken", function () {
 
     it("never lowers the remaining holders' NAV", async function () {
       const { ctx, alice, bob } = await withHoldersNoStreamingFee();
-      for (const [who, part] of [[alice, 2n], [bob, 5n], [alice, 1n]] as const) {
+      for (const [who, part] of [
+        [alice, 2n],
+        [bob, 5n],
+        [alice, 1n],
+      ] as const) {
         const nav = await ctx.token.navPerShare();
         const e0 = await equityNow(ctx);
         const s0 = await ctx.token.totalSupply();
@@ -388,7 +401,7 @@ describe("LeveragedToken", function () {
       const { ctx, alice } = await withHolders();
       await expect(ctx.token.connect(alice).redeem(0n, 0n, alice.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAmount",
+        "ZeroAmount"
       );
     });
 
@@ -396,7 +409,7 @@ describe("LeveragedToken", function () {
       const { ctx, alice } = await withHolders();
       await expect(ctx.token.connect(alice).redeem(1n, 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress",
+        "ZeroAddress"
       );
     });
 
@@ -418,7 +431,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, q.out, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out,
+        q.out
       );
     });
 
@@ -438,7 +451,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        preview,
+        preview
       );
     });
 
@@ -452,7 +465,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out,
+        q.out
       );
     });
   });
@@ -491,7 +504,11 @@ describe("LeveragedToken", function () {
       const o = await pinNextBlock();
       const q = await quoteMint(ctx, usdc(100_000), o);
       await ctx.token.connect(carol).mint(usdc(100_000), 0n, carol.address);
-      const value = mulDivDown(await ctx.token.balanceOf(carol.address), await equityNow(ctx), await ctx.token.totalSupply());
+      const value = mulDivDown(
+        await ctx.token.balanceOf(carol.address),
+        await equityNow(ctx),
+        await ctx.token.totalSupply()
+      );
       expect(value).to.be.lte(q.net * TO_WAD);
       expect(value).to.be.lte(q.equityAfter - q.equityBefore);
     });
@@ -506,7 +523,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(4_321), 0n, carol.address)).to.changeTokenBalance(
         ctx.token,
         carol,
-        preview,
+        preview
       );
     });
 
@@ -574,7 +591,11 @@ describe("LeveragedToken", function () {
       const last = await ctx.token.lastFeeAccrual();
       const rate = (await ctx.token.fees()).streamingFeeRate;
       const o = await pinNextBlock();
-      const expected = mulDivDown(supply, mulDivDown(rate, BigInt(o.timestamp) - last, YEAR), WAD - mulDivDown(rate, BigInt(o.timestamp) - last, YEAR));
+      const expected = mulDivDown(
+        supply,
+        mulDivDown(rate, BigInt(o.timestamp) - last, YEAR),
+        WAD - mulDivDown(rate, BigInt(o.timestamp) - last, YEAR)
+      );
       expect(expected).to.be.gt(0n);
       const tx = ctx.token.connect(alice).redeem(1n, 0n, alice.address);
       await expect(tx).to.emit(ctx.token, "StreamingFeeAccrued").withArgs(expected, o.timestamp);
@@ -610,7 +631,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(suite.deployer).setFees(await currentFees(ctx))).to.changeTokenBalance(
         ctx.token,
         suite.treasury,
-        supply, // supply * 0.5 / (1 - 0.5): the treasury ends up with half the product
+        supply // supply * 0.5 / (1 - 0.5): the treasury ends up with half the product
       );
     });
 
@@ -621,7 +642,12 @@ describe("LeveragedToken", function () {
       const last = await ctx.token.lastFeeAccrual();
       const [size] = await ctx.token.positionSnapshot();
       const o = await pinNextBlock();
-      const expected = streamingFeeShares(supply, size, (await ctx.token.fees()).streamingFeeRate, BigInt(o.timestamp) - last);
+      const expected = streamingFeeShares(
+        supply,
+        size,
+        (await ctx.token.fees()).streamingFeeRate,
+        BigInt(o.timestamp) - last
+      );
       const treasuryBefore = await ctx.token.balanceOf(suite.treasury.address);
       await disableStreamingFee(ctx);
       expect(await ctx.token.balanceOf(suite.treasury.address)).to.equal(treasuryBefore + expected);
@@ -660,7 +686,8 @@ describe("LeveragedToken", function () {
 
   describe("governance", function () {
     const calls: Record<string, (h: Holders) => Promise<unknown>> = {
-      setFees: (h) => h.ctx.token.connect(h.outsider).setFees({ mintFeeRate: 0n, redeemFeeRate: 0n, streamingFeeRate: 0n }),
+      setFees: (h) =>
+        h.ctx.token.connect(h.outsider).setFees({ mintFeeRate: 0n, redeemFeeRate: 0n, streamingFeeRate: 0n }),
       setSupplyCap: (h) => h.ctx.token.connect(h.outsider).setSupplyCap(1n),
       setTreasury: (h) => h.ctx.token.connect(h.outsider).setTreasury(h.outsider.address),
       setGuardian: (h) => h.ctx.token.connect(h.outsider).setGuardian(h.outsider.address),
@@ -677,7 +704,9 @@ describe("LeveragedToken", function () {
 
     it("#setSupplyCap stores the cap and emits SupplyCapSet", async function () {
       const { suite, ctx } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setSupplyCap(wad(123))).to.emit(ctx.token, "SupplyCapSet").withArgs(wad(123));
+      await expect(ctx.token.connect(suite.deployer).setSupplyCap(wad(123)))
+        .to.emit(ctx.token, "SupplyCapSet")
+        .withArgs(wad(123));
       expect(await ctx.token.supplyCap()).to.equal(wad(123));
     });
 
@@ -685,7 +714,7 @@ describe("LeveragedToken", function () {
       const { suite, ctx, carol, outsider } = await withHolders();
       await expect(ctx.token.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress",
+        "ZeroAddress"
       );
       await expect(ctx.token.connect(suite.deployer).setTreasury(outsider.address))
         .to.emit(ctx.token, "TreasurySet")
@@ -693,7 +722,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.changeTokenBalance(
         suite.usdc,
         outsider,
-        usdc(1),
+        usdc(1)
       );
     });
 
@@ -720,7 +749,9 @@ describe("LeveragedToken", function () {
       expect(venueEquity).to.be.gte(0n);
       const idle = await suite.usdc.balanceOf(ctx.address);
       expect(idle).to.be.gt(usdc(34_000));
-      await expect(tx).to.emit(ctx.token, "WindDownStarted").withArgs(idle * TO_WAD + venueEquity);
+      await expect(tx)
+        .to.emit(ctx.token, "WindDownStarted")
+        .withArgs(idle * TO_WAD + venueEquity);
       expect(await ctx.token.woundDown()).to.equal(true);
       expect(await ctx.token.isActive()).to.equal(false);
     });
@@ -730,7 +761,7 @@ describe("LeveragedToken", function () {
       await ctx.token.connect(suite.deployer).windDown();
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ProductInactive",
+        "ProductInactive"
       );
     });
 
@@ -750,7 +781,11 @@ describe("LeveragedToken", function () {
         expect(q.sizeDelta).to.equal(0n);
         // the treasury also receives the redeem fee
         const received = who === suite.treasury ? q.gross : q.out;
-        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(suite.usdc, who, received);
+        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
+          suite.usdc,
+          who,
+          received
+        );
         // E − ceil(E·(S−s)/S) = floor(E·s/S): with no trade the gross payout is exactly the pro-rata share.
         expect(q.gross).to.equal(mulDivDown(e, shares, s) / TO_WAD);
         paid += q.gross;
@@ -783,7 +818,7 @@ describe("LeveragedToken", function () {
       const idle = await suite.usdc.balanceOf(ctx.address);
       await expect(ctx.token.connect(suite.deployer).windDown()).to.be.revertedWithCustomError(
         suite.oracles.BTC,
-        "StalePrice",
+        "StalePrice"
       );
       expect(await ctx.token.woundDown()).to.equal(false);
       expect(await ctx.token.lastFeeAccrual()).to.equal(last);
@@ -818,7 +853,7 @@ describe("LeveragedToken", function () {
       expect(await ctx.token.isActive()).to.equal(false);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ProductInactive",
+        "ProductInactive"
       );
       expect(await ctx.token.previewMint(usdc(1_000))).to.equal(0n);
     });
@@ -851,7 +886,11 @@ describe("LeveragedToken", function () {
         const s = await ctx.token.totalSupply();
         const o = await pinNextBlock();
         const q = await quoteRedeem(ctx, shares, o);
-        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(suite.usdc, who, q.out);
+        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
+          suite.usdc,
+          who,
+          q.out
+        );
         expect(q.gross).to.be.lte(mulDivDown(e, shares, s) / TO_WAD);
         expect(q.out).to.be.gt(0n);
         paid += q.gross;
@@ -879,18 +918,18 @@ describe("LeveragedToken", function () {
               { name: "deadline", type: "uint256" },
             ],
           },
-          { owner: alice.address, spender: outsider.address, value, nonce, deadline },
-        ),
+          { owner: alice.address, spender: outsider.address, value, nonce, deadline }
+        )
       );
       await ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s);
       expect(await ctx.token.allowance(alice.address, outsider.address)).to.equal(value);
       expect(await ctx.token.nonces(alice.address)).to.equal(nonce + 1n);
       await expect(
-        ctx.token.connect(outsider).transferFrom(alice.address, outsider.address, value),
+        ctx.token.connect(outsider).transferFrom(alice.address, outsider.address, value)
       ).to.changeTokenBalances(ctx.token, [alice, outsider], [-value, value]);
       // replaying the same signature fails: the nonce moved on
       await expect(
-        ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s),
+        ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s)
       ).to.be.revertedWithCustomError(ctx.token, "ERC2612InvalidSigner");
     });
 
@@ -913,8 +952,14 @@ describe("LeveragedToken", function () {
               { name: "deadline", type: "uint256" },
             ],
           },
-          { owner: outsider.address, spender: ctx.address, value: amount, nonce: await suite.usdc.nonces(outsider.address), deadline },
-        ),
+          {
+            owner: outsider.address,
+            spender: ctx.address,
+            value: amount,
+            nonce: await suite.usdc.nonces(outsider.address),
+            deadline,
+          }
+        )
       );
       await suite.usdc.permit(outsider.address, ctx.address, amount, deadline, sig.v, sig.r, sig.s);
       const o = await pinNextBlock();
@@ -922,7 +967,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(outsider).mint(amount, 0n, outsider.address)).to.changeTokenBalance(
         ctx.token,
         outsider,
-        q.shares,
+        q.shares
       );
       expect(await suite.usdc.balanceOf(outsider.address)).to.equal(0n);
     });

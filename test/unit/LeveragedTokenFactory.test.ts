@@ -8,7 +8,11 @@ import type { ILeveragedTokenFactory, LeveragedToken } from "../../typechain-typ
 type ProductConfig = ILeveragedTokenFactory.ProductConfigStruct;
 
 /** The default configuration of `symbol` (config/parameters.ts), on the suite's venue for its market. */
-async function configFor(suite: Suite, symbol: ProductSymbol, overrides: Partial<ProductConfig> = {}): Promise<ProductConfig> {
+async function configFor(
+  suite: Suite,
+  symbol: ProductSymbol,
+  overrides: Partial<ProductConfig> = {}
+): Promise<ProductConfig> {
   const p = productDefaults(symbol);
   return {
     name: p.name,
@@ -48,16 +52,23 @@ describe("LeveragedTokenFactory", function () {
       const config = await configFor(suite, "BTC3L", { symbol: "BTC3L2", name: "Ballast BTC 3x Long II" });
       const predicted = await nextProductAddress(suite);
       const tx = suite.factory.connect(suite.deployer).createProduct(config);
-      await expect(tx)
-        .to.emit(suite.factory, "ProductCreated")
-        .withArgs(predicted, "BTC3L2", config.venue, true);
+      await expect(tx).to.emit(suite.factory, "ProductCreated").withArgs(predicted, "BTC3L2", config.venue, true);
       const { methodology: m0, bounty: b0 } = productDefaults("BTC3L");
       await expect(tx)
         .to.emit(suite.rebalancer, "Registered")
         .withArgs(
           predicted,
-          [m0.minLeverage, m0.targetLeverage, m0.maxLeverage, m0.ripcordLeverage, m0.interval, m0.tolerance, m0.maxTradeNotional, m0.maxSlippage],
-          [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget],
+          [
+            m0.minLeverage,
+            m0.targetLeverage,
+            m0.maxLeverage,
+            m0.ripcordLeverage,
+            m0.interval,
+            m0.tolerance,
+            m0.maxTradeNotional,
+            m0.maxSlippage,
+          ],
+          [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget]
         );
       // Registered: the rebalancer answers for it (an unknown token reverts NotRegistered).
       expect(await suite.rebalancer.shouldRebalance(predicted)).to.equal(0n);
@@ -148,7 +159,7 @@ describe("LeveragedTokenFactory", function () {
       await expect(suite.products.BTC3L.connect(alice).redeem(oldShares, 0n, alice.address)).to.changeTokenBalance(
         suite.products.BTC3L,
         alice,
-        -oldShares,
+        -oldShares
       );
     });
 
@@ -166,7 +177,9 @@ describe("LeveragedTokenFactory", function () {
       const bad = { ...p.methodology, ripcordLeverage: p.methodology.maxLeverage }; // ripcord must exceed band top
       const before = await suite.factory.products();
       await expect(
-        suite.factory.connect(suite.deployer).createProduct(await configFor(suite, "BTC3L", { symbol: "BAD", methodology: bad })),
+        suite.factory
+          .connect(suite.deployer)
+          .createProduct(await configFor(suite, "BTC3L", { symbol: "BAD", methodology: bad }))
       ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
       expect(await suite.factory.products()).to.deep.equal(before);
       await expect(suite.factory.productBySymbol("BAD")).to.be.revertedWithCustomError(suite.factory, "UnknownSymbol");
@@ -209,7 +222,7 @@ describe("LeveragedTokenFactory", function () {
       const suite = await deploySuite();
       await expect(suite.factory.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         suite.factory,
-        "ZeroAddress",
+        "ZeroAddress"
       );
     });
 
@@ -231,14 +244,12 @@ describe("LeveragedTokenFactory", function () {
       const suite = await deploySuite();
       const Factory = await ethers.getContractFactory("LeveragedTokenFactory");
       const rebalancer = await suite.rebalancer.getAddress();
-      await expect(Factory.deploy(ethers.ZeroAddress, suite.treasury.address, suite.deployer.address)).to.be.revertedWithCustomError(
-        Factory,
-        "ZeroAddress",
-      );
-      await expect(Factory.deploy(rebalancer, ethers.ZeroAddress, suite.deployer.address)).to.be.revertedWithCustomError(
-        Factory,
-        "ZeroAddress",
-      );
+      await expect(
+        Factory.deploy(ethers.ZeroAddress, suite.treasury.address, suite.deployer.address)
+      ).to.be.revertedWithCustomError(Factory, "ZeroAddress");
+      await expect(
+        Factory.deploy(rebalancer, ethers.ZeroAddress, suite.deployer.address)
+      ).to.be.revertedWithCustomError(Factory, "ZeroAddress");
     });
   });
 });
