@@ -159,23 +159,32 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 fee;
         uint256 gross;
         if (equityBefore > 0) {
+            // The venue previews the pro-rata reduction to the wei (same code as execution), so the payout is known
+            // before the one venue call that reduces the position and withdraws it: the account's leverage does not
+            // rise, so the venue allows it even above its initial-margin limit.
             int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
             int256 equityAfter = equityBefore;
             if (sizeDelta != 0) {
-                (,, int256 venueEquity) = _VENUE.modifyPosition(sizeDelta, _IS_LONG ? 0 : type(uint256).max);
+                (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
                 equityAfter = venueEquity + _idleWad();
             }
             gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
             fee = _feeUp(gross, fees.redeemFeeRate);
             collateralOut = gross - fee;
-        }
-        if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
+            if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
 
-        // One withdrawal brings what is needed beyond idle collateral; then the holder and the treasury are paid.
-        uint256 idle = _COLLATERAL.balanceOf(address(this));
-        if (gross > idle) _VENUE.withdraw(gross - idle);
-        if (collateralOut != 0) _COLLATERAL.safeTransfer(receiver, collateralOut);
-        if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
+            uint256 idle = _COLLATERAL.balanceOf(address(this));
+            uint256 fromVenue = gross > idle ? gross - idle : 0;
+            if (sizeDelta != 0 || fromVenue != 0) {
+                _VENUE.modifyPositionWithMargin(
+                    -fromVenue.toInt256(), sizeDelta, _IS_LONG ? 0 : type(uint256).max, address(this)
+                );
+            }
+            if (collateralOut != 0) _COLLATERAL.safeTransfer(receiver, collateralOut);
+            if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
+        } else if (minCollateralOut != 0) {
+            revert SlippageExceeded(minCollateralOut, 0);
+        }
         emit Redeemed(msg.sender, receiver, sharesIn, collateralOut, fee);
     }
 

@@ -191,6 +191,14 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev The market and account context of one operation (memory keeps the stack shallow).
+    struct Context {
+        int256 fundingIndex;
+        bool paused;
+        uint256 equityBefore; // floored at 0; only when the operation withdraws
+        uint256 notionalBefore; // only when the operation withdraws
+    }
+
     /// @dev Accrues funding, settles it into `pos` (memory), credits the deposit, trades, checks initial margin when
     ///      the position grows, debits the withdrawal. Returns the fill, the fee and the equity after everything.
     function _applyOperation(
@@ -201,35 +209,70 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         int256 sizeDelta,
         uint256 acceptablePrice
     ) private returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+        Context memory ctx = _settle(pos, price, depositAmount);
+        if (withdrawal != 0) {
+            // Leverage before the trade, for the pro-rata withdrawal rule in `_freeAfter`.
+            int256 eqBefore = _equity(pos, price, ctx.fundingIndex);
+            ctx.equityBefore = eqBefore > 0 ? uint256(eqBefore) : 0;
+            ctx.notionalBefore = _notional(pos.size, price);
+        }
+        fillPrice = price;
+        bool increases;
+        if (sizeDelta != 0) (fillPrice, fee, increases) = _trade(pos, sizeDelta, acceptablePrice, price, ctx.paused);
+        equityAfter = _checkAndWithdraw(pos, price, ctx, increases, withdrawal);
+    }
+
+    /// @dev Accrues market funding, settles the account's into its margin and credits a deposit.
+    function _settle(Position memory pos, uint256 price, uint256 depositAmount) private returns (Context memory ctx) {
         MarketState memory ms = _accrueFunding(price);
+        ctx.fundingIndex = ms.fundingIndex;
+        ctx.paused = ms.paused;
         int256 funding = _settleFundingMem(pos, ms.fundingIndex);
         if (funding != 0) emit FundingSettled(msg.sender, funding);
         if (depositAmount != 0) {
             pos.margin = SafeCast.toInt128(pos.margin + SafeCast.toInt256(depositAmount * _TO_WAD));
         }
-
-        fillPrice = price;
-        bool increases;
-        if (sizeDelta != 0) (fillPrice, fee, increases) = _trade(pos, sizeDelta, acceptablePrice, price, ms.paused);
-
-        equityAfter = _equity(pos, price, ms.fundingIndex);
-        uint256 locked = Math.mulDiv(_notional(pos.size, price), _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
-        if (increases && equityAfter < SafeCast.toInt256(locked)) revert InsufficientMargin(equityAfter, locked);
-        if (withdrawal != 0) equityAfter = _debitWithdrawal(pos, equityAfter, locked, withdrawal);
     }
 
-    /// @dev Takes `withdrawal` collateral units out of `pos` (memory) if the account keeps initial margin on what is
-    ///      left; only whole units leave, the dust below one unit stays as margin. Returns the equity after.
-    function _debitWithdrawal(Position memory pos, int256 equityBefore, uint256 locked, uint256 withdrawal)
-        private
-        view
-        returns (int256)
-    {
-        uint256 free = equityBefore > SafeCast.toInt256(locked) ? (uint256(equityBefore) - locked) / _TO_WAD : 0;
+    /// @dev Initial margin after a trade that grew the position, then the withdrawal, if any.
+    function _checkAndWithdraw(
+        Position memory pos,
+        uint256 price,
+        Context memory ctx,
+        bool increases,
+        uint256 withdrawal
+    ) private view returns (int256 equityAfter) {
+        equityAfter = _equity(pos, price, ctx.fundingIndex);
+        uint256 notionalAfter = _notional(pos.size, price);
+        uint256 locked = Math.mulDiv(notionalAfter, _params.initialMarginRatio, WAD, Math.Rounding.Ceil);
+        if (increases && equityAfter < SafeCast.toInt256(locked)) revert InsufficientMargin(equityAfter, locked);
+        if (withdrawal == 0) return equityAfter;
+        uint256 free = _freeAfter(equityAfter, locked, ctx, increases ? 0 : notionalAfter);
         if (withdrawal > free) revert WithdrawalExceedsFree(withdrawal, free);
         int256 withdrawalWad = SafeCast.toInt256(withdrawal * _TO_WAD);
         pos.margin = SafeCast.toInt128(pos.margin - withdrawalWad);
-        return equityBefore - withdrawalWad;
+        equityAfter -= withdrawalWad;
+    }
+
+    /// @dev Whole collateral units that may leave an account after an operation: what keeps it above initial margin,
+    ///      or, when the same operation shrank the position, what leaves its leverage no higher than before the
+    ///      operation (equity kept >= equityBefore * notionalAfter / notionalBefore, rounded up). The second rule lets
+    ///      a pro-rata exit (reduce and withdraw the same fraction) work at any leverage short of liquidation, so a
+    ///      stressed account can always shrink, never grow its risk.
+    function _freeAfter(int256 equityAfter, uint256 locked, Context memory ctx, uint256 notionalAfter)
+        private
+        view
+        returns (uint256)
+    {
+        if (equityAfter <= 0) return 0;
+        uint256 eq = uint256(equityAfter);
+        uint256 free = eq > locked ? eq - locked : 0;
+        // notionalAfter is 0 when the operation grew the position: then only the initial-margin rule applies.
+        if (notionalAfter != 0 && notionalAfter < ctx.notionalBefore && ctx.equityBefore != 0) {
+            uint256 keep = Math.mulDiv(ctx.equityBefore, notionalAfter, ctx.notionalBefore, Math.Rounding.Ceil);
+            if (eq > keep) free = Math.max(free, eq - keep);
+        }
+        return free / _TO_WAD;
     }
 
     /// @dev Fills `sizeDelta` into `pos` (memory) and books open interest and fees.

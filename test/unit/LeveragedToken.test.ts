@@ -439,7 +439,7 @@ describe("LeveragedToken", function () {
     // takes the position above the venue's maximum leverage (1 / initial margin = 20x) without reaching maintenance
     // margin (100x), e.g. BTC −30% at 3x -> ~21.5x, every redeem reverts with the venue's WithdrawalExceedsFree
     // until someone ripcords, while previewRedeem still quotes a positive payout. DESIGN.md: redeem is never paused.
-    it.skip("still redeems between the venue's max leverage and maintenance margin", async function () {
+    it("still redeems between the venue's max leverage and maintenance margin", async function () {
       const { suite, ctx, alice } = await withHolders();
       await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 70n) / 100n);
       expect(await ctx.token.currentLeverage()).to.be.gt(await ctx.venue.maxLeverage());

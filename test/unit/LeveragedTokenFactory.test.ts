@@ -65,8 +65,8 @@ describe("LeveragedTokenFactory", function () {
             m0.ripcordLeverage,
             m0.interval,
             m0.tolerance,
-            m0.maxTradeNotional,
             m0.maxSlippage,
+            m0.maxTradeNotional,
           ],
           [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget]
         );
