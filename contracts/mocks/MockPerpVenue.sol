@@ -179,7 +179,8 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
 
         uint256 price = _ORACLE.price();
         Position memory pos = _positions[msg.sender];
-        (fillPrice, fee, equityAfter) = _applyOperation(pos, price, depositAmount, withdrawal, sizeDelta, acceptablePrice);
+        (fillPrice, fee, equityAfter) =
+            _applyOperation(pos, price, depositAmount, withdrawal, sizeDelta, acceptablePrice);
         _positions[msg.sender] = pos;
 
         if (depositAmount != 0) emit Deposited(msg.sender, depositAmount);
