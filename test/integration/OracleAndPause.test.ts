@@ -1,0 +1,146 @@
+/**
+ * Issue 3: what each entry point does with a bad oracle, and what each pause switch blocks.
+ * Decision (docs/mechanism.md, "Oracle failure"): with a stale, zero or negative price, mint, rebalance, ripcord and
+ * redeem all revert with the adapter's own error and change nothing; redeem works again as soon as the feed does.
+ */
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { deploySuite } from "../helpers/deployment";
+import { fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
+import { MARKETS, usdc } from "../../config/parameters";
+
+const RIPCORD = 3n;
+
+async function minted(): Promise<ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] }> {
+  const suite = await deploySuite();
+  const ctx = await productContext(suite, "BTC3L");
+  const holder = suite.users[0];
+  await fundAndMint(ctx, holder, usdc(10_000));
+  return { ...ctx, holder };
+}
+
+/** State that must not change when an entry point reverts. */
+async function state(ctx: ProductContext, holder: string) {
+  return {
+    position: await ctx.venue.position(ctx.address),
+    supply: await ctx.token.totalSupply(),
+    shares: await ctx.token.balanceOf(holder),
+    usdc: await ctx.usdc.balanceOf(holder),
+    tokenState: await ctx.rebalancer.tokenState(ctx.address),
+  };
+}
+
+describe("Oracle failures and pauses", () => {
+  describe("stale oracle (older than the 3600 s heartbeat)", () => {
+    it("reverts mint, rebalance and redeem with the adapter's StalePrice and changes nothing", async () => {
+      const ctx = await minted();
+      const { suite, holder } = ctx;
+      await ctx.feed.updateAnswer(54_000n * 10n ** 8n); // leverage leaves the band: a rebalance is due...
+      const updatedAt = await time.latest();
+      await time.increase(MARKETS.BTC.heartbeat + 1); // ...but the price goes stale before anyone acts
+      const before = await state(ctx, holder.address);
+      const oracle = suite.oracles.BTC;
+
+      await suite.usdc.mint(holder.address, usdc(100));
+      await suite.usdc.connect(holder).approve(ctx.address, usdc(100));
+      await expect(ctx.token.connect(holder).mint(usdc(100), 0n, holder.address))
+        .to.be.revertedWithCustomError(oracle, "StalePrice")
+        .withArgs(updatedAt, MARKETS.BTC.heartbeat);
+      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.be.revertedWithCustomError(
+        oracle,
+        "StalePrice",
+      );
+      await expect(ctx.token.connect(holder).redeem(before.shares, 0n, holder.address)).to.be.revertedWithCustomError(
+        oracle,
+        "StalePrice",
+      );
+
+      const after = await state(ctx, holder.address);
+      expect(after.position).to.deep.equal(before.position);
+      expect(after.supply).to.equal(before.supply);
+      expect(after.shares).to.equal(before.shares);
+      expect(after.usdc).to.equal(before.usdc + usdc(100)); // only the faucet moved
+      expect(after.tokenState).to.deep.equal(before.tokenState);
+    });
+
+    it("redeems again as soon as the feed posts a fresh price", async () => {
+      const ctx = await minted();
+      await time.increase(MARKETS.BTC.heartbeat + 1);
+      const shares = await ctx.token.balanceOf(ctx.holder.address);
+      await expect(ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address)).to.be.reverted;
+      await postPrice(ctx.feed);
+      await expect(ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address)).to.emit(ctx.token, "Redeemed");
+      expect(await ctx.token.balanceOf(ctx.holder.address)).to.equal(0n);
+    });
+  });
+
+  describe("invalid answers", () => {
+    for (const [label, answer] of [
+      ["zero", 0n],
+      ["negative", -1n],
+    ] as const) {
+      it(`reverts mint, rebalance, ripcord and redeem with InvalidPrice(${label})`, async () => {
+        const ctx = await minted();
+        const oracle = ctx.suite.oracles.BTC;
+        await ctx.feed.updateAnswer(answer);
+        const shares = await ctx.token.balanceOf(ctx.holder.address);
+        await expect(ctx.token.connect(ctx.holder).mint(usdc(1), 0n, ctx.holder.address))
+          .to.be.revertedWithCustomError(oracle, "InvalidPrice")
+          .withArgs(answer);
+        for (const call of [
+          () => ctx.suite.rebalancer.rebalance(ctx.address),
+          () => ctx.suite.rebalancer.ripcord(ctx.address),
+          () => ctx.suite.rebalancer.shouldRebalance(ctx.address),
+          () => ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address),
+        ]) {
+          await expect(call()).to.be.revertedWithCustomError(oracle, "InvalidPrice").withArgs(answer);
+        }
+      });
+    }
+  });
+
+  describe("pauses", () => {
+    it("mint pause blocks mint only: redeem, rebalance and ripcord still work", async () => {
+      const ctx = await minted();
+      const { suite, holder } = ctx;
+      await ctx.token.connect(suite.guardian).setMintPaused(true);
+      await expect(ctx.token.connect(holder).mint(usdc(1), 0n, holder.address)).to.be.revertedWithCustomError(
+        ctx.token,
+        "MintPaused",
+      );
+      // A 22% drop takes 3x to about 5.8x: above the 4.5x ripcord.
+      await ctx.feed.updateAnswer(46_800n * 10n ** 8n);
+      expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
+      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      expect(await ctx.token.currentLeverage()).to.be.closeTo(3n * 10n ** 18n, 10n ** 16n);
+      await ctx.feed.updateAnswer(42_000n * 10n ** 8n); // 3x -> about 3.9x: above the band
+      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      const shares = await ctx.token.balanceOf(holder.address);
+      await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
+    });
+
+    it("venue pause (reduce-only) blocks mint and up-levering rebalances, never ripcord or redeem", async () => {
+      const ctx = await minted();
+      const { suite, holder } = ctx;
+      await ctx.venue.connect(suite.deployer).setPaused(true);
+      await suite.usdc.mint(holder.address, usdc(100));
+      await suite.usdc.connect(holder).approve(ctx.address, usdc(100));
+      await expect(ctx.token.connect(holder).mint(usdc(100), 0n, holder.address)).to.be.revertedWithCustomError(
+        ctx.venue,
+        "VenuePaused",
+      );
+      // Up 20%: a 3x long drops to about 2.3x, below the band; re-levering means growing the position: refused.
+      await ctx.feed.updateAnswer(72_000n * 10n ** 8n);
+      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.be.revertedWithCustomError(
+        ctx.venue,
+        "VenuePaused",
+      );
+      // Down to a ripcord (from the unchanged 3x position at 60,000: -16.7% gives 5x): a reduction, it goes through.
+      await ctx.feed.updateAnswer(50_000n * 10n ** 8n);
+      expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
+      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      const shares = await ctx.token.balanceOf(holder.address);
+      await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
+    });
+  });
+});
