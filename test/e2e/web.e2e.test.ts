@@ -1,0 +1,353 @@
+/**
+ * Browser test of web/: a real `hardhat node` (deployed by hardhat-deploy), the page built by Vite and served by a
+ * tiny static server, Debian's Chromium driven by playwright-core, and a test EIP-1193 wallet injected into the page
+ * that forwards to the node's unlocked accounts. Runs as part of `npm test` (hardhat test picks up test/e2e/);
+ * alone: `npm run test:e2e`. Skipped, with a message, when /usr/bin/chromium is missing (CI installs it:
+ * scripts/ci/install-chromium.sh). Saves screenshots to docs/screenshots/.
+ */
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
+import hre from "hardhat";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { formatAmount } from "../../web/src/format";
+import { installTestWallet } from "./test-wallet";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = path.resolve(__dirname, "..", "..");
+const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
+const VITE_CLI = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
+const READY = /Started HTTP and WebSocket JSON-RPC server/;
+
+interface Export {
+  chainId: string | number;
+  contracts: Record<string, { address: string; abi: InterfaceAbi }>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a child in its own process group (so `after` can end it and anything it started) and keeps its output. */
+function start(children: ChildProcess[], args: string[], outputs: Map<ChildProcess, string>): ChildProcess {
+  const env = { ...process.env };
+  delete env.HARDHAT_NETWORK;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  outputs.set(child, "");
+  const keep = (chunk: Buffer): void => {
+    outputs.set(child, (outputs.get(child) ?? "") + chunk.toString());
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return child;
+}
+
+function waitFor(child: ChildProcess, outputs: Map<ChildProcess, string>, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${pattern}`)), ms);
+    const check = (): void => {
+      if (pattern.test(outputs.get(child) ?? "")) done();
+    };
+    const onExit = (code: number | null): void => done(new Error(`exited with ${code} before ${pattern}`));
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      child.stderr?.off("data", check);
+      child.off("exit", onExit);
+      if (err) reject(new Error(`${err.message}\n--- output ---\n${(outputs.get(child) ?? "").slice(-3000)}`));
+      else resolve();
+    }
+    child.stdout?.on("data", check);
+    child.stderr?.on("data", check);
+    child.on("exit", onExit);
+    check();
+  });
+}
+
+function waitForExit(child: ChildProcess, outputs: Map<ChildProcess, string>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`exited with ${code}\n${(outputs.get(child) ?? "").slice(-3000)}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves the built page, and deployments.json (the hardhat-deploy export plus the node's URL) from memory. */
+function serve(dist: string, deploymentsJson: string): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (urlPath === "/deployments.json") {
+      res.writeHead(200, { "content-type": TYPES[".json"] ?? "application/json" });
+      res.end(deploymentsJson);
+      return;
+    }
+    const file = path.join(dist, urlPath === "/" ? "index.html" : urlPath);
+    if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      resolve({ server, url: `http://127.0.0.1:${port}/` });
+    });
+  });
+}
+
+const toNumber = (text: string): number => Number(text.replace(/[^0-9.]/g, ""));
+
+describe("web page in Chromium (e2e)", function () {
+  this.timeout(240_000);
+  const children: ChildProcess[] = [];
+  const outputs = new Map<ChildProcess, string>();
+  let server: http.Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let provider: JsonRpcProvider;
+  let deployments: Export;
+  let account: string;
+  let tmp = "";
+  const pageErrors: string[] = [];
+
+  const token = (symbol: string): Contract => {
+    const d = deployments.contracts[symbol];
+    if (!d) throw new Error(`no ${symbol}`);
+    return new Contract(d.address, d.abi, provider);
+  };
+  const chainBig = async (c: Contract, fn: string, ...args: unknown[]): Promise<bigint> => {
+    const v: unknown = await c.getFunction(fn).staticCall(...args);
+    if (typeof v !== "bigint") throw new Error(`${fn} did not return a number`);
+    return v;
+  };
+  const row = (symbol: string) => page.locator(`#products-body tr[data-symbol="${symbol}"]`);
+
+  before(async function () {
+    if ("__SOLIDITY_COVERAGE_RUNNING" in hre) {
+      console.log("    skipped under solidity-coverage: the browser test runs its own node, so it measures no contract code.");
+      this.skip();
+    }
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    skipped: ${CHROMIUM} not found. Install Debian's Chromium (apt-get install -y chromium, or bash scripts/ci/install-chromium.sh) to run the browser test.`);
+      this.skip();
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-web-e2e-"));
+    const port = await freePort();
+    const exportFile = path.join(tmp, "deployments.json");
+    const dist = path.join(tmp, "dist");
+
+    // The node deploys everything with hardhat-deploy and exports addresses + ABIs; --write false leaves the
+    // project's deployments/localhost alone (a developer's `npm run node` may be using it).
+    const node = start(children, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port),
+      "--export", exportFile, "--write", "false"], outputs);
+    const build = start(children, [VITE_CLI, "build", "--config", "web/vite.config.mts", "--outDir", dist,
+      "--emptyOutDir", "--logLevel", "warn"], outputs);
+    await Promise.all([waitFor(node, outputs, READY, 120_000), waitForExit(build, outputs, 120_000)]);
+
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    deployments = JSON.parse(fs.readFileSync(exportFile, "utf8")) as Export;
+    provider = new JsonRpcProvider(rpcUrl, Number(deployments.chainId), { staticNetwork: true });
+    const accounts = (await provider.send("eth_accounts", [])) as string[];
+    const holder = accounts[5];
+    if (!holder) throw new Error("the node has fewer than 6 unlocked accounts");
+    account = holder;
+    const served = await serve(dist, JSON.stringify({ ...deployments, rpcUrl }));
+    server = served.server;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: false,
+      args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.addInitScript(installTestWallet, {
+      rpcUrl,
+      account,
+      chainId: "0x" + Number(deployments.chainId).toString(16),
+      startChainId: "0x1",
+    });
+    await page.goto(served.url);
+  });
+
+  after(async function () {
+    await browser?.close().catch(() => undefined);
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    provider?.destroy();
+    for (const child of children) await stop(child);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("shows the products table from the hardhat-deploy export", async function () {
+    await row("BTC3L").getByText("$1.0000").waitFor({ timeout: 20_000 });
+    expect(await page.locator("#products-body tr[data-symbol]").count()).to.equal(8);
+    expect(await row("BTC3L").textContent()).to.contain("$60,000.00").and.contain("2.50×–3.50× (4.50×)");
+  });
+
+  it("finds the wallet by EIP-6963, asks to switch to the Ballast network, and connects", async function () {
+    await page.getByRole("button", { name: "Connect Ballast Test Wallet" }).click();
+    await page.locator("#network-prompt").waitFor({ state: "visible" });
+    expect(await page.locator("#network-prompt-text").textContent()).to.contain("chain 1.");
+    await page.getByRole("button", { name: "Switch to the Ballast network" }).click();
+    await page.locator("#network-prompt").waitFor({ state: "hidden" });
+    expect(await page.locator("#wallet-status").textContent()).to.contain(account);
+  });
+
+  it("gets test USDC from the local faucet", async function () {
+    await page.getByRole("button", { name: "Get 10,000 test USDC" }).click();
+    await page.locator('#faucet-status[data-state="confirmed"]').waitFor();
+    await page.locator("#wallet-usdc", { hasText: "10,000.00 USDC" }).waitFor();
+  });
+
+  it("mints BTC3L with a permit and shows the balance and NAV", async function () {
+    await page.locator("#product").selectOption("BTC3L");
+    await page.locator("#mint-amount").fill("1000");
+    await page.locator("#mint-preview", { hasText: "You get about" }).waitFor();
+    await page.getByRole("button", { name: "Mint", exact: true }).click();
+    await page.locator('#mint-status[data-state="confirmed"]', { hasText: "You received" }).waitFor({ timeout: 30_000 });
+    const log = (await page.evaluate("globalThis.__testWalletLog")) as string[];
+    expect(log).to.include("eth_signTypedData_v4");
+
+    const shares = await chainBig(token("BTC3L"), "balanceOf", account);
+    expect(shares > 0n).to.equal(true);
+    await row("BTC3L").locator(".balance", { hasText: `${formatAmount(shares, 18, 4)} BTC3L` }).waitFor();
+    const nav = toNumber((await row("BTC3L").locator(".nav").textContent()) ?? "");
+    expect(nav).to.be.within(0.99, 1.0);
+    const value = toNumber((await row("BTC3L").locator(".value").textContent()) ?? "");
+    expect(value).to.be.within(990, 1000);
+    expect(await row("BTC3L").textContent()).to.contain("3.00×");
+
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator("#mint-form").screenshot({ path: path.join(SCREENSHOTS, "mint-confirmed.png") });
+    await page.locator("#products").screenshot({ path: path.join(SCREENSHOTS, "products.png") });
+    await page.locator("#about-BTC3L summary").click();
+    await page.locator("#about-BTC3L .since").waitFor();
+    expect(await page.locator("#about-BTC3L").textContent()).to.contain("Decay paid since launch");
+  });
+
+  it("shows the decoded custom error for a mint with an impossible minimum", async function () {
+    await page.locator('input[name="auth"][value="approve"]').check();
+    await page.locator("#mint-amount").fill("100");
+    await page.locator(".advanced summary").click();
+    await page.locator("#mint-min-out").fill("1000000000");
+    await page.getByRole("button", { name: "Mint", exact: true }).click();
+    const failed = page.locator('#mint-status[data-state="failed"]');
+    await failed.waitFor({ timeout: 30_000 });
+    const text = (await failed.textContent()) ?? "";
+    expect(text).to.contain("The price moved beyond your slippage setting");
+    expect(text).to.contain("1,000,000,000.000000 BTC3L");
+    expect(await page.locator("#mint-status").textContent()).to.contain("Approve 100.00 USDC");
+    await page.locator("#mint-min-out").fill("");
+  });
+
+  it("follows price moves and a keeper's rebalance, block by block, and shows the decay paid", async function () {
+    const accounts = (await provider.send("eth_accounts", [])) as string[];
+    const feedDeployment = deployments.contracts.BTCUSDFeed;
+    const rebalancerDeployment = deployments.contracts.Rebalancer;
+    if (!feedDeployment || !rebalancerDeployment) throw new Error("missing deployments");
+    const feed = new Contract(feedDeployment.address, feedDeployment.abi, await provider.getSigner(accounts[0]));
+    const rebalancer = new Contract(rebalancerDeployment.address, rebalancerDeployment.abi, await provider.getSigner(accounts[1]));
+    const btc3l = deployments.contracts.BTC3L?.address ?? "";
+
+    // +20%: a 3x long drifts to 3·1.2/1.6 = 2.25x, below its 2.5x band bottom.
+    await (await feed.getFunction("updateAnswer").send(72_000n * 10n ** 8n)).wait();
+    await row("BTC3L").getByText("$72,000.00").waitFor();
+    await row("BTC3L").getByText("Rebalance to 3.00×: outside the band").waitFor();
+    expect(await row("BTC3L").textContent()).to.contain("2.25×");
+    await (await rebalancer.getFunction("rebalance").send(btc3l)).wait();
+    await row("BTC3L").getByText("None: inside the band").waitFor();
+    // Then −8.33% to 66,000: 10% above launch, but NAV is below what a one-off 3x bet would be worth.
+    await (await feed.getFunction("updateAnswer").send(66_000n * 10n ** 8n)).wait();
+    await row("BTC3L").getByText("$66,000.00").waitFor();
+
+    const about = page.locator("#about-BTC3L");
+    await about.getByText("Rebalances so far").waitFor();
+    await about.locator("dd", { hasText: "+10.00%" }).waitFor();
+    const text = (await about.textContent()) ?? "";
+    expect(text).to.contain("$60,000.00 → $66,000.00 (+10.00%)");
+    expect(text).to.contain("would be at $1.3000");
+    const decay = (await about.locator("dd.decay").textContent()) ?? "";
+    expect(decay).to.match(/^−\d+\.\d\d%/);
+    await about.screenshot({ path: path.join(SCREENSHOTS, "about-btc3l.png") });
+  });
+
+  it("redeems all BTC3L and sees the USDC back", async function () {
+    const usdc = new Contract(deployments.contracts.USDC?.address ?? "", deployments.contracts.USDC?.abi ?? [], provider);
+    const before = await chainBig(usdc, "balanceOf", account);
+    const shares = await chainBig(token("BTC3L"), "balanceOf", account);
+    const preview = await chainBig(token("BTC3L"), "previewRedeem", shares);
+    await page.getByRole("button", { name: "All" }).click();
+    await page.locator("#redeem-preview", { hasText: "You get about" }).waitFor();
+    await page.getByRole("button", { name: "Redeem", exact: true }).click();
+    await page.locator('#redeem-status[data-state="confirmed"]', { hasText: "You received" }).waitFor({ timeout: 30_000 });
+    const after = await chainBig(usdc, "balanceOf", account);
+    const back = after - before;
+    // The preview was read a few blocks earlier: the streaming fee accrued since then costs a few units.
+    expect(back > 1_000_000_000n && back * 10_000n >= preview * 9_999n, `got back ${back}, preview ${preview}`).to.equal(true);
+    expect(await chainBig(token("BTC3L"), "balanceOf", account)).to.equal(0n);
+    expect(await page.locator("#redeem-status").textContent()).to.contain(`You received ${formatAmount(back, 6, 2)} USDC`);
+    await row("BTC3L").locator(".balance", { hasText: "0.0000 BTC3L" }).waitFor();
+    await page.locator("#wallet-usdc", { hasText: `${formatAmount(after, 6, 2)} USDC` }).waitFor();
+  });
+
+  it("fits a phone-width screen without sideways scrolling", async function () {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate("window.scrollTo(0, 0)");
+    const scrollWidth = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+    expect(scrollWidth).to.be.at.most(390);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "phone.png") });
+    expect(pageErrors, pageErrors.join("\n")).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,75 @@
+/** The web page's pure logic: the decay formula, amount formatting and custom-error decoding (no browser). */
+import { expect } from "chai";
+import { AbiCoder, Interface, id } from "ethers";
+import { computeDecay } from "../../web/src/decay";
+import { buildErrorInterface, explainError, findRevertData } from "../../web/src/errors";
+import { formatAmount, percent } from "../../web/src/format";
+
+const WAD = 10n ** 18n;
+const wad = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
+
+describe("web: decay since launch", function () {
+  it("is zero when NAV equals the one-off leveraged bet", function () {
+    const d = computeDecay({ isLong: true, targetLeverageWad: 3n * WAD, launchPriceWad: wad(60_000), priceWad: wad(66_000), navWad: wad(1.3) });
+    expect(d.underlyingReturnWad).to.equal(wad(0.1));
+    expect(d.benchmarkNavWad).to.equal(wad(1.3));
+    expect(d.decayWad).to.equal(0n);
+  });
+
+  it("measures a short against 1 − L·r and reports the shortfall as negative", function () {
+    const d = computeDecay({ isLong: false, targetLeverageWad: 3n * WAD, launchPriceWad: wad(100), priceWad: wad(90), navWad: wad(1.2) });
+    expect(d.benchmarkNavWad).to.equal(wad(1.3));
+    expect(d.navReturnWad).to.equal(wad(0.2));
+    expect(percent(d.decayWad ?? 0n)).to.equal("−7.69%");
+  });
+
+  it("has no benchmark when a static position would have been wiped out", function () {
+    const d = computeDecay({ isLong: false, targetLeverageWad: 3n * WAD, launchPriceWad: wad(100), priceWad: wad(140), navWad: wad(0.3) });
+    expect(d.benchmarkNavWad).to.equal(null);
+    expect(d.decayWad).to.equal(null);
+  });
+});
+
+describe("web: formatting", function () {
+  it("truncates, never rounds up, and separates thousands", function () {
+    expect(formatAmount(1_234_567_899n, 6, 2)).to.equal("1,234.56");
+    expect(formatAmount(-5n * 10n ** 17n, 18, 4)).to.equal("-0.5000");
+    expect(percent(-wad(0.0772))).to.equal("−7.72%");
+    expect(percent(wad(0.1))).to.equal("+10.00%");
+  });
+});
+
+describe("web: error decoding", function () {
+  const token = new Interface([
+    "error SlippageExceeded(uint256 minOut, uint256 actualOut)",
+    "error MintPaused()",
+  ]);
+  const oracle = new Interface(["error StalePrice(uint256 updatedAt, uint256 maxAge)"]);
+  const errors = buildErrorInterface([
+    JSON.parse(token.formatJson()) as [],
+    JSON.parse(oracle.formatJson()) as [],
+  ]);
+  const slippage = token.encodeErrorResult("SlippageExceeded", [2n * WAD, WAD]);
+
+  it("finds revert data nested as wallets and ethers nest it", function () {
+    const nested = { code: "CALL_EXCEPTION", info: { error: { code: -32603, message: "x", data: slippage } } };
+    expect(findRevertData(nested)).to.equal(slippage);
+    expect(findRevertData({ error: { data: { data: slippage } } })).to.equal(slippage);
+    expect(findRevertData({ message: "no data" })).to.equal(null);
+  });
+
+  it("puts SlippageExceeded in plain words with the amounts in the caller's unit", function () {
+    const text = explainError({ data: slippage }, errors, { outSymbol: "BTC3L", outDecimals: 18 });
+    expect(text).to.equal(
+      "The price moved beyond your slippage setting: you asked for at least 2.000000 BTC3L but would get 1.000000 BTC3L. Nothing was spent.",
+    );
+  });
+
+  it("decodes errors raised below the token (oracle) and says when the user declined", function () {
+    const stale = AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [1n, 3600n]);
+    const data = id("StalePrice(uint256,uint256)").slice(0, 10) + stale.slice(2);
+    expect(explainError({ error: { data } }, errors)).to.contain("price feed is out of date");
+    expect(explainError({ code: 4001, message: "User rejected" }, errors)).to.contain("declined");
+    expect(explainError({ code: "ACTION_REJECTED" }, errors)).to.contain("declined");
+  });
+});
