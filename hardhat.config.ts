@@ -41,7 +41,7 @@ const config: HardhatUserConfig = {
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 120_000 },
-  gasReporter: { enabled: false },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true", noColors: true, excludeContracts: ["mocks/reference/"] },
 };
 
 export default config;
