@@ -364,6 +364,15 @@ export class Keeper {
   }
 
   private rpc<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (process.env.BALLAST_KEEPER_DEBUG) {
+      const inner = fn;
+      fn = async () => {
+        this.deps.log("debug", { call: what, phase: "start" });
+        const out = await inner();
+        this.deps.log("debug", { call: what, phase: "end" });
+        return out;
+      };
+    }
     return withRetry(fn, this.deps.options.backoff, {
       onRetry: (attempt, delayMs, err) => this.deps.log("retry", { call: what, attempt, delayMs, error: describeError(err) }),
     });
