@@ -3,7 +3,7 @@
  * send `rebalance` / `ripcord` for them, at most once per due state, with its own nonces, gas settings and RPC retries.
  * All reads of one pass are pinned to one block so that a decision never mixes two states.
  */
-import { AbiCoder, Contract, Interface, ZeroAddress, type JsonRpcProvider, type Signer, type TransactionReceipt } from "ethers";
+import { AbiCoder, Contract, Interface, ZeroAddress, isError, type JsonRpcProvider, type Signer, type TransactionReceipt } from "ethers";
 import type { ILeveragedToken, IOracleAdapter, Rebalancer } from "../../typechain-types";
 import { describeError, decodeRevert } from "../lib/revert";
 import { backoffDelay, isRetryableRpcError, sleep, withRetry } from "./backoff";
@@ -288,6 +288,12 @@ export class Keeper {
       this.ledger.settle(key, "not-needed");
       this.stats.alreadyHandled++;
       log("already-handled", { token, symbol, action: actionName(action), key, stage: "send", reason: decoded.signature });
+      return;
+    }
+    if (!consumed && (isError(err, "NONCE_EXPIRED") || isError(err, "REPLACEMENT_UNDERPRICED"))) {
+      // Our local nonce was behind the node (another process used this account): resynchronised, nothing went out.
+      this.ledger.release(key);
+      log("nonce-resync", { token, symbol, key, nonce, error: describeError(err, this.errorIfaces) });
       return;
     }
     this.stats.errors++;

@@ -116,6 +116,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const provider = new JsonRpcProvider(config.rpcUrl, network, {
     staticNetwork: network,
     pollingInterval: Math.min(config.intervalMs, 4_000),
+    // No response cache: ethers otherwise answers a repeated eth_getTransactionCount from a 250 ms cache, and a stale
+    // nonce right after our own send is exactly what must never happen.
+    cacheTimeout: -1,
   });
   try {
     const signer = await makeSigner(config, provider);
