@@ -56,6 +56,8 @@ export async function assertLocal(hre: HardhatRuntimeEnvironment, task: string):
  */
 export async function ensureDeployments(hre: HardhatRuntimeEnvironment): Promise<void> {
   if (hre.network.name === "hardhat") {
+    // Inside one process (tests) reuse what is deployed; a fresh CLI process gets a throwaway suite.
+    if (await hre.deployments.getOrNull("Rebalancer")) return;
     process.stderr.write("note: --network hardhat is an in-process chain: deploying a fresh suite for this command only\n");
     await hre.deployments.fixture();
     return;
