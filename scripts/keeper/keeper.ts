@@ -146,9 +146,12 @@ export class Keeper {
     const due = await this.scan(blockTag);
     // Transactions of this account still pending (e.g. sent by an earlier run of this keeper that was killed): wait
     // for them before sending anything, or a restart could send a second transaction for a state already served.
-    const pending = await this.rpc("nonce", () => provider.getTransactionCount(this.deps.address, "pending"));
-    const mined = await this.rpc("nonce", () => provider.getTransactionCount(this.deps.address, "latest"));
-    const holdSends = pending > mined && this.ledger.inflight() === 0;
+    let holdSends = false;
+    if (due.size > 0 && this.ledger.inflight() === 0) {
+      const pending = await this.rpc("nonce", () => provider.getTransactionCount(this.deps.address, "pending"));
+      const mined = await this.rpc("nonce", () => provider.getTransactionCount(this.deps.address, "latest"));
+      holdSends = pending > mined;
+    }
 
     for (const token of this.tokens) {
       const id = token.toLowerCase();

@@ -404,4 +404,18 @@ describe("keeper against a real node (integration)", function () {
     expect(s.passes).to.equal(1);
     expect(s.sent).to.equal(0);
   });
+
+  it("--once against an unreachable node retries with backoff, then exits 1", async function () {
+    const deadPort = await freePort();
+    const once = launch(
+      "keeper --once (no node)",
+      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--once", "--rpc", `http://127.0.0.1:${deadPort}`,
+        "--deployments", join(tmp, "localhost"), "--retries", "2", "--backoff", "50"],
+      { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
+    );
+    const { code } = await once.exited;
+    expect(code, once.stderr).to.equal(1);
+    expect(once.events().filter((e) => e.event === "retry")).to.have.length(2);
+    expect(once.events().some((e) => e.event === "fatal")).to.equal(true);
+  });
 });
