@@ -267,7 +267,14 @@ export class Keeper {
       this.ledger.markSent(token, key, tx.hash);
       this.stats.sent++;
       log("sent", { token, symbol, action: actionName(action), key, hash: tx.hash, nonce, gasLimit });
-      const tracked: Promise<void> = this.confirm(tx.hash, token, action, key).finally(() => this.receipts.delete(tracked));
+      const tracked: Promise<void> = this.confirm(tx.hash, token, action, key)
+        .catch((err: unknown) => {
+          // Never an unhandled rejection: the state stays "sent" (no resend), the token is freed.
+          this.ledger.settle(key, "unconfirmed");
+          this.stats.errors++;
+          log("error", { stage: "confirm", token, symbol, key, hash: tx.hash, error: describeError(err, this.errorIfaces) });
+        })
+        .finally(() => this.receipts.delete(tracked));
       this.receipts.add(tracked);
     } catch (err) {
       await this.onSendFailure(err, token, action, key, nonce);

@@ -61,6 +61,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
   const log: Logger = jsonLogger();
   const startedAt = Date.now();
+  // A long-running keeper logs a stray rejection (e.g. from a library's background poller) instead of dying on it.
+  process.on("unhandledRejection", (reason) => log("error", { stage: "unhandled", error: describeError(reason) }));
 
   let deployments;
   try {
