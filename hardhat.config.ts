@@ -2,7 +2,8 @@ import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-deploy";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
-import type { HardhatUserConfig } from "hardhat/types";
+import type { HardhatUserConfig, NetworksUserConfig } from "hardhat/types";
+import "./tasks";
 
 // The compiler comes from the npm `solc` package: these machines cannot reach Hardhat's compiler host.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,6 +20,24 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     longVersion: solc.version().replace(/\.Emscripten\.clang$/, ""),
   };
 });
+
+/**
+ * Live networks exist only when their environment is set (RPC URL and deployer key); absent env, the entry is omitted,
+ * so nothing here can reach a live network by accident. See docs/deploy.md.
+ */
+function liveNetworks(env: NodeJS.ProcessEnv): NetworksUserConfig {
+  const networks: NetworksUserConfig = {};
+  const key = env.DEPLOYER_KEY;
+  const live: Array<[name: string, urlVar: string, chainId: number]> = [
+    ["mainnet", "MAINNET_RPC_URL", 1],
+    ["arbitrum", "ARBITRUM_RPC_URL", 42161],
+  ];
+  for (const [name, urlVar, chainId] of live) {
+    const url = env[urlVar];
+    if (url && key) networks[name] = { url, chainId, accounts: [key], live: true, saveDeployments: true };
+  }
+  return networks;
+}
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -38,7 +57,10 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: { allowUnlimitedContractSize: false },
     localhost: { url: process.env.BALLAST_RPC_URL ?? "http://127.0.0.1:8545" },
+    ...liveNetworks(process.env),
   },
+  // BALLAST_DEPLOYMENTS_DIR lets a second local node (the integration test's) keep its own deployment files.
+  paths: { deployments: process.env.BALLAST_DEPLOYMENTS_DIR ?? "deployments" },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 120_000 },
   gasReporter: { enabled: process.env.REPORT_GAS === "true", noColors: true, excludeContracts: ["mocks/reference/"] },

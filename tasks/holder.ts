@@ -1,0 +1,141 @@
+/**
+ * Holder tasks: mint and redeem with a slippage bound taken from the contract's own preview.
+ *
+ *   npx hardhat ballast:mint --network localhost --product BTC3L --amount 1000 [--slippage 50] [--account 0]
+ *   npx hardhat ballast:redeem --network localhost --product BTC3L --shares all|<n> [--slippage 50] [--account 0]
+ */
+import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { formatUnits, parseUnits } from "ethers";
+import {
+  BallastTaskError,
+  availableProducts,
+  contractInterfaces,
+  explainTxError,
+  loadSuite,
+  minOutWithSlippage,
+  parseBps,
+  resolveProduct,
+} from "./lib";
+import { productDefaults } from "../config/parameters";
+
+async function signerAt(hre: HardhatRuntimeEnvironment, index: number): Promise<HardhatEthersSigner> {
+  const signers = await hre.ethers.getSigners();
+  const signer = signers[index];
+  if (!signer) throw new BallastTaskError(`--account ${index}: this network has ${signers.length} account(s)`);
+  return signer;
+}
+
+/** A positive decimal amount with at most `decimals` fraction digits, in base units. */
+export function parseAmount(raw: string, decimals: number, what: string): bigint {
+  const s = raw.trim();
+  if (!/^\d+(\.\d+)?$/.test(s)) throw new BallastTaskError(`${what} must be a positive decimal number, got "${raw}"`);
+  const frac = s.split(".")[1] ?? "";
+  if (frac.length > decimals) throw new BallastTaskError(`${what} has more than ${decimals} decimals: "${raw}"`);
+  const value = parseUnits(s, decimals);
+  if (value === 0n) throw new BallastTaskError(`${what} must be greater than zero`);
+  return value;
+}
+
+interface HolderArgs {
+  product: string;
+  slippage: string;
+  account: number;
+}
+
+task("ballast:mint", "Approve USDC and mint a product, bounded by previewMint minus --slippage")
+  .addParam("product", "product symbol, e.g. BTC3L")
+  .addParam("amount", "USDC to pay in, e.g. 1000")
+  .addOptionalParam("slippage", "tolerance below previewMint, in basis points", "50")
+  .addOptionalParam("account", "index of the paying account", 0, types.int)
+  .setAction(async (args: HolderArgs & { amount: string }, hre) => {
+    const suite = await loadSuite(hre);
+    const symbol = resolveProduct(args.product, await availableProducts(hre));
+    const token = suite.products.get(symbol);
+    if (!token) throw new BallastTaskError(`product ${symbol} is not deployed`);
+    const bps = parseBps(args.slippage);
+    const decimals = Number(await suite.usdc.decimals());
+    const amount = parseAmount(args.amount, decimals, "--amount");
+    const signer = await signerAt(hre, args.account);
+    const tokenAddress = await token.getAddress();
+
+    const balance = await suite.usdc.balanceOf(signer.address);
+    if (balance < amount) {
+      const hint = hre.network.live ? "" : "; get test USDC with `npx hardhat ballast:faucet --network localhost`";
+      throw new BallastTaskError(
+        `insufficient USDC: ${signer.address} has ${formatUnits(balance, decimals)}, needs ${formatUnits(amount, decimals)}${hint}`,
+      );
+    }
+    const allowance = await suite.usdc.allowance(signer.address, tokenAddress);
+    if (allowance < amount) {
+      await (await suite.usdc.connect(signer).approve(tokenAddress, amount)).wait();
+      console.log(`approved ${formatUnits(amount, decimals)} USDC for ${symbol}`);
+    }
+
+    const venue = suite.venues.get(productDefaults(symbol).market);
+    const ifaces = contractInterfaces(token, suite.usdc, ...(venue ? [venue] : []), suite.rebalancer);
+    const preview = await token.previewMint(amount);
+    const minShares = minOutWithSlippage(preview, bps);
+    const units = { out: "share units", decimals: 18 };
+    try {
+      // Simulate first: a failure is explained before anything is sent.
+      await token.connect(signer).mint.staticCall(amount, minShares, signer.address);
+      const receipt = await (await token.connect(signer).mint(amount, minShares, signer.address)).wait();
+      const minted = receipt?.logs
+        .map((l) => token.interface.parseLog(l))
+        .find((e) => e?.name === "Minted");
+      const shares = (minted?.args.shares as bigint | undefined) ?? 0n;
+      const fee = (minted?.args.fee as bigint | undefined) ?? 0n;
+      console.log(
+        `minted ${formatUnits(shares, 18)} ${symbol} for ${formatUnits(amount, decimals)} USDC ` +
+          `(fee ${formatUnits(fee, decimals)} USDC; preview ${formatUnits(preview, 18)}, minimum ${formatUnits(minShares, 18)}) ` +
+          `in tx ${receipt?.hash ?? "?"}`,
+      );
+    } catch (err) {
+      throw new BallastTaskError(`mint ${symbol} failed: ${explainTxError(err, ifaces, units)}`);
+    }
+  });
+
+task("ballast:redeem", "Redeem product shares for USDC, bounded by previewRedeem minus --slippage")
+  .addParam("product", "product symbol, e.g. BTC3L")
+  .addParam("shares", "shares to redeem: a number (18 decimals) or `all`")
+  .addOptionalParam("slippage", "tolerance below previewRedeem, in basis points", "50")
+  .addOptionalParam("account", "index of the redeeming account", 0, types.int)
+  .setAction(async (args: HolderArgs & { shares: string }, hre) => {
+    const suite = await loadSuite(hre);
+    const symbol = resolveProduct(args.product, await availableProducts(hre));
+    const token = suite.products.get(symbol);
+    if (!token) throw new BallastTaskError(`product ${symbol} is not deployed`);
+    const bps = parseBps(args.slippage);
+    const signer = await signerAt(hre, args.account);
+    const balance = await token.balanceOf(signer.address);
+    const shares = args.shares.trim().toLowerCase() === "all" ? balance : parseAmount(args.shares, 18, "--shares");
+    if (shares === 0n) throw new BallastTaskError(`${signer.address} holds no ${symbol}`);
+    if (shares > balance) {
+      throw new BallastTaskError(
+        `insufficient ${symbol}: ${signer.address} holds ${formatUnits(balance, 18)}, asked to redeem ${formatUnits(shares, 18)}`,
+      );
+    }
+    const decimals = Number(await suite.usdc.decimals());
+    const venue = suite.venues.get(productDefaults(symbol).market);
+    const ifaces = contractInterfaces(token, suite.usdc, ...(venue ? [venue] : []), suite.rebalancer);
+    const preview = await token.previewRedeem(shares);
+    const minOut = minOutWithSlippage(preview, bps);
+    try {
+      await token.connect(signer).redeem.staticCall(shares, minOut, signer.address);
+      const receipt = await (await token.connect(signer).redeem(shares, minOut, signer.address)).wait();
+      const redeemed = receipt?.logs
+        .map((l) => token.interface.parseLog(l))
+        .find((e) => e?.name === "Redeemed");
+      const out = (redeemed?.args.collateralOut as bigint | undefined) ?? 0n;
+      const fee = (redeemed?.args.fee as bigint | undefined) ?? 0n;
+      console.log(
+        `redeemed ${formatUnits(shares, 18)} ${symbol} for ${formatUnits(out, decimals)} USDC ` +
+          `(fee ${formatUnits(fee, decimals)} USDC; preview ${formatUnits(preview, decimals)}, minimum ${formatUnits(minOut, decimals)}) ` +
+          `in tx ${receipt?.hash ?? "?"}`,
+      );
+    } catch (err) {
+      throw new BallastTaskError(`redeem ${symbol} failed: ${explainTxError(err, ifaces, { out: "USDC units", decimals })}`);
+    }
+  });

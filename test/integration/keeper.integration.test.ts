@@ -1,0 +1,421 @@
+/**
+ * The keeper against a real JSON-RPC node, all in separate processes:
+ *   a `hardhat node` on a free loopback port (hardhat-deploy deploys the suite into a temporary deployments folder),
+ *   keeper processes (`scripts/keeper/main.ts`) started, killed and restarted, and this test as a plain JSON-RPC client
+ *   that mints, moves the BTC price and reads the chain. The in-process Hardhat network is not used at all.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { Contract, Interface, JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
+import type { LeveragedToken, MockUSDC, MockV3Aggregator, Rebalancer } from "../../typechain-types";
+import { loadDeployments, requireDeployment, type DeploymentSet } from "../../scripts/lib/deployments";
+import { usdc } from "../../config/parameters";
+
+const ROOT = join(__dirname, "..", "..");
+const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
+const BTC_PRODUCTS = ["BTC2L", "BTC2S", "BTC3L", "BTC3S"] as const;
+const ALL_PRODUCTS = [...BTC_PRODUCTS, "ETH2L", "ETH2S", "ETH3L", "ETH3S"] as const;
+/** "Within a few blocks": every tx is its own block on an automining node, so 4 due products need at least 4. */
+const FEW_BLOCKS = 8;
+
+/** A child process with its stdout kept as lines; killed as a process group so nothing outlives the test. */
+class Proc {
+  readonly lines: string[] = [];
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private listeners: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    let buffer = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      this.lines.push(...parts);
+      for (const l of this.listeners) l();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** JSON log events (keeper output); other lines are ignored. */
+  events(): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const line of this.lines) {
+      if (!line.startsWith("{")) continue;
+      try {
+        out.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // a partial line is completed on the next chunk
+      }
+    }
+    return out;
+  }
+
+  waitFor(predicate: (line: string) => boolean, timeoutMs: number, from = 0): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const hit = this.lines.slice(from).find(predicate);
+        if (hit === undefined) return false;
+        cleanup();
+        resolve(hit);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`));
+      }, timeoutMs);
+      const onExit = () => {
+        if (check()) return;
+        cleanup();
+        reject(new Error(`${this.name} exited (${String(this.child.exitCode)}); stderr: ${this.stderr.slice(-2000)}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners = this.listeners.filter((l) => l !== listener);
+        this.child.off("exit", onExit);
+      };
+      const listener = () => void check();
+      this.listeners.push(listener);
+      this.child.on("exit", onExit);
+      check();
+    });
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.alive && this.child.pid !== undefined) process.kill(this.child.pid, sig);
+  }
+
+  /** SIGKILL to the whole process group (the child was started detached, as its own group leader). */
+  killGroup(): void {
+    // Only while the leader lives: then the group id is certainly still this test's, never a reused one.
+    if (this.child.pid === undefined || !this.alive) return;
+    try {
+      process.kill(-this.child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const started: Proc[] = [];
+
+function launch(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const clean = { ...process.env, ...env };
+  delete clean.HARDHAT_NETWORK;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: clean, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const proc = new Proc(name, child);
+  started.push(proc);
+  return proc;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Exit hook as a last resort (e.g. mocha aborted): nothing this test started may survive it.
+process.on("exit", () => {
+  for (const p of started) p.killGroup();
+});
+
+describe("keeper against a real node (integration)", function () {
+  this.timeout(120_000);
+
+  let tmp: string;
+  let url: string;
+  let node: Proc;
+  let provider: JsonRpcProvider;
+  let deployments: DeploymentSet;
+  let rebalancer: Rebalancer;
+  let feed: MockV3Aggregator;
+  let products: Record<string, LeveragedToken>;
+  let deployer: JsonRpcSigner;
+  let rebalancerAddress: string;
+  const symbolOf = new Map<string, string>();
+  const keeperAddress: Record<number, string> = {};
+  let rebalancerIface: Interface;
+
+  function startKeeper(name: string, account: number): Proc {
+    return launch(
+      name,
+      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--network", "localhost", "--rpc", url,
+        "--deployments", join(tmp, "localhost"), "--interval", "150", "--account", String(account), "--backoff", "100"],
+      { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined, TS_NODE_TRANSPILE_ONLY: "true" },
+    );
+  }
+
+  async function waitStarted(keeper: Proc): Promise<void> {
+    await keeper.waitFor((l) => l.includes('"event":"start"'), 30_000);
+  }
+
+  /** Moves BTC by `pct` percent; returns the update's block and which products it made due (read at that block). */
+  async function movePrice(pct: bigint): Promise<{ block: number; due: Map<string, number> }> {
+    const before = await feed.latestAnswer();
+    const receipt = await (await feed.connect(deployer).updateAnswer((before * (100n + pct)) / 100n)).wait();
+    const block = receipt?.blockNumber ?? 0;
+    const due = new Map<string, number>();
+    for (const s of ALL_PRODUCTS) {
+      const action = Number(await rebalancer.shouldRebalance(await products[s].getAddress(), { blockTag: block }));
+      if (action !== 0) due.set(s, action);
+    }
+    return { block, due };
+  }
+
+  interface Executed {
+    symbol: string;
+    action: number;
+    keeper: string;
+    block: number;
+  }
+
+  async function executedSince(fromBlock: number): Promise<Executed[]> {
+    const logs = await rebalancer.queryFilter(rebalancer.filters.RebalanceExecuted(), fromBlock + 1, "latest");
+    return logs.map((l) => ({
+      symbol: symbolOf.get(l.args.token.toLowerCase()) ?? l.args.token,
+      action: Number(l.args.action),
+      keeper: l.args.keeper,
+      block: l.blockNumber,
+    }));
+  }
+
+  /** Waits until every due product has been served and nothing is due any more. */
+  async function waitServed(fromBlock: number, due: Map<string, number>, timeoutMs: number): Promise<Executed[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const executed = await executedSince(fromBlock);
+      const served = [...due.keys()].every((s) => executed.some((e) => e.symbol === s));
+      let nothingDue = true;
+      for (const s of ALL_PRODUCTS) {
+        if (Number(await rebalancer.shouldRebalance(await products[s].getAddress())) !== 0) nothingDue = false;
+      }
+      if (served && nothingDue) return executed;
+      if (Date.now() > deadline) {
+        throw new Error(`not served within ${timeoutMs} ms: due ${[...due.keys()].join(",")}, executed ${JSON.stringify(executed)}`);
+      }
+      await sleep(150);
+    }
+  }
+
+  /** Every transaction any keeper sent to the Rebalancer after `fromBlock`, reverted ones included. */
+  async function keeperTxs(fromBlock: number): Promise<Array<{ from: string; symbol: string; method: string; ok: boolean }>> {
+    const latest = await provider.getBlockNumber();
+    const out: Array<{ from: string; symbol: string; method: string; ok: boolean }> = [];
+    for (let n = fromBlock + 1; n <= latest; n++) {
+      const block = await provider.getBlock(n, true);
+      for (const tx of block?.prefetchedTransactions ?? []) {
+        if (tx.to?.toLowerCase() !== rebalancerAddress.toLowerCase()) continue;
+        const parsed = rebalancerIface.parseTransaction({ data: tx.data });
+        const receipt = await provider.getTransactionReceipt(tx.hash);
+        out.push({
+          from: tx.from,
+          symbol: symbolOf.get(String(parsed?.args[0]).toLowerCase()) ?? "?",
+          method: parsed?.name ?? "?",
+          ok: receipt?.status === 1,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Exactly one successful action per due product, in a few blocks, and no keeper sent twice for one due state. */
+  async function expectServedOnce(move: { block: number; due: Map<string, number> }, keepers: string[]): Promise<Executed[]> {
+    expect(move.due.size, "the move makes products due").to.be.greaterThan(0);
+    const executed = await waitServed(move.block, move.due, 20_000);
+    for (const [symbol, action] of move.due) {
+      const mine = executed.filter((e) => e.symbol === symbol);
+      expect(mine, `${symbol} served exactly once`).to.have.length(1);
+      expect(mine[0].action, `${symbol} action`).to.equal(action);
+      expect(mine[0].block - move.block, `${symbol} within a few blocks`).to.be.at.most(FEW_BLOCKS);
+      expect(keepers.map((k) => k.toLowerCase())).to.include(mine[0].keeper.toLowerCase());
+    }
+    expect(executed.filter((e) => !move.due.has(e.symbol)), "nothing else was touched").to.have.length(0);
+    const txs = await keeperTxs(move.block);
+    for (const k of keepers) {
+      for (const symbol of move.due.keys()) {
+        const sent = txs.filter((t) => t.from.toLowerCase() === k.toLowerCase() && t.symbol === symbol);
+        expect(sent.length, `${k} sent at most one tx for ${symbol}'s due state`).to.be.at.most(1);
+      }
+    }
+    return executed;
+  }
+
+  function summaryOf(keeper: Proc): Record<string, unknown> {
+    const summary = keeper.events().find((e) => e.event === "summary");
+    expect(summary, `${keeper.name} printed a summary`).to.not.equal(undefined);
+    return summary ?? {};
+  }
+
+  before(async function () {
+    tmp = mkdtempSync(join(tmpdir(), "ballast-keeper-it-"));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    // hardhat-deploy's node task deploys everything; BALLAST_DEPLOYMENTS_DIR keeps its files out of ./deployments.
+    node = launch("hardhat node", [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      BALLAST_DEPLOYMENTS_DIR: tmp,
+    });
+    await node.waitFor((l) => l.includes("Started HTTP and WebSocket JSON-RPC server"), 90_000);
+
+    const network = Network.from(31337n);
+    provider = new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: 100 });
+    deployments = loadDeployments(join(tmp, "localhost"));
+    const at = <T>(name: string): T => {
+      const d = requireDeployment(deployments, name);
+      return new Contract(d.address, d.abi, provider) as unknown as T;
+    };
+    rebalancer = at<Rebalancer>("Rebalancer");
+    rebalancerAddress = await rebalancer.getAddress();
+    rebalancerIface = rebalancer.interface as unknown as Interface;
+    feed = at<MockV3Aggregator>("BTCUSDFeed");
+    products = {};
+    for (const s of ALL_PRODUCTS) {
+      products[s] = at<LeveragedToken>(s);
+      symbolOf.set((await products[s].getAddress()).toLowerCase(), s);
+    }
+    deployer = await provider.getSigner(0);
+    keeperAddress[1] = await (await provider.getSigner(1)).getAddress();
+    keeperAddress[5] = await (await provider.getSigner(5)).getAddress();
+
+    // A holder (account #6) mints the four BTC products over RPC.
+    const holder = await provider.getSigner(6);
+    const stable = at<MockUSDC>("USDC");
+    const deposit = usdc(10_000);
+    await (await stable.connect(deployer).mint(await holder.getAddress(), deposit * 4n)).wait();
+    for (const s of BTC_PRODUCTS) {
+      const token = products[s];
+      await (await stable.connect(holder).approve(await token.getAddress(), deposit)).wait();
+      await (await token.connect(holder).mint(deposit, 0n, await holder.getAddress())).wait();
+      expect(await token.balanceOf(await holder.getAddress())).to.be.greaterThan(0n);
+    }
+  });
+
+  after(async function () {
+    for (const p of started) p.signal("SIGTERM");
+    await Promise.race([Promise.all(started.map((p) => p.exited)), sleep(3_000)]);
+    for (const p of started) p.killGroup();
+    provider?.destroy();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("ballast:status reads the spawned node through the Hardhat task", async function () {
+    const status = launch("ballast:status", [HARDHAT_CLI, "ballast:status", "--network", "localhost", "--json"], {
+      BALLAST_RPC_URL: url,
+      BALLAST_DEPLOYMENTS_DIR: tmp,
+    });
+    const { code } = await status.exited;
+    expect(code, status.stderr).to.equal(0);
+    const report = JSON.parse(status.lines.join("\n")) as { chainId: string; products: Array<{ product: string; due: string; totalSupply: string }> };
+    expect(report.chainId).to.equal("31337");
+    expect(report.products.map((p) => p.product)).to.deep.equal([...ALL_PRODUCTS]);
+    for (const p of report.products) {
+      expect(p.due).to.equal("NONE");
+      expect(BigInt(p.totalSupply) > 0n).to.equal((BTC_PRODUCTS as readonly string[]).includes(p.product));
+    }
+  });
+
+  it("rebalances every product a price move makes due, within a few blocks", async function () {
+    const keeper = startKeeper("keeper #1", 1);
+    await waitStarted(keeper);
+    const move = await movePrice(-12n); // all four BTC products leave their bands
+    expect([...move.due.keys()].sort()).to.deep.equal([...BTC_PRODUCTS].sort());
+    const executed = await expectServedOnce(move, [keeperAddress[1]]);
+    expect(executed.every((e) => e.keeper === keeperAddress[1])).to.equal(true);
+  });
+
+  it("killed mid-run and restarted: nothing missed, nothing sent twice", async function () {
+    const first = started.find((p) => p.name === "keeper #1");
+    expect(first?.alive).to.equal(true);
+    const from = first?.lines.length ?? 0;
+    const move = await movePrice(20n); // longs drop below the band, shorts pass the ripcord
+    expect([...move.due.values()]).to.include(3);
+    // Crash it (SIGKILL, no chance to clean up) right after its first send for this move.
+    await first?.waitFor((l) => l.includes('"event":"sent"'), 15_000, from);
+    first?.signal("SIGKILL");
+    await first?.exited;
+
+    const restarted = startKeeper("keeper #1 (restarted)", 1);
+    await waitStarted(restarted);
+    await expectServedOnce(move, [keeperAddress[1]]);
+    const txs = await keeperTxs(move.block);
+    expect(txs.every((t) => t.ok), "no reverted duplicate").to.equal(true);
+    expect(txs).to.have.length(move.due.size);
+    const beforeKill = first?.lines.slice(from).filter((l) => l.includes('"event":"sent"')).length ?? 0;
+    const afterRestart = restarted.events().filter((e) => e.event === "sent").length;
+    console.log(`      (due ${move.due.size}: sent ${beforeKill} before the kill, ${afterRestart} after the restart)`);
+  });
+
+  it("two keepers racing on the same node: each due state served once, both stay healthy", async function () {
+    const a = started.find((p) => p.name === "keeper #1 (restarted)");
+    expect(a?.alive).to.equal(true);
+    const b = startKeeper("keeper #5", 5);
+    await waitStarted(b);
+    for (const pct of [-12n, 20n, -10n]) {
+      const move = await movePrice(pct);
+      await expectServedOnce(move, [keeperAddress[1], keeperAddress[5]]);
+      await sleep(400); // let both keepers see the final state before the next move
+    }
+    expect(a?.alive && b.alive, "both keepers still running").to.equal(true);
+
+    for (const k of [a, b]) k?.signal("SIGTERM");
+    const [ea, eb] = await Promise.all([a?.exited, b.exited]);
+    expect(ea?.code, a?.stderr).to.equal(0);
+    expect(eb.code, b.stderr).to.equal(0);
+    for (const k of [a, b]) {
+      if (!k) continue;
+      const s = summaryOf(k);
+      console.log(`      (${k.name}: sent ${String(s.sent)}, confirmed ${String(s.confirmed)}, lost races ${String(s.alreadyHandled)}, skipped ${String(s.skipped)})`);
+      const errors = k.events().filter((e) => e.event === "error");
+      expect(s.errors, `${k.name} errors: ${JSON.stringify(errors)}`).to.equal(0);
+      expect(s.reason).to.equal("SIGTERM");
+      expect(k.events().some((e) => e.event === "fatal")).to.equal(false);
+    }
+  });
+
+  it("--once with nothing due makes one pass and exits 0", async function () {
+    const once = launch(
+      "keeper --once",
+      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--once", "--rpc", url, "--deployments", join(tmp, "localhost")],
+      { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
+    );
+    const { code } = await once.exited;
+    expect(code, once.stderr).to.equal(0);
+    const s = summaryOf(once);
+    expect(s.passes).to.equal(1);
+    expect(s.sent).to.equal(0);
+  });
+
+  it("--once against an unreachable node retries with backoff, then exits 1", async function () {
+    const deadPort = await freePort();
+    const once = launch(
+      "keeper --once (no node)",
+      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--once", "--rpc", `http://127.0.0.1:${deadPort}`,
+        "--deployments", join(tmp, "localhost"), "--retries", "2", "--backoff", "50"],
+      { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
+    );
+    const { code } = await once.exited;
+    expect(code, once.stderr).to.equal(1);
+    expect(once.events().filter((e) => e.event === "retry")).to.have.length(2);
+    expect(once.events().some((e) => e.event === "fatal")).to.equal(true);
+  });
+});
