@@ -1,0 +1,64 @@
+import { expect } from "chai";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { LeveragedToken } from "../../typechain-types";
+import { WAD, liquidationMove, productDefaults, type ProductSymbol } from "../../config/parameters";
+import type { Suite } from "./deployment";
+
+/** IRebalancer.Action, in its public numeric order. */
+export const Action = { NONE: 0, REBALANCE: 1, ITERATE: 2, RIPCORD: 3 } as const;
+export type ActionValue = (typeof Action)[keyof typeof Action];
+
+/** A keeper never needs more calls than this for one oracle update (chunked rebalances included). */
+const MAX_CALLS_PER_UPDATE = 64;
+
+/**
+ * What a keeper bot does after every oracle update: asks `shouldRebalance` and calls `ripcord` or `rebalance`
+ * (which also continues a chunked rebalance) until nothing is due. Returns the actions taken, in order.
+ */
+export async function keeperAct(suite: Suite, token: LeveragedToken, keeper: HardhatEthersSigner = suite.keeper): Promise<ActionValue[]> {
+  const address = await token.getAddress();
+  const rebalancer = suite.rebalancer.connect(keeper);
+  const taken: ActionValue[] = [];
+  for (;;) {
+    const action = Number(await rebalancer.shouldRebalance(address)) as ActionValue;
+    if (action === Action.NONE) return taken;
+    if (taken.length >= MAX_CALLS_PER_UPDATE) throw new Error(`keeper: still ${action} after ${taken.length} calls`);
+    const tx = action === Action.RIPCORD ? await rebalancer.ripcord(address) : await rebalancer.rebalance(address);
+    await tx.wait();
+    taken.push(action);
+  }
+}
+
+/** A WAD bigint as a JS number (for the closed-form formulas only, never for amounts). */
+export function wadToNumber(x: bigint): number {
+  return Number(x) / Number(WAD);
+}
+
+/**
+ * The single unmonitored underlying return that liquidates a product sitting at its band top (the worst leverage
+ * a keeper leaves it at), from DESIGN.md's formula with the venue's maintenance margin. Negative for longs.
+ */
+export function envelope(symbol: ProductSymbol, maintenanceMarginRatio: bigint): number {
+  const p = productDefaults(symbol);
+  return liquidationMove(wadToNumber(p.methodology.maxLeverage), wadToNumber(maintenanceMarginRatio), p.isLong);
+}
+
+/** Leverage tolerance after a completed rebalance (WAD). */
+export const AFTER_REBALANCE_TOLERANCE = 10n ** 16n; // 0.01
+
+/**
+ * The leverage-maintenance contract, checked after one keeper opportunity: leverage inside the band, and within
+ * 0.01 of target when the keeper completed a rebalance or ripcord (the last call was not an unfinished chunk).
+ */
+export async function expectMaintained(suite: Suite, symbol: ProductSymbol, taken: readonly ActionValue[], context: string): Promise<void> {
+  const token = suite.products[symbol];
+  const m = productDefaults(symbol).methodology;
+  const lev = await token.currentLeverage();
+  const where = `${symbol} ${context}: leverage ${wadToNumber(lev).toFixed(4)}`;
+  expect(lev, `${where} below band`).to.be.gte(m.minLeverage);
+  expect(lev, `${where} above band`).to.be.lte(m.maxLeverage);
+  if (taken.length > 0) {
+    const gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
+    expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(AFTER_REBALANCE_TOLERANCE);
+  }
+}
