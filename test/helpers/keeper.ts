@@ -10,6 +10,8 @@ export type ActionValue = (typeof Action)[keyof typeof Action];
 
 /** A keeper never needs more calls than this for one oracle update (chunked rebalances included). */
 const MAX_CALLS_PER_UPDATE = 64;
+/** Comfortably above a rebalance's gas (~250k). */
+const KEEPER_GAS = 1_500_000n;
 
 /**
  * What a keeper bot does after every oracle update: asks `shouldRebalance` and calls `ripcord` or `rebalance`
@@ -23,8 +25,9 @@ export async function keeperAct(suite: Suite, token: LeveragedToken, keeper: Har
     const action = Number(await rebalancer.shouldRebalance(address)) as ActionValue;
     if (action === Action.NONE) return taken;
     if (taken.length >= MAX_CALLS_PER_UPDATE) throw new Error(`keeper: still ${action} after ${taken.length} calls`);
-    const tx = action === Action.RIPCORD ? await rebalancer.ripcord(address) : await rebalancer.rebalance(address);
-    await tx.wait();
+    // A fixed gas limit skips eth_estimateGas; with automine the call is mined (or has thrown) when it returns.
+    const overrides = { gasLimit: KEEPER_GAS };
+    await (action === Action.RIPCORD ? rebalancer.ripcord(address, overrides) : rebalancer.rebalance(address, overrides));
     taken.push(action);
   }
 }

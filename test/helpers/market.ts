@@ -36,9 +36,15 @@ export async function answerOf(suite: Suite, market: MarketSymbol): Promise<bigi
   return suite.feeds[market].latestAnswer();
 }
 
-/** Posts a new Chainlink answer (8 decimals) for `market`; its `updatedAt` is the mining block's timestamp. */
+/** Gas for one MockV3Aggregator.updateAnswer (a fixed limit skips eth_estimateGas: these helpers run thousands). */
+const UPDATE_ANSWER_GAS = 300_000n;
+
+/**
+ * Posts a new Chainlink answer (8 decimals) for `market`; its `updatedAt` is the mining block's timestamp.
+ * With automine (the default) the transaction is mined, or has thrown, when the send returns.
+ */
 export async function postAnswer(suite: Suite, market: MarketSymbol, answer: bigint): Promise<void> {
-  await (await suite.feeds[market].updateAnswer(answer)).wait();
+  await suite.feeds[market].updateAnswer(answer, { gasLimit: UPDATE_ANSWER_GAS });
 }
 
 /** Moves `market` by `movePpm` parts per million of its current answer (rounded down); returns the new answer. */

@@ -68,7 +68,6 @@ async function drive(suite: Suite, path: readonly Step[]): Promise<Tally> {
       rebalances[symbol] += taken.filter((a) => a !== Action.ITERATE).length;
       iterations[symbol] += taken.filter((a) => a === Action.ITERATE).length;
       await expectMaintained(suite, symbol, taken, `step ${i + 1}/${path.length}`);
-      expect(await suite.venues[productDefaults(symbol).market].isLiquidatable(await suite.products[symbol].getAddress())).to.equal(false);
     }
   }
   return { rebalances, iterations };

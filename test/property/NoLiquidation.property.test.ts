@@ -13,7 +13,7 @@ import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../he
  * fast-check prints the seed and the shrunk path of any failure; replay with FC_SEED=<seed> (and FC_PATH=<path>).
  */
 
-/** Runs per product: 8 products x 25 runs = 200 random paths of 10-30 updates. */
+/** Runs per product: 8 products x 25 runs = 200 random paths of 10-20 updates (~3,000 oracle updates). */
 const RUNS_PER_PRODUCT = Number(process.env.FC_RUNS ?? 25);
 /** Moves are drawn up to this fraction of the envelope, in either direction. */
 const ENVELOPE_FRACTION = 0.95;
@@ -39,7 +39,7 @@ function scenarioFor(boundPpm: number): fc.Arbitrary<Scenario> {
   return fc.record({
     fundingPerSecond: fc.bigInt({ min: -FUNDING_0_1PCT_PER_8H, max: FUNDING_0_1PCT_PER_8H }),
     chunked: fc.boolean(),
-    path: fc.array(update, { minLength: 10, maxLength: 30 }),
+    path: fc.array(update, { minLength: 10, maxLength: 20 }),
   });
 }
 
