@@ -150,9 +150,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     function currentBounty(address token) external view override onlyRegistered(token) returns (uint256) {
         Stored storage st = _states[token];
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
-        (Action action,) = _evaluate(st, size, equityWad, price);
+        (Action action, uint256 lev) = _evaluate(st, size, equityWad, price);
         if (action == Action.NONE) return 0;
-        return _bounty(st, action, equityWad);
+        return _bounty(st, action, lev, equityWad);
     }
 
     /// @notice Used by `performUpkeep` so that it can catch one product's failure; callable only by this contract.
@@ -216,7 +216,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         p.acceptablePrice = p.sizeDelta > 0
             ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
             : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
-        p.bounty = _bounty(st, p.action, equityWad);
+        p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
     }
 
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
@@ -242,8 +242,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @dev A Dutch auction: `base + perSecond * (now - dueSince)`, capped per call, by a fraction of equity and by
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
-    ///      than the last rebalance); a time-based rebalance since the interval elapsed.
-    function _bounty(Stored storage st, Action action, int256 equityWad)
+    ///      than the last rebalance); a time-based rebalance (leverage still inside the band) since the interval
+    ///      elapsed. A band breach after a quiet interval is not time-based: it became due with the breaching round.
+    function _bounty(Stored storage st, Action action, uint256 lev, int256 equityWad)
         private
         view
         returns (uint256)
@@ -251,20 +252,24 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 budget = st.bountyBudget;
         uint256 cap = st.bountyCap;
         if (budget == 0 || cap == 0 || equityWad <= 0) return 0;
-        uint256 dueSince;
-        uint256 last = st.lastRebalance;
-        if (action == Action.REBALANCE && block.timestamp - last >= st.methodology.interval) {
-            dueSince = last + st.methodology.interval;
-        } else {
-            (, uint256 updatedAt) = IOracleAdapter(st.oracle).latestPrice();
-            dueSince = Math.max(updatedAt, last);
-        }
+        uint256 dueSince = _dueSince(st, action, lev);
         uint256 elapsed = block.timestamp > dueSince ? block.timestamp - dueSince : 0;
         uint256 amount = Math.min(uint256(st.bountyBase) + uint256(st.bountyPerSecond) * elapsed, cap);
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
         amount = Math.min(amount, Math.mulDiv(equityUnits, st.bountyMaxEquityFraction, WAD));
         return Math.min(amount, budget);
+    }
+
+    /// @dev When the current action became due (see `_bounty`).
+    function _dueSince(Stored storage st, Action action, uint256 lev) private view returns (uint256) {
+        uint256 last = st.lastRebalance;
+        bool inBand = lev >= st.methodology.minLeverage && lev <= st.methodology.maxLeverage;
+        if (action == Action.REBALANCE && inBand && block.timestamp - last >= st.methodology.interval) {
+            return last + st.methodology.interval;
+        }
+        (, uint256 updatedAt) = IOracleAdapter(st.oracle).latestPrice();
+        return Math.max(updatedAt, last);
     }
 
     // ------------------------------------------------------------------------------------------------------------

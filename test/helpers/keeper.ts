@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { LeveragedToken } from "../../typechain-types";
+import { WAD, liquidationMove, productDefaults, type ProductSymbol } from "../../config/parameters";
+import type { Suite } from "./deployment";
+
+/** IRebalancer.Action, in its public numeric order. */
+export const Action = { NONE: 0, REBALANCE: 1, ITERATE: 2, RIPCORD: 3 } as const;
+export type ActionValue = (typeof Action)[keyof typeof Action];
+
+/** A keeper never needs more calls than this for one oracle update (chunked rebalances included). */
+const MAX_CALLS_PER_UPDATE = 64;
+/** Comfortably above a rebalance's gas (~250k). */
+const KEEPER_GAS = 1_500_000n;
+
+/**
+ * What a keeper bot does after every oracle update: asks `shouldRebalance` and calls `ripcord` or `rebalance`
+ * (which also continues a chunked rebalance) until nothing is due. Returns the actions taken, in order.
+ */
+export async function keeperAct(suite: Suite, token: LeveragedToken, keeper: HardhatEthersSigner = suite.keeper): Promise<ActionValue[]> {
+  const address = await token.getAddress();
+  const rebalancer = suite.rebalancer.connect(keeper);
+  const taken: ActionValue[] = [];
+  for (;;) {
+    const action = Number(await rebalancer.shouldRebalance(address)) as ActionValue;
+    if (action === Action.NONE) return taken;
+    if (taken.length >= MAX_CALLS_PER_UPDATE) throw new Error(`keeper: still ${action} after ${taken.length} calls`);
+    // A fixed gas limit skips eth_estimateGas; with automine the call is mined (or has thrown) when it returns.
+    const overrides = { gasLimit: KEEPER_GAS };
+    await (action === Action.RIPCORD ? rebalancer.ripcord(address, overrides) : rebalancer.rebalance(address, overrides));
+    taken.push(action);
+  }
+}
+
+/** A WAD bigint as a JS number (for the closed-form formulas only, never for amounts). */
+export function wadToNumber(x: bigint): number {
+  return Number(x) / Number(WAD);
+}
+
+/**
+ * The single unmonitored underlying return that liquidates a product sitting at its band top (the worst leverage
+ * a keeper leaves it at), from DESIGN.md's formula with the venue's maintenance margin. Negative for longs.
+ */
+export function envelope(symbol: ProductSymbol, maintenanceMarginRatio: bigint): number {
+  const p = productDefaults(symbol);
+  return liquidationMove(wadToNumber(p.methodology.maxLeverage), wadToNumber(maintenanceMarginRatio), p.isLong);
+}
+
+/** Leverage tolerance after a completed rebalance (WAD). */
+export const AFTER_REBALANCE_TOLERANCE = 10n ** 16n; // 0.01
+
+/** The venue's trading costs, as in IPerpVenue.MarketParams (WAD). */
+export interface TradeCosts {
+  takerFeeRate: bigint;
+  impactPerNotional: bigint;
+  maxPriceImpact: bigint;
+}
+
+/** Rounding and the bounty (at most 0.1% of equity) on top of fee and impact when bounding a one-shot trade. */
+const COST_MARGIN = 10n ** 14n; // 1 bp of the traded notional
+
+/**
+ * How far from target a one-shot trade from `leverageBefore` can land: the rebalancer sizes the trade on the equity
+ * before it (`L * E / P - size`, DESIGN.md), so the trade's own cost `c * |leverageBefore - L| * E` (taker fee plus
+ * price impact on its notional) lifts leverage to `L / (1 - c * |dL|)`. Negligible for band rebalances
+ * (|dL| <= ~1.5); for a ripcord from far above the band (|dL| up to ~30 near the envelope) it is several hundredths.
+ */
+export function oneShotTolerance(target: bigint, leverageBefore: bigint, equityWad: bigint, costs: TradeCosts): bigint {
+  const dl = leverageBefore > target ? leverageBefore - target : target - leverageBefore;
+  const tradeNotional = (dl * equityWad) / WAD;
+  const impact = (tradeNotional * costs.impactPerNotional) / WAD;
+  const rate = costs.takerFeeRate + (impact < costs.maxPriceImpact ? impact : costs.maxPriceImpact) + COST_MARGIN;
+  const cost = (rate * dl) / WAD; // fraction of equity spent on the trade
+  if (cost >= WAD) return 2n ** 255n; // the trade eats the equity: no meaningful bound
+  return AFTER_REBALANCE_TOLERANCE + (target * cost) / (WAD - cost);
+}
+
+/**
+ * The leverage-maintenance contract, checked after one keeper opportunity: leverage inside the band, and within
+ * 0.01 of target when the keeper completed a rebalance (the last call was not an unfinished chunk). After a ripcord,
+ * pass `ripcordFrom` (leverage and equity before the keeper, the venue's costs) to allow for `oneShotTolerance`.
+ */
+export async function expectMaintained(
+  suite: Suite,
+  symbol: ProductSymbol,
+  taken: readonly ActionValue[],
+  context: string,
+  ripcordFrom?: { leverageBefore: bigint; equityWad: bigint; costs: TradeCosts },
+): Promise<void> {
+  const token = suite.products[symbol];
+  const m = productDefaults(symbol).methodology;
+  const lev = await token.currentLeverage();
+  const where = `${symbol} ${context}: leverage ${wadToNumber(lev).toFixed(4)}`;
+  expect(lev, `${where} below band`).to.be.gte(m.minLeverage);
+  expect(lev, `${where} above band`).to.be.lte(m.maxLeverage);
+  if (taken.length > 0) {
+    const gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
+    const tolerance =
+      taken.includes(Action.RIPCORD) && ripcordFrom !== undefined
+        ? oneShotTolerance(m.targetLeverage, ripcordFrom.leverageBefore, ripcordFrom.equityWad, ripcordFrom.costs)
+        : AFTER_REBALANCE_TOLERANCE;
+    expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(tolerance);
+  }
+}
