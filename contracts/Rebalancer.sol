@@ -4,6 +4,8 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {AutomationCompatibleInterface} from
     "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
@@ -208,15 +210,40 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         } else if (p.action == Action.NONE || (isRipcord && mode == Mode.REBALANCE)) {
             revert RebalanceNotNeeded(token, uint8(p.action), p.leverageBefore);
         }
-        Methodology memory m = st.methodology;
         p.price = price;
         p.size = size;
-        p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityWad, price, size > 0) - size;
-        if (!isRipcord) (p.sizeDelta, p.capped) = LeverageMath.capDelta(p.sizeDelta, price, m.maxTradeNotional);
+        p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
+        // Size against the equity that will remain once the bounty is paid.
+        int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
+        Methodology memory m = st.methodology;
+        p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityForTarget, price, size > 0) - size;
+        if (isRipcord) {
+            // A ripcord trades a large share of the position at once, so its own fee and price impact would leave
+            // leverage visibly above target: size it once more against the equity left after those costs.
+            p.sizeDelta = _costAwareDelta(token, m.targetLeverage, size, equityForTarget, price, p.sizeDelta);
+        } else {
+            (p.sizeDelta, p.capped) = LeverageMath.capDelta(p.sizeDelta, price, m.maxTradeNotional);
+        }
         p.acceptablePrice = p.sizeDelta > 0
             ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
             : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
-        p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
+    }
+
+    /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs (as quoted by
+    ///      the venue for `firstDelta`): one refinement, which leaves a residual of the order of cost x cost change.
+    function _costAwareDelta(
+        address token,
+        uint256 target,
+        int256 size,
+        int256 equityWad,
+        uint256 price,
+        int256 firstDelta
+    ) private view returns (int256) {
+        if (firstDelta == 0) return 0;
+        (uint256 fill, uint256 fee) = ILeveragedToken(token).venue().quoteTradeAt(firstDelta, price);
+        uint256 impactCost = Math.mulDiv(SignedMath.abs(firstDelta), fill > price ? fill - price : price - fill, WAD);
+        int256 equityAfterCosts = equityWad - SafeCast.toInt256(impactCost + fee);
+        return LeverageMath.targetSize(target, equityAfterCosts, price, size > 0) - size;
     }
 
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE

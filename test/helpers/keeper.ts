@@ -95,10 +95,8 @@ export async function expectMaintained(
   expect(lev, `${where} above band`).to.be.lte(m.maxLeverage);
   if (taken.length > 0) {
     const gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
-    const tolerance =
-      taken.includes(Action.RIPCORD) && ripcordFrom !== undefined
-        ? oneShotTolerance(m.targetLeverage, ripcordFrom.leverageBefore, ripcordFrom.equityWad, ripcordFrom.costs)
-        : AFTER_REBALANCE_TOLERANCE;
-    expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(tolerance);
+    // Ripcords size themselves against the equity left after their own costs, so they land within 0.01 too.
+    void ripcordFrom;
+    expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(AFTER_REBALANCE_TOLERANCE);
   }
 }

@@ -18,6 +18,7 @@ import {
   type ProductSymbol,
 } from "../../config/parameters";
 import { deploySuite, type Suite } from "../helpers/deployment";
+import { pinNextBlock } from "../helpers/accounting";
 import { Action, keeperAct } from "../helpers/keeper";
 import { PPM, advanceAndRefresh, deployFundedSuite, marketOf, movePrice, postAnswer } from "../helpers/market";
 
@@ -398,15 +399,19 @@ describe("Rebalancer", function () {
       const product = suite.products.BTC3L;
       const venue = suite.venues.BTC;
       await movePrice(suite, "BTC", pct(-8));
-      // The trade the rebalancer plans: sign * L * E / P - size, and what the venue says it does to equity.
-      const [size, equityWad, price] = await product.positionSnapshot();
-      const sizeDelta = (wad(3) * equityWad) / price - size;
-      const [, , equityAfterTrade] = await venue.previewTrade(token, sizeDelta);
+      // The trade the rebalancer plans, read at the block it will run in: sign * L * (E - bounty) / P - size (sized on
+      // the equity left after the bounty), and what the venue says that trade does to equity.
+      const at = await pinNextBlock();
+      const [size, equityWad, price] = await product.positionSnapshot(at);
+      const planned = await suite.rebalancer.currentBounty(token, at);
+      const sizeDelta = (wad(3) * (equityWad - planned * 10n ** 12n)) / price - size;
+      const [, , equityAfterTrade] = await venue.previewTrade(token, sizeDelta, at);
 
       const tx = await suite.rebalancer.connect(suite.keeper).rebalance(token);
       await expect(tx).to.emit(suite.rebalancer, "RebalanceExecuted").withArgs(token, Action.REBALANCE, anyValue, anyValue, sizeDelta, suite.keeper.address, anyValue);
       const bounty = await paidBounty(suite, tx);
       expect(bounty).to.be.gt(0n);
+      expect(bounty).to.equal(planned);
       await expect(tx).to.changeTokenBalances(suite.usdc, [suite.keeper, venue, product], [bounty, -bounty, 0n]);
       expect(await product.totalEquityWad()).to.equal(equityAfterTrade - bounty * 10n ** 12n);
     });
