@@ -132,7 +132,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     function shouldRebalance(address token) external view override onlyRegistered(token) returns (uint8) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
-        (Action action,) = _evaluate(_states[token], size, equityWad, price);
+        (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
         return uint8(action);
     }
 
@@ -148,7 +148,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function currentBounty(address token) external view override onlyRegistered(token) returns (uint256) {
-        Stored storage st = _states[token];
+        Stored memory st = _states[token];
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action,) = _evaluate(st, size, equityWad, price);
         if (action == Action.NONE) return 0;
@@ -183,12 +183,15 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     function _execute(address token, Mode mode, address keeper) private returns (uint256) {
         Stored storage st = _states[token];
-        Plan memory p = _planFor(token, st, mode);
+        // The token's five slots are read once; the plan works on the memory copy.
+        Stored memory s = st;
+        Plan memory p = _planFor(token, s, mode);
 
         // Effects before the interaction.
         st.iterating = p.capped;
         if (!p.capped) st.lastRebalance = uint64(block.timestamp);
-        if (p.bounty != 0) st.bountyBudget -= uint128(p.bounty); // bounty <= budget (see _bounty)
+        // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint128.
+        if (p.bounty != 0) st.bountyBudget = uint128(s.bountyBudget - p.bounty);
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
@@ -199,7 +202,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
     ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
     ///      bounded at `maxSlippage` from mark.
-    function _planFor(address token, Stored storage st, Mode mode) private view returns (Plan memory p) {
+    function _planFor(address token, Stored memory st, Mode mode) private view returns (Plan memory p) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
         bool isRipcord = p.action == Action.RIPCORD;
@@ -208,7 +211,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         } else if (p.action == Action.NONE || (isRipcord && mode == Mode.REBALANCE)) {
             revert RebalanceNotNeeded(token, uint8(p.action), p.leverageBefore);
         }
-        Methodology memory m = st.methodology;
+        Methodology memory m = st.methodology; // a memory reference, no copy
         p.price = price;
         p.size = size;
         p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityWad, price, size > 0) - size;
@@ -222,7 +225,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
     ///      while a chunked rebalance is in progress; REBALANCE outside the band, or after the interval when leverage
     ///      is further than the tolerance from target.
-    function _evaluate(Stored storage st, int256 size, int256 equityWad, uint256 price)
+    function _evaluateStored(Stored storage st, int256 size, int256 equityWad, uint256 price)
         private
         view
         returns (Action action, uint256 lev)
@@ -230,10 +233,29 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
         Methodology memory m = st.methodology;
+        return _rules(m, st.iterating, st.lastRebalance, lev);
+    }
+
+    /// @dev The same rules on a memory copy of the token's state: keeper actions read each storage slot once.
+    function _evaluate(Stored memory st, int256 size, int256 equityWad, uint256 price)
+        private
+        view
+        returns (Action action, uint256 lev)
+    {
+        if (size == 0) return (Action.NONE, 0);
+        lev = LeverageMath.leverage(size, price, equityWad);
+        return _rules(st.methodology, st.iterating, st.lastRebalance, lev);
+    }
+
+    function _rules(Methodology memory m, bool iterating, uint256 lastRebalance, uint256 lev)
+        private
+        view
+        returns (Action, uint256)
+    {
         if (lev >= m.ripcordLeverage) return (Action.RIPCORD, lev);
-        if (st.iterating) return (Action.ITERATE, lev);
+        if (iterating) return (Action.ITERATE, lev);
         if (lev < m.minLeverage || lev > m.maxLeverage) return (Action.REBALANCE, lev);
-        if (block.timestamp - st.lastRebalance >= m.interval) {
+        if (block.timestamp - lastRebalance >= m.interval) {
             uint256 gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
             if (gap > m.tolerance) return (Action.REBALANCE, lev);
         }
@@ -243,7 +265,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev A Dutch auction: `base + perSecond * (now - dueSince)`, capped per call, by a fraction of equity and by
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
     ///      than the last rebalance); a time-based rebalance since the interval elapsed.
-    function _bounty(Stored storage st, Action action, int256 equityWad)
+    function _bounty(Stored memory st, Action action, int256 equityWad)
         private
         view
         returns (uint256)
@@ -295,7 +317,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         for (uint256 i = start; i < end && n < MAX_BATCH; ++i) {
             address token = _tokens[i];
             try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
-                (Action action,) = _evaluate(_states[token], size, equityWad, price);
+                (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
                 if (action != Action.NONE) {
                     due[n] = token;
                     actions[n] = uint8(action);
