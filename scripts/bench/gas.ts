@@ -8,6 +8,7 @@
  *   npm run bench:gas -- --breakdown           also regenerates the tables in bench/gas-breakdown.md
  *   (the breakdown of mint, redeem and rebalance is always written to bench/out/breakdown.md)
  *   npm run bench:gas -- --json                machine output on stdout instead of the table
+ *   npm run bench:gas -- --no-streaming-fee    experiment: BTC3L with a zero streaming fee; writes nothing
  *
  * (`hardhat run` does not forward argv, so the npm script passes flags through BENCH_ARGS; see package.json.)
  *
@@ -38,6 +39,8 @@ const ARGS = new Set([...process.argv.slice(2), ...(process.env.BENCH_ARGS ?? ""
 const UPDATE_BASELINE = ARGS.has("--update-baseline");
 const BREAKDOWN = ARGS.has("--breakdown");
 const JSON_OUT = ARGS.has("--json");
+/** Experiment only (writes nothing): BTC3L without streaming fee, to price the per-transaction fee accrual. */
+const NO_STREAMING_FEE = ARGS.has("--no-streaming-fee");
 const TOLERANCE = 0.02; // a figure more than 2% above its baseline fails the check
 const ADVANCE = 3600; // seconds between measured transactions, both sides
 const BENCH_DIR = path.join(__dirname, "..", "..", "bench");
@@ -173,6 +176,10 @@ function renderBreakdown(b: Breakdown): string {
 // Scenarios
 // --------------------------------------------------------------------------------------------------------------
 
+function runsOf(settings: unknown): number {
+  return (settings as { optimizer: { runs: number } }).optimizer.runs;
+}
+
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; tx: ContractTransactionResponse }> {
   const sent = await tx;
   const receipt = await sent.wait();
@@ -223,6 +230,10 @@ async function main(): Promise<void> {
     await usdcToken.mint(w.address, usdc(10_000_000));
     await usdcToken.connect(w).approve(vaultAddr, ethers.MaxUint256);
     for (const s of PRODUCT_SYMBOLS) await usdcToken.connect(w).approve(await products[s].getAddress(), ethers.MaxUint256);
+  }
+  if (NO_STREAMING_FEE) {
+    const f = await token.fees();
+    await (await token.connect(deployer).setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: 0n })).wait();
   }
   // Steady-state keeper and treasury: they already hold USDC.
   await usdcToken.mint(keeper.address, usdc(1));
@@ -422,7 +433,10 @@ async function main(): Promise<void> {
   }
 
   const output = {
-    optimizerRuns: (config.solidity.compilers[0].settings as { optimizer: { runs: number } }).optimizer.runs,
+    optimizerRuns: {
+      default: runsOf(config.solidity.compilers[0].settings),
+      ...Object.fromEntries(Object.entries(config.solidity.overrides).map(([f, c]) => [f, runsOf(c.settings)])),
+    },
     gas: Object.fromEntries(keys.map((k) => [k, gas[k]])),
     rows: rows.map((r) => ({
       key: r.key,
@@ -433,23 +447,26 @@ async function main(): Promise<void> {
       target: r.target ? { text: r.target.text, maxGas: Math.floor(r.target.max), met: r.gas <= r.target.max } : null,
     })),
   };
+  const write = (file: string, text: string): void => {
+    if (!NO_STREAMING_FEE) fs.writeFileSync(file, text);
+  };
   fs.mkdirSync(BENCH_DIR, { recursive: true });
-  fs.writeFileSync(path.join(BENCH_DIR, "gas.json"), JSON.stringify(output, null, 2) + "\n");
+  write(path.join(BENCH_DIR, "gas.json"), JSON.stringify(output, null, 2) + "\n");
   if (UPDATE_BASELINE) {
-    fs.writeFileSync(baselinePath, JSON.stringify({ gas: output.gas }, null, 2) + "\n");
+    write(baselinePath, JSON.stringify({ gas: output.gas }, null, 2) + "\n");
   }
   // The breakdown is always computed; it goes to bench/out/ (ignored) and, with --breakdown, between the markers
   // of the committed bench/gas-breakdown.md, whose commentary stays as written.
   const tables = breakdowns.map(renderBreakdown).join("\n");
   fs.mkdirSync(path.join(BENCH_DIR, "out"), { recursive: true });
-  fs.writeFileSync(path.join(BENCH_DIR, "out", "breakdown.md"), tables);
+  write(path.join(BENCH_DIR, "out", "breakdown.md"), tables);
   const docPath = path.join(BENCH_DIR, "gas-breakdown.md");
   if (BREAKDOWN && fs.existsSync(docPath)) {
     const doc = fs.readFileSync(docPath, "utf8");
     const start = doc.indexOf(MARK_START);
     const end = doc.indexOf(MARK_END);
     if (start >= 0 && end > start) {
-      fs.writeFileSync(docPath, doc.slice(0, start + MARK_START.length) + "\n\n" + tables + "\n" + doc.slice(end));
+      write(docPath, doc.slice(0, start + MARK_START.length) + "\n\n" + tables + "\n" + doc.slice(end));
     }
   }
 
