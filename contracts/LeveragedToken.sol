@@ -116,10 +116,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (cfg.mintPaused) revert MintPaused();
         if (cfg.woundDown) revert ProductInactive();
 
-        (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _snapshot();
-        // A liquidated account holds no position: the venue closed it and nothing reopens it (mint reverts here,
-        // the Rebalancer sees NONE without a position), so the venue's liquidation count is only read when size is 0.
-        if (size == 0 && _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+        (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _mintSnapshot();
         uint256 supply = totalSupply();
         if (supply != 0 && equityBefore <= 0) revert ProductInactive();
         supply += _accrueStreamingFee(supply, size, cfg);
@@ -419,6 +416,24 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     ///      read and one balance read.
     function _snapshot() private view returns (int256 size, int256 equityWad, uint256 price, int256 idleWad) {
         (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
+        idleWad = (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
+        equityWad += idleWad;
+    }
+
+    /// @dev `_snapshot` for mint, which also rejects a liquidated product. A liquidated account holds no position:
+    ///      the venue closed it and nothing reopens it (mint reverts, the Rebalancer sees NONE without a position,
+    ///      wind-down has nothing to close), so the venue's liquidation count is read only when the snapshot shows no
+    ///      position or fails; in the latter case a liquidated product still reverts `ProductInactive` first, as it
+    ///      did when the count was read before the snapshot.
+    function _mintSnapshot() private view returns (int256 size, int256 equityWad, uint256 price, int256 idleWad) {
+        try _VENUE.accountSnapshot(address(this)) returns (int256 size_, int256 equityWad_, uint256 price_) {
+            (size, equityWad, price) = (size_, equityWad_, price_);
+        } catch {
+            if (_VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+            // Not liquidated: the same view again fails with the venue's (oracle's) own error, as before.
+            (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
+        }
+        if (size == 0 && _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
         idleWad = (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
         equityWad += idleWad;
     }

@@ -497,7 +497,7 @@ async function main(): Promise<void> {
     if (UPDATE_BASELINE) console.log("baseline written to bench/gas-baseline.json");
     if (regressions.length) console.log(`\nREGRESSION (> ${TOLERANCE * 100}% above baseline):\n  ${regressions.join("\n  ")}`);
     else if (baseline) console.log(`\nno figure more than ${TOLERANCE * 100}% above bench/gas-baseline.json`);
-    else console.log("\nno baseline yet: run with --update-baseline to create bench/gas-baseline.json");
+    else if (!UPDATE_BASELINE) console.log("\nno baseline yet: run with --update-baseline to create bench/gas-baseline.json");
   }
   if (regressions.length && !UPDATE_BASELINE) process.exitCode = 1;
 }
