@@ -44,20 +44,24 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @dev 10 ** (18 - collateral decimals): collateral units -> USD WAD.
     uint256 private immutable _TO_WAD;
 
-    /// @notice Fee rates (one slot with `lastFeeAccrual`).
-    FeeParams public fees;
-    /// @notice Last time the streaming fee was accrued.
-    uint64 public lastFeeAccrual;
-    /// @notice Receives mint, redeem and streaming fees.
+    /// @dev Everything mint and redeem read on every call, in one slot (248 bits): the fee rates, the last accrual
+    ///      time and the two switches. Exposed through `fees()`, `lastFeeAccrual()`, `mintPaused()`, `woundDown()`.
+    struct Config {
+        uint64 mintFeeRate; // WAD fraction of collateral in
+        uint64 redeemFeeRate; // WAD fraction of collateral out
+        uint64 streamingFeeRate; // WAD fraction per year
+        uint40 lastFeeAccrual; // unix seconds; uint40 lasts until the year 36812
+        bool mintPaused; // minting is paused (redeem never is)
+        bool woundDown; // the position was closed for good by governance
+    }
+
+    Config private _config;
+    /// @notice Receives mint, redeem and streaming fees; packed with `supplyCap` (both read by every mint).
     address public treasury;
-    /// @notice Minting is paused (redeem never is).
-    bool public mintPaused;
-    /// @notice The position was closed for good by governance; holders redeem pro rata forever.
-    bool public woundDown;
+    /// @notice Maximum total supply (shares).
+    uint96 public supplyCap;
     /// @notice May pause minting, nothing else.
     address public guardian;
-    /// @notice Maximum total supply (shares); packed with `guardian`.
-    uint96 public supplyCap;
 
     modifier onlyRebalancer() {
         if (msg.sender != _REBALANCER) revert OnlyRebalancer(msg.sender);
@@ -91,7 +95,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         treasury = treasury_;
         supplyCap = SafeCast.toUint96(supplyCap_);
         _setFees(fees_);
-        lastFeeAccrual = uint64(block.timestamp);
+        _config.lastFeeAccrual = uint40(block.timestamp);
         collateral_.forceApprove(address(venue_), type(uint256).max);
     }
 
@@ -108,33 +112,32 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     {
         if (collateralIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        if (mintPaused) revert MintPaused();
-        if (woundDown || _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+        Config memory cfg = _config;
+        if (cfg.mintPaused) revert MintPaused();
+        if (cfg.woundDown) revert ProductInactive();
 
-        (int256 size, int256 equityBefore, uint256 price) = _snapshot();
+        (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _mintSnapshot();
         uint256 supply = totalSupply();
         if (supply != 0 && equityBefore <= 0) revert ProductInactive();
-        supply += _accrueStreamingFee(supply, size);
+        supply += _accrueStreamingFee(supply, size, cfg);
 
-        uint256 fee = _feeUp(collateralIn, fees.mintFeeRate);
+        uint256 fee = _feeUp(collateralIn, cfg.mintFeeRate);
         uint256 net = collateralIn - fee;
         if (net == 0) revert DepositTooSmall(collateralIn);
 
         _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
         if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
 
-        // One venue call deposits the net amount and grows the position; the minter pays its own costs.
-        int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
-        (,, int256 venueEquity) = _VENUE.modifyPositionWithMargin(
-            net.toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
-        );
-        int256 equityAfter = venueEquity + _idleWad();
-
-        shares = _sharesFor(supply, equityBefore, equityAfter);
+        // Idle collateral is what it was at the snapshot: the fee left it and the venue pulled exactly `net`.
+        shares = _sharesFor(supply, equityBefore, _depositAndGrow(supply, size, equityBefore, price, net) + idleWad);
         if (shares == 0) revert DepositTooSmall(collateralIn);
         if (shares < minSharesOut) revert SlippageExceeded(minSharesOut, shares);
-        if (supply == 0) _mint(DEAD_ADDRESS, DEAD_SHARES);
-        if (totalSupply() + shares > supplyCap) revert SupplyCapExceeded(totalSupply() + shares, supplyCap);
+        if (supply == 0) {
+            _mint(DEAD_ADDRESS, DEAD_SHARES);
+            supply = DEAD_SHARES;
+        }
+        // `supply` is totalSupply() here (streaming-fee and dead shares included).
+        if (supply + shares > supplyCap) revert SupplyCapExceeded(supply + shares, supplyCap);
         _mint(receiver, shares);
         emit Minted(msg.sender, receiver, collateralIn, shares, fee);
     }
@@ -148,32 +151,26 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     {
         if (sharesIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
-        uint256 balance = balanceOf(msg.sender);
-        if (sharesIn > balance) revert InsufficientShares(sharesIn, balance);
+        {
+            uint256 balance = balanceOf(msg.sender);
+            if (sharesIn > balance) revert InsufficientShares(sharesIn, balance);
+        }
 
-        (int256 size, int256 equityBefore,) = _snapshot();
+        Config memory cfg = _config;
+        (int256 size, int256 equityBefore,, int256 idleWad) = _snapshot();
         uint256 supply = totalSupply();
-        supply += _accrueStreamingFee(supply, size);
+        supply += _accrueStreamingFee(supply, size, cfg);
         _burn(msg.sender, sharesIn);
 
         uint256 fee;
-        uint256 gross;
         if (equityBefore > 0) {
-            // The venue previews the pro-rata reduction to the wei (same code as execution), so the payout is known
-            // before the one venue call that reduces the position and withdraws it: the account's leverage does not
-            // rise, so the venue allows it even above its initial-margin limit.
-            int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
-            int256 equityAfter = equityBefore;
-            if (sizeDelta != 0) {
-                (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
-                equityAfter = venueEquity + _idleWad();
-            }
-            gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
-            fee = _feeUp(gross, fees.redeemFeeRate);
+            (int256 sizeDelta, uint256 gross) = _redeemQuote(size, equityBefore, idleWad, sharesIn, supply);
+            fee = _feeUp(gross, cfg.redeemFeeRate);
             collateralOut = gross - fee;
             if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
 
-            uint256 idle = _COLLATERAL.balanceOf(address(this));
+            // Idle collateral has not moved since the snapshot (exact: idleWad = idle * _TO_WAD).
+            uint256 idle = uint256(idleWad) / _TO_WAD;
             uint256 fromVenue = gross > idle ? gross - idle : 0;
             if (sizeDelta != 0 || fromVenue != 0) {
                 _VENUE.modifyPositionWithMargin(
@@ -194,12 +191,15 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function previewMint(uint256 collateralIn) external view override returns (uint256 shares) {
-        if (collateralIn == 0 || mintPaused || woundDown || _VENUE.liquidationCount(address(this)) != 0) return 0;
-        (int256 size, int256 equityBefore, uint256 price) = _snapshot();
+        Config memory cfg = _config;
+        if (collateralIn == 0 || cfg.mintPaused || cfg.woundDown || _VENUE.liquidationCount(address(this)) != 0) {
+            return 0;
+        }
+        (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _snapshot();
         uint256 supply = totalSupply();
         if (supply != 0 && equityBefore <= 0) return 0;
-        supply += _pendingStreamingFeeShares(supply, size);
-        uint256 net = collateralIn - _feeUp(collateralIn, fees.mintFeeRate);
+        supply += _pendingStreamingFeeShares(supply, size, cfg);
+        uint256 net = collateralIn - _feeUp(collateralIn, cfg.mintFeeRate);
         if (net == 0) return 0;
 
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
@@ -207,7 +207,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (sizeDelta != 0) {
             // The venue previews the trade on the account as it will be after the deposit.
             (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
-            equityAfter = venueEquity + (net * _TO_WAD).toInt256() + _idleWad();
+            equityAfter = venueEquity + (net * _TO_WAD).toInt256() + idleWad;
         }
         shares = _sharesFor(supply, equityBefore, equityAfter);
     }
@@ -216,17 +216,18 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     function previewRedeem(uint256 sharesIn) external view override returns (uint256 collateralOut) {
         uint256 supply = totalSupply();
         if (sharesIn == 0 || sharesIn > supply) return 0;
-        (int256 size, int256 equityBefore,) = _snapshot();
+        Config memory cfg = _config;
+        (int256 size, int256 equityBefore,, int256 idleWad) = _snapshot();
         if (equityBefore <= 0) return 0;
-        supply += _pendingStreamingFeeShares(supply, size);
+        supply += _pendingStreamingFeeShares(supply, size, cfg);
         int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
         int256 equityAfter = equityBefore;
         if (sizeDelta != 0) {
             (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
-            equityAfter = venueEquity + _idleWad();
+            equityAfter = venueEquity + idleWad;
         }
         uint256 gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
-        collateralOut = gross - _feeUp(gross, fees.redeemFeeRate);
+        collateralOut = gross - _feeUp(gross, cfg.redeemFeeRate);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -274,16 +275,16 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @notice Pauses or resumes minting. Guardian or owner. Redeem is never affected.
     function setMintPaused(bool newPaused) external {
         if (msg.sender != guardian && msg.sender != owner()) revert OnlyGuardianOrOwner(msg.sender);
-        mintPaused = newPaused;
+        _config.mintPaused = newPaused;
         emit MintPausedSet(newPaused);
     }
 
     /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
     function windDown() external onlyOwner nonReentrant {
-        if (woundDown) revert WoundDown();
-        (int256 size,,) = _snapshot();
-        _accrueStreamingFee(totalSupply(), size);
-        woundDown = true;
+        if (_config.woundDown) revert WoundDown();
+        (int256 size,,,) = _snapshot();
+        _accrueStreamingFee(totalSupply(), size, _config);
+        _config.woundDown = true;
         if (size != 0) _VENUE.modifyPosition(-size, _IS_LONG ? 0 : type(uint256).max);
         (, int256 venueEquity,) = _VENUE.accountSnapshot(address(this));
         uint256 withdrawable = venueEquity > 0 ? uint256(venueEquity) / _TO_WAD : 0;
@@ -292,8 +293,8 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     function setFees(FeeParams calldata newFees) external onlyOwner {
-        (int256 size,,) = _snapshot();
-        _accrueStreamingFee(totalSupply(), size); // the old rate applies up to now
+        (int256 size,,,) = _snapshot();
+        _accrueStreamingFee(totalSupply(), size, _config); // the old rate applies up to now
         _setFees(newFees);
     }
 
@@ -319,21 +320,42 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function positionSnapshot() external view override returns (int256 size, int256 equityWad, uint256 price) {
-        return _snapshot();
+        (size, equityWad, price,) = _snapshot();
+    }
+
+    /// @notice Fee rates, each a WAD fraction (mint and redeem per call, streaming per year).
+    function fees() external view returns (uint64 mintFeeRate, uint64 redeemFeeRate, uint64 streamingFeeRate) {
+        Config memory cfg = _config;
+        return (cfg.mintFeeRate, cfg.redeemFeeRate, cfg.streamingFeeRate);
+    }
+
+    /// @notice Last time the streaming fee was accrued.
+    function lastFeeAccrual() external view returns (uint64) {
+        return _config.lastFeeAccrual;
+    }
+
+    /// @notice Minting is paused (redeem never is).
+    function mintPaused() external view returns (bool) {
+        return _config.mintPaused;
+    }
+
+    /// @notice The position was closed for good by governance; holders redeem pro rata forever.
+    function woundDown() external view returns (bool) {
+        return _config.woundDown;
     }
 
     /// @inheritdoc ILeveragedToken
     function navPerShare() external view override returns (uint256) {
         uint256 supply = totalSupply();
         if (supply == 0) return WAD; // the initial NAV: 1 USD per token
-        (int256 size,,) = _snapshot();
+        (int256 size,,,) = _snapshot();
         // Round down: NAV is never overstated. Pending streaming-fee shares count, as they will on the next action.
-        return Math.mulDiv(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size));
+        return Math.mulDiv(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size, _config));
     }
 
     /// @inheritdoc ILeveragedToken
     function totalEquityWad() public view override returns (uint256) {
-        (, int256 equityWad,) = _snapshot();
+        (, int256 equityWad,,) = _snapshot();
         return equityWad > 0 ? uint256(equityWad) : 0;
     }
 
@@ -344,7 +366,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function currentLeverage() external view override returns (uint256) {
-        (int256 size, int256 equityWad, uint256 price) = _snapshot();
+        (int256 size, int256 equityWad, uint256 price,) = _snapshot();
         return LeverageMath.leverage(size, price, equityWad);
     }
 
@@ -355,9 +377,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function isActive() external view override returns (bool) {
-        if (woundDown || _VENUE.liquidationCount(address(this)) != 0) return false;
+        if (_config.woundDown || _VENUE.liquidationCount(address(this)) != 0) return false;
         if (totalSupply() == 0) return true;
-        (, int256 equityWad,) = _snapshot();
+        (, int256 equityWad,,) = _snapshot();
         return equityWad > 0;
     }
 
@@ -390,14 +412,42 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     // Internal
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev Size, equity (venue + idle, USD WAD) and mark price, from one oracle read.
-    function _snapshot() private view returns (int256 size, int256 equityWad, uint256 price) {
+    /// @dev Size, equity (venue + idle, USD WAD), mark price and the idle part of equity (USD WAD), from one oracle
+    ///      read and one balance read.
+    function _snapshot() private view returns (int256 size, int256 equityWad, uint256 price, int256 idleWad) {
         (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
-        equityWad += _idleWad();
+        idleWad = (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
+        equityWad += idleWad;
     }
 
-    function _idleWad() private view returns (int256) {
-        return (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
+    /// @dev `_snapshot` for mint, which also rejects a liquidated product. A liquidated account holds no position:
+    ///      the venue closed it and nothing reopens it (mint reverts, the Rebalancer sees NONE without a position,
+    ///      wind-down has nothing to close), so the venue's liquidation count is read only when the snapshot shows no
+    ///      position or fails; in the latter case a liquidated product still reverts `ProductInactive` first, as it
+    ///      did when the count was read before the snapshot.
+    function _mintSnapshot() private view returns (int256 size, int256 equityWad, uint256 price, int256 idleWad) {
+        try _VENUE.accountSnapshot(address(this)) returns (int256 size_, int256 equityWad_, uint256 price_) {
+            (size, equityWad, price) = (size_, equityWad_, price_);
+        } catch {
+            if (_VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+            // Not liquidated: the same view again fails with the venue's (oracle's) own error, as before.
+            (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
+        }
+        if (size == 0 && _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
+        idleWad = (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
+        equityWad += idleWad;
+    }
+
+    /// @dev One venue call deposits the net amount and grows the position; the minter pays its own costs.
+    ///      Returns the venue's equity of this account afterwards (USD WAD).
+    function _depositAndGrow(uint256 supply, int256 size, int256 equityBefore, uint256 price, uint256 net)
+        private
+        returns (int256 venueEquity)
+    {
+        int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
+        (,, venueEquity) = _VENUE.modifyPositionWithMargin(
+            net.toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+        );
     }
 
     /// @dev The first mint opens at target leverage; later mints grow the position pro rata to the equity added.
@@ -426,6 +476,24 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         return Math.mulDiv(supply, uint256(equityAfter - equityBefore), uint256(equityBefore));
     }
 
+    /// @dev The pro-rata reduction of a redeem and its gross payout (collateral units, before the redeem fee).
+    ///      The venue previews the reduction to the wei (same code as execution), so the payout is known before the
+    ///      one venue call that reduces the position and withdraws it: the account's leverage does not rise, so the
+    ///      venue allows it even above its initial-margin limit.
+    function _redeemQuote(int256 size, int256 equityBefore, int256 idleWad, uint256 sharesIn, uint256 supply)
+        private
+        view
+        returns (int256 sizeDelta, uint256 gross)
+    {
+        sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
+        int256 equityAfter = equityBefore;
+        if (sizeDelta != 0) {
+            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            equityAfter = venueEquity + idleWad;
+        }
+        gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
+    }
+
     /// @dev What a redeemer takes, in collateral units, before the redeem fee: everything above what the remaining
     ///      holders must keep, i.e. its pro-rata equity minus its own trading costs. The remaining holders' share is
     ///      rounded up and the payout down, so rounding always stays with the product.
@@ -441,9 +509,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @dev Mints the streaming fee since the last accrual to the treasury; returns the shares minted.
     ///      Nothing accrues on an empty or position-less (wound-down or liquidated) product.
-    function _accrueStreamingFee(uint256 supply, int256 size) private returns (uint256 feeShares) {
-        feeShares = _pendingStreamingFeeShares(supply, size);
-        lastFeeAccrual = uint64(block.timestamp);
+    function _accrueStreamingFee(uint256 supply, int256 size, Config memory cfg) private returns (uint256 feeShares) {
+        feeShares = _pendingStreamingFeeShares(supply, size, cfg);
+        _config.lastFeeAccrual = uint40(block.timestamp);
         if (feeShares != 0) {
             _mint(treasury, feeShares);
             emit StreamingFeeAccrued(feeShares, block.timestamp);
@@ -452,10 +520,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @dev Shares that give the treasury `rate * elapsed / YEAR` of the product: supply * f / (1 - f), rounded
     ///      down so the fee never exceeds rate x time.
-    function _pendingStreamingFeeShares(uint256 supply, int256 size) private view returns (uint256) {
-        uint256 rate = fees.streamingFeeRate;
+    function _pendingStreamingFeeShares(uint256 supply, int256 size, Config memory cfg)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 rate = cfg.streamingFeeRate;
         if (supply == 0 || rate == 0 || size == 0) return 0;
-        uint256 fraction = Math.mulDiv(rate, block.timestamp - lastFeeAccrual, YEAR);
+        uint256 fraction = Math.mulDiv(rate, block.timestamp - cfg.lastFeeAccrual, YEAR);
         if (fraction == 0) return 0;
         // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
         fraction = Math.min(fraction, WAD / 2);
@@ -471,7 +543,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (newFees.mintFeeRate > MAX_TRADE_FEE) revert InvalidFee(newFees.mintFeeRate);
         if (newFees.redeemFeeRate > MAX_TRADE_FEE) revert InvalidFee(newFees.redeemFeeRate);
         if (newFees.streamingFeeRate > MAX_STREAMING_FEE) revert InvalidFee(newFees.streamingFeeRate);
-        fees = newFees;
+        Config storage cfg = _config;
+        cfg.mintFeeRate = newFees.mintFeeRate;
+        cfg.redeemFeeRate = newFees.redeemFeeRate;
+        cfg.streamingFeeRate = newFees.streamingFeeRate;
         emit FeeParamsSet(newFees);
     }
 }

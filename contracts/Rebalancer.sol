@@ -134,7 +134,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     function shouldRebalance(address token) external view override onlyRegistered(token) returns (uint8) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
-        (Action action,) = _evaluate(_states[token], size, equityWad, price);
+        (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
         return uint8(action);
     }
 
@@ -150,7 +150,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function currentBounty(address token) external view override onlyRegistered(token) returns (uint256) {
-        Stored storage st = _states[token];
+        Stored memory st = _states[token];
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action, uint256 lev) = _evaluate(st, size, equityWad, price);
         if (action == Action.NONE) return 0;
@@ -185,12 +185,15 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     function _execute(address token, Mode mode, address keeper) private returns (uint256) {
         Stored storage st = _states[token];
-        Plan memory p = _planFor(token, st, mode);
+        // The token's five slots are read once; the plan works on the memory copy.
+        Stored memory s = st;
+        Plan memory p = _planFor(token, s, mode);
 
         // Effects before the interaction.
         st.iterating = p.capped;
         if (!p.capped) st.lastRebalance = uint64(block.timestamp);
-        if (p.bounty != 0) st.bountyBudget -= uint128(p.bounty); // bounty <= budget (see _bounty)
+        // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint128.
+        if (p.bounty != 0) st.bountyBudget = uint128(s.bountyBudget - p.bounty);
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
@@ -201,7 +204,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
     ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
     ///      bounded at `maxSlippage` from mark.
-    function _planFor(address token, Stored storage st, Mode mode) private view returns (Plan memory p) {
+    function _planFor(address token, Stored memory st, Mode mode) private view returns (Plan memory p) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
         bool isRipcord = p.action == Action.RIPCORD;
@@ -215,7 +218,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
         // Size against the equity that will remain once the bounty is paid.
         int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
-        Methodology memory m = st.methodology;
+        Methodology memory m = st.methodology; // a memory reference, no copy
         p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityForTarget, price, size > 0) - size;
         if (isRipcord) {
             // A ripcord trades a large share of the position at once, so its own fee and price impact would leave
@@ -249,7 +252,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
     ///      while a chunked rebalance is in progress; REBALANCE outside the band, or after the interval when leverage
     ///      is further than the tolerance from target.
-    function _evaluate(Stored storage st, int256 size, int256 equityWad, uint256 price)
+    function _evaluateStored(Stored storage st, int256 size, int256 equityWad, uint256 price)
         private
         view
         returns (Action action, uint256 lev)
@@ -257,10 +260,29 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
         Methodology memory m = st.methodology;
+        return _rules(m, st.iterating, st.lastRebalance, lev);
+    }
+
+    /// @dev The same rules on a memory copy of the token's state: keeper actions read each storage slot once.
+    function _evaluate(Stored memory st, int256 size, int256 equityWad, uint256 price)
+        private
+        view
+        returns (Action action, uint256 lev)
+    {
+        if (size == 0) return (Action.NONE, 0);
+        lev = LeverageMath.leverage(size, price, equityWad);
+        return _rules(st.methodology, st.iterating, st.lastRebalance, lev);
+    }
+
+    function _rules(Methodology memory m, bool iterating, uint256 lastRebalance, uint256 lev)
+        private
+        view
+        returns (Action, uint256)
+    {
         if (lev >= m.ripcordLeverage) return (Action.RIPCORD, lev);
-        if (st.iterating) return (Action.ITERATE, lev);
+        if (iterating) return (Action.ITERATE, lev);
         if (lev < m.minLeverage || lev > m.maxLeverage) return (Action.REBALANCE, lev);
-        if (block.timestamp - st.lastRebalance >= m.interval) {
+        if (block.timestamp - lastRebalance >= m.interval) {
             uint256 gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
             if (gap > m.tolerance) return (Action.REBALANCE, lev);
         }
@@ -271,7 +293,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
     ///      than the last rebalance); a time-based rebalance (leverage still inside the band) since the interval
     ///      elapsed. A band breach after a quiet interval is not time-based: it became due with the breaching round.
-    function _bounty(Stored storage st, Action action, uint256 lev, int256 equityWad)
+    function _bounty(Stored memory st, Action action, uint256 lev, int256 equityWad)
         private
         view
         returns (uint256)
@@ -289,7 +311,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @dev When the current action became due (see `_bounty`).
-    function _dueSince(Stored storage st, Action action, uint256 lev) private view returns (uint256) {
+    function _dueSince(Stored memory st, Action action, uint256 lev) private view returns (uint256) {
         uint256 last = st.lastRebalance;
         bool inBand = lev >= st.methodology.minLeverage && lev <= st.methodology.maxLeverage;
         if (action == Action.REBALANCE && inBand && block.timestamp - last >= st.methodology.interval) {
@@ -327,7 +349,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         for (uint256 i = start; i < end && n < MAX_BATCH; ++i) {
             address token = _tokens[i];
             try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
-                (Action action,) = _evaluate(_states[token], size, equityWad, price);
+                (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
                 if (action != Action.NONE) {
                     due[n] = token;
                     actions[n] = uint8(action);

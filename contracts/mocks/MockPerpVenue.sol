@@ -498,7 +498,9 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     }
 
     function _quote(int256 sizeDelta, uint256 price) private view returns (uint256 fillPrice, uint256 fee) {
-        MarketParams memory p = _params;
+        // A storage pointer, not a memory copy: pricing reads the first slot of `_params` only (a copy would read
+        // all three, two of them cold).
+        MarketParams storage p = _params;
         uint256 absDelta = SignedMath.abs(sizeDelta);
         uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD);
         uint256 impact =
