@@ -121,7 +121,7 @@ export function parsePrices(file: string, text?: string): PriceSeries {
   const idx = header(file, lines, ["timestamp", "open", "high", "low", "close"]);
   const headerLine = lines.findIndex((l) => l.trim() !== "");
   const candles: Candle[] = [];
-  const width = Math.max(...idx.values()) + 1;
+  const width = Math.max(...["timestamp", "open", "high", "low", "close"].map((k) => idx.get(k)!)) + 1;
   for (let i = headerLine + 1; i < lines.length; i++) {
     const raw = lines[i];
     if (raw.trim() === "") continue;

@@ -27,7 +27,7 @@ export interface WindowJson {
   liquidations: number;
   liquidatedAt: string | null;
   minMarginRatio: number;
-  maxLeverage: number;
+  maxLeverage: number | null;
   timeInBandPct: number;
   startNav: number;
   endNav: number;
@@ -77,7 +77,8 @@ export function windowJson(product: string, rules: RulesName, keeper: KeeperMode
     liquidations: w.liquidations,
     liquidatedAt: w.liquidation ? iso(w.liquidation.candle.t) : null,
     minMarginRatio: round(w.minMarginRatio, 6),
-    maxLeverage: Number.isFinite(w.maxLeverage) ? round(w.maxLeverage, 4) : Number.MAX_VALUE,
+    // Unbounded (equity <= 0 with a position open) is null: JSON has no infinity.
+    maxLeverage: Number.isFinite(w.maxLeverage) ? round(w.maxLeverage, 4) : null,
     timeInBandPct: round(w.timeInBandPct, 2),
     startNav: round(w.startNav, 2),
     endNav: round(w.endNav, 2),
@@ -109,7 +110,7 @@ export function aggregate(product: string, rules: RulesName, keeper: KeeperMode,
     liquidations: sum((w) => w.liquidations),
     liquidatedAt: windows.map((w) => w.liquidatedAt).filter((x): x is string => x !== null),
     minMarginRatio: windows.length ? Math.min(...windows.map((w) => w.minMarginRatio)) : 0,
-    maxLeverage: windows.length ? Math.max(...windows.map((w) => w.maxLeverage)) : 0,
+    maxLeverage: windows.some((w) => w.maxLeverage === null) ? null : windows.length ? Math.max(...windows.map((w) => w.maxLeverage ?? 0)) : 0,
     timeInBandPct: bars ? round(sum((w) => w.timeInBandPct * w.bars) / bars, 2) : 0,
     startNav: round(sum((w) => w.startNav), 2),
     endNav: round(sum((w) => w.endNav), 2),
@@ -144,7 +145,7 @@ export function humanTable(report: ReportJson, ws: WindowResult[]): string {
       String(j.rebalances),
       String(j.ripcords),
       j.liquidatedAt ? shortDate(w.liquidation!.candle.t) : "0",
-      fmt(j.maxLeverage),
+      j.maxLeverage === null ? "inf" : fmt(j.maxLeverage),
       fmt(j.minMarginRatio * 100, 1),
       fmt(j.timeInBandPct, 1),
       money(j.startNav),
@@ -165,7 +166,7 @@ export function humanTable(report: ReportJson, ws: WindowResult[]): string {
     String(report.rebalances),
     String(report.ripcords),
     String(report.liquidations),
-    fmt(report.maxLeverage),
+    report.maxLeverage === null ? "inf" : fmt(report.maxLeverage),
     fmt(report.minMarginRatio * 100, 1),
     fmt(report.timeInBandPct, 1),
     money(report.startNav),
