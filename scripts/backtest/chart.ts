@@ -20,6 +20,7 @@ interface Pt {
   theory: number;
   lev: number;
   maxLev: number;
+  w: number; // window index: lines break between windows
 }
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -27,12 +28,12 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
 export function renderChart(title: string, windows: WindowResult[], maxPoints = 2400): string {
   const pts: Pt[] = [];
   const starts: number[] = [];
-  for (const w of windows) {
+  windows.forEach((w, wi) => {
     starts.push(w.from);
     for (const p of w.chart) {
-      pts.push({ t: p.t, price: p.price, nav: p.nav / w.startNav, theory: p.theory / w.startNav, lev: p.leverage, maxLev: p.maxLeverage });
+      pts.push({ t: p.t, price: p.price, nav: p.nav / w.startNav, theory: p.theory / w.startNav, lev: p.leverage, maxLev: p.maxLeverage, w: wi });
     }
-  }
+  });
   if (pts.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="100"><text x="10" y="50">no data</text></svg>`;
   // Downsample in buckets, keeping each bucket's last point and its highest leverage.
   const k = Math.max(1, Math.ceil(pts.length / maxPoints));
@@ -57,7 +58,13 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
 
-  const panel = (i: number, label: string, series: { values: number[]; color: string; width?: number; dash?: string }[], log: boolean, hlines: { v: number; color: string; label: string }[] = []) => {
+  const panel = (
+    i: number,
+    label: string,
+    series: { values: number[]; color: string; width?: number; dash?: string; breakAtWindows?: boolean }[],
+    log: boolean,
+    hlines: { v: number; color: string; label: string }[] = [],
+  ) => {
     const y0 = TOP + i * (PANEL + GAP);
     const all = series.flatMap((s) => s.values).concat(hlines.map((h) => h.v)).filter((v) => Number.isFinite(v) && (!log || v > 0));
     let lo = Math.min(...all);
@@ -82,7 +89,11 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     }
     for (const s of series) {
       const d = s.values
-        .map((v, j) => (Number.isFinite(v) ? `${j === 0 ? "M" : "L"}${x(ds[j].t).toFixed(1)},${y(Math.min(Math.max(v, lo), hi)).toFixed(1)}` : ""))
+        .map((v, j) => {
+          if (!Number.isFinite(v)) return "";
+          const move = j === 0 || (s.breakAtWindows && ds[j].w !== ds[j - 1].w);
+          return `${move ? "M" : "L"}${x(ds[j].t).toFixed(1)},${y(Math.min(Math.max(v, lo), hi)).toFixed(1)}`;
+        })
         .join("");
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
     }
@@ -102,8 +113,8 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     1,
     "NAV vs theory (each window rebased to 1, log) — blue: token, orange dashed: DESIGN.md formula",
     [
-      { values: ds.map((p) => p.theory), color: "#e67e22", dash: "5 3" },
-      { values: ds.map((p) => p.nav), color: "#1f6fd1", width: 1.5 },
+      { values: ds.map((p) => p.theory), color: "#e67e22", dash: "5 3", breakAtWindows: true },
+      { values: ds.map((p) => p.nav), color: "#1f6fd1", width: 1.5, breakAtWindows: true },
     ],
     true,
   );
@@ -126,7 +137,7 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   const yAxis = TOP + 3 * (PANEL + GAP) - GAP + 14;
   for (let j = 0; j <= 6; j++) {
     const t = t0 + ((t1 - t0) * j) / 6;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${yAxis}" text-anchor="middle">${new Date(t * 1000).toISOString().slice(0, 10)}</text>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${yAxis}" text-anchor="${j === 0 ? "start" : j === 6 ? "end" : "middle"}">${new Date(t * 1000).toISOString().slice(0, 10)}</text>`);
   }
   parts.push(`</svg>`);
   return parts.join("\n");

@@ -5,6 +5,7 @@
  * (see engine.ts), and compares it with DESIGN.md's continuous-leverage theory. `--help` lists the options.
  */
 import { writeFileSync } from "fs";
+import { cpus, loadavg } from "os";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { CsvError, iso, parseFunding, parsePrices, parseTimestamp, shortDate, type Candle, type PriceSeries } from "./csv";
 import { Engine, productSpec, type EngineConfig, type FundingSchedule, type KeeperMode, type ProductSpec, type Window, type WindowResult } from "./engine";
@@ -202,6 +203,8 @@ export interface RunOutput {
   windows: WindowResult[];
   table: string;
   rawTxPerSecond?: number;
+  /** The same measurement after the run (the machine is shared: the load may change during a long run). */
+  rawTxPerSecondAfter?: number;
 }
 
 /** The whole run, given a loaded Hardhat runtime. */
@@ -251,6 +254,7 @@ export async function runBacktest(hre: HardhatRuntimeEnvironment, opts: CliOptio
   const results: WindowResult[] = [];
   for (const w of ws) results.push(await engine.runWindow(cfg, w, () => progress.tick()));
   const wall = (Date.now() - started) / 1000;
+  const rawTxPerSecondAfter = opts.bench ? await engine.rawTxRate(2000) : undefined;
   const report = aggregate(opts.product.symbol, opts.rules, opts.keeper, results, wall);
   const table = humanTable(report, results);
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -258,7 +262,7 @@ export async function runBacktest(hre: HardhatRuntimeEnvironment, opts: CliOptio
     const title = `${opts.product.symbol} · ${opts.rules} rules · ${opts.keeper} keeper · ${iso(candles[0].t).slice(0, 10)} to ${iso(candles[candles.length - 1].t).slice(0, 10)}`;
     writeChart(opts.chart, title, results);
   }
-  return { report, windows: results, table, rawTxPerSecond };
+  return { report, windows: results, table, rawTxPerSecond, rawTxPerSecondAfter };
 }
 
 async function main(): Promise<void> {
@@ -288,12 +292,15 @@ async function main(): Promise<void> {
   const out = await runBacktest(hre, opts, (s) => console.log(s));
   console.log("");
   console.log(out.table);
-  if (out.rawTxPerSecond !== undefined) {
-    const perBar = out.report.wallSeconds / Math.max(1, out.report.bars);
+  if (out.rawTxPerSecond !== undefined && out.rawTxPerSecondAfter !== undefined) {
+    const r = out.report;
+    const raw = (out.rawTxPerSecond + out.rawTxPerSecondAfter) / 2;
+    const cpu = process.cpuUsage();
     console.log(
-      `benchmark: ${out.report.bars} bars, ${out.report.priceUpdates} price updates in ${out.report.wallSeconds} s ` +
-        `(${(1000 * perBar).toFixed(2)} ms/bar); raw in-process rate in this run: ${out.rawTxPerSecond.toFixed(0)} tx/s ` +
-        `(one timestamped tx + receipt); ${(out.report.bars / out.report.wallSeconds / out.rawTxPerSecond).toFixed(2)} bars per raw tx-time`,
+      `benchmark: ${r.bars} bars, ${r.priceUpdates} price updates, ${r.rebalances + r.ripcords} keeper txs in ${r.wallSeconds} s wall ` +
+        `(${((1000 * r.wallSeconds) / Math.max(1, r.bars)).toFixed(2)} ms/bar; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s); ` +
+        `raw in-process rate in this run (timestamped tx + receipt): ${out.rawTxPerSecond.toFixed(0)} tx/s before, ${out.rawTxPerSecondAfter.toFixed(0)} after; ` +
+        `one bar costs ${(((r.wallSeconds / Math.max(1, r.bars)) * raw)).toFixed(1)} raw transactions; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`,
     );
   }
   if (opts.json) console.log(`json: ${opts.json}`);
