@@ -196,6 +196,8 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (next < todo.length) {
       const j = todo[next++];
+      // Another history process (or an earlier run) may have produced it meanwhile.
+      if (!argv.includes("--force") && existsSync(join(OUT, `${base(j)}.json`))) continue;
       const t0 = Date.now();
       const code = await runJob(j, prices, funding);
       finished += 1;
