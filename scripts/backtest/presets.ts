@@ -9,7 +9,7 @@
  *            the way to target, clamped to the band) cannot be expressed by this Rebalancer, which always trades back to
  *            target: it is approximated by a daily rebalance only when |leverage - L| > 5% of L (the tolerance).
  * - tlx:     TLX: rebalance only when leverage leaves a threshold band of +-10% of target; no time-based rebalance
- *            (interval one year), no ripcord below the venue's maximum leverage.
+ *            (interval one year), no effective ripcord (18x: the largest a uint64 WAD leverage holds, venue max 20x).
  *
  * Approximations are deliberate and listed in docs/backtest.md; all presets use Ballast's bounty and fees so that only
  * the rebalancing rules differ.
@@ -29,6 +29,8 @@ export interface RuleOverrides {
 }
 
 const w = (x: number): bigint => wad(x.toFixed(6));
+/** Methodology leverages are uint64 WAD: at most ~18.4x. */
+const MAX_UINT64_LEVERAGE = 18;
 
 /** The methodology a rule set gives a product of `leverage` (a positive number, e.g. 3), before overrides. */
 export function methodologyForRules(rules: RulesName, leverage: number, venueMaxLeverage: number, overrides: RuleOverrides = {}): Methodology {
@@ -65,7 +67,7 @@ export function methodologyForRules(rules: RulesName, leverage: number, venueMax
         ...base,
         minLeverage: w(0.9 * L),
         maxLeverage: w(1.1 * L),
-        ripcordLeverage: w(venueMaxLeverage),
+        ripcordLeverage: w(Math.min(venueMaxLeverage, MAX_UINT64_LEVERAGE)),
         interval: 365 * 86_400,
         tolerance: w(0.1 * L),
         maxTradeNotional: 0n,
@@ -76,7 +78,9 @@ export function methodologyForRules(rules: RulesName, leverage: number, venueMax
     m = { ...m, minLeverage: w(L * (1 - overrides.bandFraction)), maxLeverage: w(L * (1 + overrides.bandFraction)) };
   }
   if (overrides.interval !== undefined) m = { ...m, interval: overrides.interval };
-  if (overrides.ripcordMultiple !== undefined) m = { ...m, ripcordLeverage: w(Math.min(L * overrides.ripcordMultiple, venueMaxLeverage)) };
+  if (overrides.ripcordMultiple !== undefined) {
+    m = { ...m, ripcordLeverage: w(Math.min(L * overrides.ripcordMultiple, venueMaxLeverage, MAX_UINT64_LEVERAGE)) };
+  }
   if (m.ripcordLeverage <= m.maxLeverage) m = { ...m, ripcordLeverage: m.maxLeverage + w(0.5) };
   return m;
 }
