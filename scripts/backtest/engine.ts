@@ -323,7 +323,7 @@ export class Engine {
         venue: this.addrs.venue,
         isLong: product.isLong,
         fees: DEFAULT_FEES,
-        supplyCap: 10n ** 40n,
+        supplyCap: 2n ** 96n - 1n, // the largest cap the token stores (uint96): no cap in a backtest
         methodology,
         bounty: DEFAULT_BOUNTY,
       },
