@@ -123,12 +123,13 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
         if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
 
-        // One venue call deposits the net amount and grows the position; the minter pays its own costs.
+        // One venue call deposits the net amount and grows the position; the minter pays its own costs. Idle
+        // collateral (donations, dust) counts in `equityBefore`, which sized the trade, so it joins the margin too:
+        // otherwise the venue account would carry more leverage than the product reports and the Rebalancer sees.
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
-        (,, int256 venueEquity) = _VENUE.modifyPositionWithMargin(
-            net.toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+        (,, int256 equityAfter) = _VENUE.modifyPositionWithMargin(
+            _COLLATERAL.balanceOf(address(this)).toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
         );
-        int256 equityAfter = venueEquity + _idleWad();
 
         shares = _sharesFor(supply, equityBefore, equityAfter);
         if (shares == 0) revert DepositTooSmall(collateralIn);
@@ -242,18 +243,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         returns (int256 equityAfterWad)
     {
         // The bounty comes out of idle collateral first (donations, rounding dust), then out of venue margin, paid by
-        // the venue straight to the keeper. Idle collateral beyond the bounty joins the position, so that it is
-        // leveraged like the rest, unless the venue is paused.
+        // the venue straight to the keeper. Idle collateral beyond the bounty joins the margin (deposits stay open
+        // while the venue is paused), so that the trade, sized on equity including it, leaves the venue account at
+        // the leverage the product reports.
         uint256 idle = _COLLATERAL.balanceOf(address(this));
         int256 marginDelta;
-        uint256 idleAfter;
         if (idle >= bounty) {
             if (bounty != 0) _COLLATERAL.safeTransfer(keeper, bounty);
-            idleAfter = idle - bounty;
-            if (idleAfter != 0 && !_VENUE.paused()) {
-                marginDelta = idleAfter.toInt256();
-                idleAfter = 0;
-            }
+            if (idle > bounty) marginDelta = (idle - bounty).toInt256();
         } else {
             if (idle != 0) _COLLATERAL.safeTransfer(keeper, idle);
             marginDelta = -(bounty - idle).toInt256();
@@ -264,7 +261,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         } else {
             (, venueEquity,) = _VENUE.accountSnapshot(address(this));
         }
-        equityAfterWad = venueEquity + (idleAfter * _TO_WAD).toInt256();
+        equityAfterWad = venueEquity; // no idle collateral is left here
     }
 
     // ------------------------------------------------------------------------------------------------------------
