@@ -170,6 +170,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
                 equityAfter = venueEquity + _idleWad();
             }
             gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
+            // A redeemer whose own trading costs would eat its whole share (possible only far below maintenance
+            // margin, or for dust) gets nothing and leaves its slice of the position: the others never pay its exit.
+            if (gross == 0) sizeDelta = 0;
             fee = _feeUp(gross, fees.redeemFeeRate);
             collateralOut = gross - fee;
             if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
