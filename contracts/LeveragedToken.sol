@@ -120,7 +120,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 net = collateralIn - fee;
         if (net == 0) revert DepositTooSmall(collateralIn);
 
-        _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
+        uint256 balanceBefore = _pullExactly(collateralIn);
         if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
 
         // One venue call deposits the net amount and grows the position; the minter pays its own costs. Idle
@@ -128,7 +128,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         // otherwise the venue account would carry more leverage than the product reports and the Rebalancer sees.
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
         (,, int256 equityAfter) = _VENUE.modifyPositionWithMargin(
-            _COLLATERAL.balanceOf(address(this)).toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+            (balanceBefore + net).toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
         );
 
         shares = _sharesFor(supply, equityBefore, equityAfter);
@@ -460,6 +460,15 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
         fraction = Math.min(fraction, WAD / 2);
         return Math.mulDiv(supply, fraction, WAD - fraction);
+    }
+
+    /// @dev Pulls `amount` from the caller and checks that exactly that much arrived: fee-on-transfer collateral
+    ///      would credit a minter with more than arrived (and later make redeems fail). Returns the prior balance.
+    function _pullExactly(uint256 amount) private returns (uint256 balanceBefore) {
+        balanceBefore = _COLLATERAL.balanceOf(address(this));
+        _COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _COLLATERAL.balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert CollateralTransferMismatch(amount, received);
     }
 
     /// @dev `amount * rate`, rounded up: fees favour the protocol.
