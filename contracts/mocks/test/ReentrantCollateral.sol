@@ -54,9 +54,17 @@ contract ReentrantCollateral is ERC20 {
         bool ok;
         bytes memory reason;
         if (reentry == Reentry.TOKEN_MINT) {
-            try hookToken.mint(1e6, 0, address(this)) returns (uint256) { ok = true; } catch (bytes memory r) { reason = r; }
+            try hookToken.mint(1e6, 0, address(this)) returns (uint256) {
+                ok = true;
+            } catch (bytes memory r) {
+                reason = r;
+            }
         } else if (reentry == Reentry.TOKEN_REDEEM) {
-            try hookToken.redeem(1, 0, address(this)) returns (uint256) { ok = true; } catch (bytes memory r) { reason = r; }
+            try hookToken.redeem(1, 0, address(this)) returns (uint256) {
+                ok = true;
+            } catch (bytes memory r) {
+                reason = r;
+            }
         } else if (reentry == Reentry.VENUE_DEPOSIT) {
             try venue.deposit(1e6) { ok = true; } catch (bytes memory r) { reason = r; }
         } else {
