@@ -116,7 +116,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (cfg.mintPaused) revert MintPaused();
         if (cfg.woundDown) revert ProductInactive();
 
-        (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _mintSnapshot();
+        (int256 size, int256 equityBefore, uint256 price,) = _mintSnapshot();
         uint256 supply = totalSupply();
         if (supply != 0 && equityBefore <= 0) revert ProductInactive();
         supply += _accrueStreamingFee(supply, size, cfg);
@@ -125,11 +125,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 net = collateralIn - fee;
         if (net == 0) revert DepositTooSmall(collateralIn);
 
-        _COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralIn);
+        uint256 balanceBefore = _pullExactly(collateralIn);
         if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
 
-        // Idle collateral is what it was at the snapshot: the fee left it and the venue pulled exactly `net`.
-        shares = _sharesFor(supply, equityBefore, _depositAndGrow(supply, size, equityBefore, price, net) + idleWad);
+        // One venue call deposits the net amount plus any idle collateral (donations, dust: it counts in
+        // `equityBefore`, which sized the trade, so it must join the margin or the venue account would carry more
+        // leverage than the product reports) and grows the position; the minter pays its own costs.
+        int256 equityAfter = _depositAndGrow(supply, size, equityBefore, price, net, balanceBefore);
+        shares = _sharesFor(supply, equityBefore, equityAfter);
         if (shares == 0) revert DepositTooSmall(collateralIn);
         if (shares < minSharesOut) revert SlippageExceeded(minSharesOut, shares);
         if (supply == 0) {
@@ -243,18 +246,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         returns (int256 equityAfterWad)
     {
         // The bounty comes out of idle collateral first (donations, rounding dust), then out of venue margin, paid by
-        // the venue straight to the keeper. Idle collateral beyond the bounty joins the position, so that it is
-        // leveraged like the rest, unless the venue is paused.
+        // the venue straight to the keeper. Idle collateral beyond the bounty joins the margin (deposits stay open
+        // while the venue is paused), so that the trade, sized on equity including it, leaves the venue account at
+        // the leverage the product reports.
         uint256 idle = _COLLATERAL.balanceOf(address(this));
         int256 marginDelta;
-        uint256 idleAfter;
         if (idle >= bounty) {
             if (bounty != 0) _COLLATERAL.safeTransfer(keeper, bounty);
-            idleAfter = idle - bounty;
-            if (idleAfter != 0 && !_VENUE.paused()) {
-                marginDelta = idleAfter.toInt256();
-                idleAfter = 0;
-            }
+            if (idle > bounty) marginDelta = (idle - bounty).toInt256();
         } else {
             if (idle != 0) _COLLATERAL.safeTransfer(keeper, idle);
             marginDelta = -(bounty - idle).toInt256();
@@ -265,7 +264,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         } else {
             (, venueEquity,) = _VENUE.accountSnapshot(address(this));
         }
-        equityAfterWad = venueEquity + (idleAfter * _TO_WAD).toInt256();
+        equityAfterWad = venueEquity; // no idle collateral is left here
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -440,13 +439,19 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @dev One venue call deposits the net amount and grows the position; the minter pays its own costs.
     ///      Returns the venue's equity of this account afterwards (USD WAD).
-    function _depositAndGrow(uint256 supply, int256 size, int256 equityBefore, uint256 price, uint256 net)
-        private
-        returns (int256 venueEquity)
-    {
+    /// @dev Deposits `net + idle` and grows the position for `net`; returns the product's equity after (all of its
+    ///      collateral is then at the venue).
+    function _depositAndGrow(
+        uint256 supply,
+        int256 size,
+        int256 equityBefore,
+        uint256 price,
+        uint256 net,
+        uint256 idle
+    ) private returns (int256 venueEquity) {
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
         (,, venueEquity) = _VENUE.modifyPositionWithMargin(
-            net.toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+            (net + idle).toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
         );
     }
 
@@ -492,6 +497,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
             equityAfter = venueEquity + idleWad;
         }
         gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
+        // A redeemer whose own trading costs would eat its whole share (possible only far below maintenance margin,
+        // or for dust) gets nothing and leaves its slice of the position: the others never pay for its exit.
+        if (gross == 0) sizeDelta = 0;
     }
 
     /// @dev What a redeemer takes, in collateral units, before the redeem fee: everything above what the remaining
@@ -532,6 +540,15 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
         fraction = Math.min(fraction, WAD / 2);
         return Math.mulDiv(supply, fraction, WAD - fraction);
+    }
+
+    /// @dev Pulls `amount` from the caller and checks that exactly that much arrived: fee-on-transfer collateral
+    ///      would credit a minter with more than arrived (and later make redeems fail). Returns the prior balance.
+    function _pullExactly(uint256 amount) private returns (uint256 balanceBefore) {
+        balanceBefore = _COLLATERAL.balanceOf(address(this));
+        _COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _COLLATERAL.balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert CollateralTransferMismatch(amount, received);
     }
 
     /// @dev `amount * rate`, rounded up: fees favour the protocol.

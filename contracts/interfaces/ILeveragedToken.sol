@@ -29,6 +29,9 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     error InvalidFee(uint256 rate);
     error WoundDown();
     error DepositTooSmall(uint256 collateralIn);
+    /// @notice The collateral delivered a different amount than transferred (fee-on-transfer or rebasing tokens are
+    ///         not supported).
+    error CollateralTransferMismatch(uint256 expected, uint256 received);
 
     event Minted(
         address indexed sender, address indexed receiver, uint256 collateralIn, uint256 shares, uint256 fee

@@ -285,7 +285,8 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (SignedMath.abs(sizeDelta) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
         int256 newSize = oldSize + sizeDelta;
         if (SignedMath.abs(newSize) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
-        increases = SignedMath.abs(newSize) > SignedMath.abs(oldSize) || (oldSize ^ newSize) < 0;
+        // A flip crosses zero to the other side; a full close (newSize == 0) is a reduction, whatever the side.
+        increases = SignedMath.abs(newSize) > SignedMath.abs(oldSize) || (newSize != 0 && (oldSize ^ newSize) < 0);
         if (isPaused && increases) revert VenuePaused();
         (fillPrice, fee) = _quote(sizeDelta, price);
         if (sizeDelta > 0 ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {

@@ -1,0 +1,78 @@
+/**
+ * Issue 7: a keeper batch over hundreds of products. 200 extra products are registered through the factory; checkUpkeep
+ * (simulated from address(0)) stays within Chainlink Automation's check gas limit and reports at most MAX_BATCH,
+ * performUpkeep is bounded by MAX_BATCH and sharded scans cover every product.
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { AbiCoder } from "ethers";
+import { deploySuite, fund } from "../helpers/deployment";
+import { productDefaults, usdc } from "../../config/parameters";
+
+const EXTRA = 200;
+const DUE = 20;
+
+describe("Keeper batch over 200 products", function () {
+  it("keeps checkUpkeep under 10M gas, performUpkeep at MAX_BATCH per call, and serves every due product by slices", async function () {
+    this.timeout(10 * 60_000);
+    const suite = await deploySuite();
+    const venue = await suite.venues.BTC.getAddress();
+    const p = productDefaults("BTC3L");
+    const tokens: string[] = [];
+    for (let i = 0; i < EXTRA; i++) {
+      await suite.factory.createProduct({
+        name: `Batch ${i}`,
+        symbol: `B${i}`,
+        venue,
+        isLong: true,
+        fees: p.fees,
+        supplyCap: p.supplyCap,
+        methodology: p.methodology,
+        bounty: p.bounty,
+      });
+      tokens.push(await suite.factory.productBySymbol(`B${i}`));
+    }
+    expect(await suite.rebalancer.tokenCount()).to.equal(BigInt(EXTRA + 8));
+    const user = suite.users[0];
+    for (const t of tokens.slice(0, DUE)) {
+      await fund(suite, user, usdc(1_000), t);
+      await (await ethers.getContractAt("LeveragedToken", t)).connect(user).mint(usdc(1_000), 0n, user.address);
+    }
+    await suite.feeds.BTC.updateAnswer((await suite.feeds.BTC.latestAnswer()) * 90n / 100n); // all 20 leave the band
+
+    const rb = suite.rebalancer;
+    const to = await rb.getAddress();
+    const check = async (checkData: string): Promise<{ gas: bigint; due: string[]; data: string }> => {
+      const data = rb.interface.encodeFunctionData("checkUpkeep", [checkData]);
+      const gas = await ethers.provider.estimateGas({ to, data, from: ethers.ZeroAddress });
+      const raw = await ethers.provider.call({ to, data, from: ethers.ZeroAddress });
+      const [, performData] = rb.interface.decodeFunctionResult("checkUpkeep", raw) as unknown as [boolean, string];
+      const [due] = AbiCoder.defaultAbiCoder().decode(["address[]", "uint8[]"], performData) as unknown as [string[]];
+      return { gas, due: [...due], data: performData };
+    };
+    const full = await check("0x");
+    console.log(`      checkUpkeep over ${EXTRA + 8} products: ${full.gas} gas, ${full.due.length} due reported`);
+    expect(full.gas).to.be.lt(10_000_000n);
+    expect(full.due.length).to.equal(Number(await rb.MAX_BATCH()));
+
+    const tx = await rb.connect(suite.keeper).performUpkeep(full.data);
+    const receipt = await tx.wait();
+    console.log(`      performUpkeep of ${full.due.length} rebalances: ${receipt?.gasUsed} gas`);
+    expect(receipt?.gasUsed ?? 0n).to.be.lt(15_000_000n);
+
+    // A second upkeep serves the rest; a batch above MAX_BATCH is refused outright.
+    const rest = await check("0x");
+    expect(rest.due.length).to.equal(DUE - full.due.length);
+    await rb.connect(suite.keeper).performUpkeep(rest.data);
+    expect((await check("0x")).due.length).to.equal(0);
+    const tooMany = AbiCoder.defaultAbiCoder().encode(["address[]", "uint8[]"], [tokens.slice(0, 17), Array(17).fill(1)]);
+    await expect(rb.performUpkeep(tooMany)).to.be.revertedWithCustomError(rb, "InvalidBatch");
+
+    // The worst case scans everything and finds nothing due; sharded scans (one upkeep per slice of 50) cost less.
+    const idle = await check("0x");
+    console.log(`      checkUpkeep scanning all ${EXTRA + 8} products, none due: ${idle.gas} gas`);
+    expect(idle.gas).to.be.lt(10_000_000n);
+    const slice = await check(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [100, 50]));
+    expect(slice.gas).to.be.lt(idle.gas);
+  });
+});
