@@ -507,13 +507,15 @@ export function evaluate(w: World, sym: string): { action: Action; lev: bigint }
   return { action: Action.NONE, lev };
 }
 
-export function bounty(w: World, sym: string, action: Action, eq: bigint): bigint {
+export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: bigint): bigint {
   const p = product(w, sym);
   const b = p.bounty;
   if (b.budget === 0n || b.cap === 0n || eq <= 0n) return 0n;
   const interval = BigInt(p.methodology.interval);
+  // Time-based only while leverage is inside the band; a band breach is due since the breaching oracle round.
+  const inBand = lev >= p.methodology.minLeverage && lev <= p.methodology.maxLeverage;
   let dueSince: bigint;
-  if (action === Action.REBALANCE && w.now - p.lastRebalance >= interval) dueSince = p.lastRebalance + interval;
+  if (action === Action.REBALANCE && inBand && w.now - p.lastRebalance >= interval) dueSince = p.lastRebalance + interval;
   else dueSince = w.oracle.updatedAt > p.lastRebalance ? w.oracle.updatedAt : p.lastRebalance;
   const elapsed = w.now > dueSince ? w.now - dueSince : 0n;
   let amount = min(b.base + b.perSecond * elapsed, b.cap);
@@ -532,7 +534,7 @@ export interface RebalanceResult {
 export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: string): RebalanceResult {
   const p = product(w, sym);
   const { size, eq, price } = tokenSnapshot(w, sym);
-  const { action } = evaluate(w, sym);
+  const { action, lev } = evaluate(w, sym);
   const isRipcord = action === Action.RIPCORD;
   if (mode === "RIPCORD") {
     if (!isRipcord) revert("RipcordNotNeeded");
@@ -540,11 +542,20 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
     revert("RebalanceNotNeeded");
   }
   const m = p.methodology;
-  let delta = targetSize(m.targetLeverage, eq, price, size > 0n) - size;
+  const pay = bounty(w, sym, action, eq, lev);
+  // Sized against the equity left once the bounty is paid; a ripcord also against its own quoted costs.
+  const eqTarget = eq - pay * TO_WAD;
+  let delta = targetSize(m.targetLeverage, eqTarget, price, size > 0n) - size;
   let capped = false;
-  if (!isRipcord) ({ delta, capped } = capDelta(delta, price, m.maxTradeNotional));
+  if (isRipcord) {
+    if (delta !== 0n) {
+      const q = quote(delta, price, w.market.params);
+      const priceMove = q.fillPrice > price ? q.fillPrice - price : price - q.fillPrice;
+      const impactCost = mulDivDown(delta < 0n ? -delta : delta, priceMove, WAD);
+      delta = targetSize(m.targetLeverage, eqTarget - (impactCost + q.fee), price, size > 0n) - size;
+    }
+  } else ({ delta, capped } = capDelta(delta, price, m.maxTradeNotional));
   const acceptable = delta > 0n ? mulDivDown(price, WAD + m.maxSlippage, WAD) : mulDivDown(price, WAD - m.maxSlippage, WAD);
-  const pay = bounty(w, sym, action, eq);
   p.iterating = capped;
   if (!capped) p.lastRebalance = w.now;
   p.bounty.budget -= pay;
