@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
+import { underCoverage } from "../helpers/coverage";
 
 const ROOT = resolve(__dirname, "../..");
 const FIX = join(ROOT, "test/fixtures");
@@ -41,6 +42,10 @@ function cli(args: string[]) {
 
 describe("backtest CLI end to end (committed slice of March 2020)", function () {
   this.timeout(600_000);
+
+  before(function () {
+    if (underCoverage()) this.skip(); // the CLI is a child Hardhat process (see helpers/coverage.ts)
+  });
 
   it("BTC3L, ballast rules, tick keeper: exactly the JSON keys, a chart, and no liquidation through March 2020", () => {
     const dir = mkdtempSync(join(tmpdir(), "ballast-bt-"));

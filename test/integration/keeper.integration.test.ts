@@ -4,6 +4,7 @@
  *   keeper processes (`scripts/keeper/main.ts`) started, killed and restarted, and this test as a plain JSON-RPC client
  *   that mints, moves the BTC price and reads the chain. The in-process Hardhat network is not used at all.
  */
+import { underCoverage } from "../helpers/coverage";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -268,6 +269,7 @@ describe("keeper against a real node (integration)", function () {
   }
 
   before(async function () {
+    if (underCoverage()) this.skip(); // a child `hardhat node` (see helpers/coverage.ts)
     tmp = mkdtempSync(join(tmpdir(), "ballast-keeper-it-"));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
