@@ -16,8 +16,8 @@ export interface DecodedRevert {
 const HEX = /^0x[0-9a-fA-F]*$/;
 const MESSAGE_PATTERN = /reverted with custom error '([A-Za-z_][A-Za-z0-9_]*)\((.*?)\)'/;
 
-/** Every hex string found under a `data` key anywhere in `err` (breadth-first, cycle-safe, bounded). */
-export function revertDataCandidates(err: unknown): string[] {
+/** Every string under one of `keys`, anywhere in `err` (breadth-first, cycle-safe, bounded), that `accept`s. */
+function stringsUnder(err: unknown, keys: readonly string[], accept: (value: string) => boolean): string[] {
   const out: string[] = [];
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
@@ -26,26 +26,20 @@ export function revertDataCandidates(err: unknown): string[] {
     if (node === null || typeof node !== "object" || seen.has(node)) continue;
     seen.add(node);
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === "data" && typeof value === "string" && HEX.test(value) && value.length >= 10) out.push(value);
+      if (keys.includes(key) && typeof value === "string" && accept(value)) out.push(value);
       else if (typeof value === "object" && value !== null) queue.push(value);
     }
   }
   return out;
 }
 
+/** Every hex string found under a `data` key anywhere in `err`. */
+export function revertDataCandidates(err: unknown): string[] {
+  return stringsUnder(err, ["data"], (v) => HEX.test(v) && v.length >= 10);
+}
+
 function messages(err: unknown): string[] {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [err];
-  while (queue.length > 0 && seen.size < 200) {
-    const node = queue.shift();
-    if (node === null || typeof node !== "object" || seen.has(node)) continue;
-    seen.add(node);
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if ((key === "message" || key === "shortMessage" || key === "reason") && typeof value === "string") out.push(value);
-      else if (typeof value === "object" && value !== null) queue.push(value);
-    }
-  }
+  const out = stringsUnder(err, ["message", "shortMessage", "reason"], () => true);
   if (err instanceof Error) out.push(err.message);
   return out;
 }

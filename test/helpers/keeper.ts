@@ -49,43 +49,16 @@ export function envelope(symbol: ProductSymbol, maintenanceMarginRatio: bigint):
 /** Leverage tolerance after a completed rebalance (WAD). */
 export const AFTER_REBALANCE_TOLERANCE = 10n ** 16n; // 0.01
 
-/** The venue's trading costs, as in IPerpVenue.MarketParams (WAD). */
-export interface TradeCosts {
-  takerFeeRate: bigint;
-  impactPerNotional: bigint;
-  maxPriceImpact: bigint;
-}
-
-/** Rounding and the bounty (at most 0.1% of equity) on top of fee and impact when bounding a one-shot trade. */
-const COST_MARGIN = 10n ** 14n; // 1 bp of the traded notional
-
-/**
- * How far from target a one-shot trade from `leverageBefore` can land: the rebalancer sizes the trade on the equity
- * before it (`L * E / P - size`, DESIGN.md), so the trade's own cost `c * |leverageBefore - L| * E` (taker fee plus
- * price impact on its notional) lifts leverage to `L / (1 - c * |dL|)`. Negligible for band rebalances
- * (|dL| <= ~1.5); for a ripcord from far above the band (|dL| up to ~30 near the envelope) it is several hundredths.
- */
-export function oneShotTolerance(target: bigint, leverageBefore: bigint, equityWad: bigint, costs: TradeCosts): bigint {
-  const dl = leverageBefore > target ? leverageBefore - target : target - leverageBefore;
-  const tradeNotional = (dl * equityWad) / WAD;
-  const impact = (tradeNotional * costs.impactPerNotional) / WAD;
-  const rate = costs.takerFeeRate + (impact < costs.maxPriceImpact ? impact : costs.maxPriceImpact) + COST_MARGIN;
-  const cost = (rate * dl) / WAD; // fraction of equity spent on the trade
-  if (cost >= WAD) return 2n ** 255n; // the trade eats the equity: no meaningful bound
-  return AFTER_REBALANCE_TOLERANCE + (target * cost) / (WAD - cost);
-}
-
 /**
  * The leverage-maintenance contract, checked after one keeper opportunity: leverage inside the band, and within
- * 0.01 of target when the keeper completed a rebalance (the last call was not an unfinished chunk). After a ripcord,
- * pass `ripcordFrom` (leverage and equity before the keeper, the venue's costs) to allow for `oneShotTolerance`.
+ * 0.01 of target when the keeper completed a rebalance or ripcord (the last call was not an unfinished chunk):
+ * ripcords size themselves against the equity left after their own costs, so they land within 0.01 too.
  */
 export async function expectMaintained(
   suite: Suite,
   symbol: ProductSymbol,
   taken: readonly ActionValue[],
   context: string,
-  ripcordFrom?: { leverageBefore: bigint; equityWad: bigint; costs: TradeCosts },
 ): Promise<void> {
   const token = suite.products[symbol];
   const m = productDefaults(symbol).methodology;
@@ -95,8 +68,6 @@ export async function expectMaintained(
   expect(lev, `${where} above band`).to.be.lte(m.maxLeverage);
   if (taken.length > 0) {
     const gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
-    // Ripcords size themselves against the equity left after their own costs, so they land within 0.01 too.
-    void ripcordFrom;
     expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(AFTER_REBALANCE_TOLERANCE);
   }
 }
