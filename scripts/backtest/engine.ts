@@ -4,10 +4,14 @@
  * Per window: a fresh product is created through the LeveragedTokenFactory (so it is registered with the Rebalancer
  * under the rule set's methodology), a holder mints at the first candle's open and redeems everything after the last
  * candle's close. In between, each candle is one BacktestDriver transaction (contracts/backtest) that posts the
- * candle's prices to Chainlink's MockV3Aggregator one by one, sets the venue's funding rate when it changes, lets the
- * venue's own `isLiquidatable` decide after every price (and then liquidates for real), and asks the Rebalancer's
- * `shouldRebalance` whether a keeper is due. When one is, the driver stops and a keeper account sends the Rebalancer's
- * `rebalance`/`ripcord` in its own transaction (real gas), then the candle resumes where it stopped.
+ * candle's prices to the feed one by one, sets the venue's funding rate when it changes, lets the venue's own
+ * `isLiquidatable` decide wherever liquidation is possible (and then liquidates for real), and asks the Rebalancer's
+ * `shouldRebalance` wherever a keeper action is possible. When one is due, the driver stops and a keeper account sends
+ * the Rebalancer's `rebalance`/`ripcord` in its own transaction (real gas), then the candle resumes where it stopped.
+ *
+ * Speed: a candle is first sent QUIET (the driver reverts with `Due` instead of stopping), without reading its
+ * receipt; the quiet candles' `Run` events are read in one `eth_getLogs` at the window's end, and a due candle is
+ * replayed one second later the normal way. See docs/backtest.md, "The driver and the speed budget".
  *
  * Time: chain time = candle time + a constant offset (the chain starts "now", the data in 2017); every block gets its
  * timestamp from the candles with `evm_setNextBlockTimestamp`. A candle's transaction is mined at its close time; the
@@ -19,6 +23,7 @@ import { Interface } from "ethers";
 import {
   DEFAULT_BOUNTY,
   DEFAULT_FEES,
+  MARKETS,
   WAD,
   type MarketSymbol,
   type Methodology,
@@ -114,8 +119,18 @@ interface RawReceipt {
   logs: RawLog[];
 }
 
+/** Impersonated accounts: the driver's operator and the keeper. */
+const OPERATOR = "0x00000000000000000000000000000000000b0b01";
+const KEEPER = "0x00000000000000000000000000000000000b0b02";
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const GAS = "0xf42400"; // 16M: under the per-transaction gas cap (2^24) of the hardhat network
 const MAX_PRICES_PER_TX = 100;
+/** BacktestDriver.run flags. */
+const REFRESH = 1n;
+const VERIFY = 2n;
+const QUIET = 4n;
+/** The driver's replica is compared with the venue's own valuation at least this often (candles), and at a window's end. */
+const VERIFY_EVERY = 16;
 /** LeveragedToken.DEAD_SHARES: locked at the first mint. */
 const DEAD_SHARES = 10n ** 15n;
 const ACTION_NAMES = ["NONE", "REBALANCE", "ITERATE", "RIPCORD"] as const;
@@ -123,6 +138,23 @@ const ACTION_NAMES = ["NONE", "REBALANCE", "ITERATE", "RIPCORD"] as const;
 const toUsd6 = (x: bigint): number => Number(x) / 1e6;
 const fromWad = (x: bigint): number => Number(x) / 1e18;
 const answerOf = (price: number): bigint => BigInt(Math.round(price * 1e8));
+
+/** BacktestDriver.run(int256[],uint256,int256,uint8) calldata, encoded by hand (this runs once per candle). */
+const RUN_SELECTOR = new Interface(["function run(int256[],uint256,int256,uint8)"]).getFunction("run")!.selector;
+const DUE_SELECTOR = new Interface(["error Due(uint256,uint8)"]).getError("Due")!.selector;
+const word = (x: bigint): string => BigInt.asUintN(256, x).toString(16).padStart(64, "0");
+export function encodeRun(prices: number[], keeperFrom: number, fundingRate: bigint, flags: bigint): string {
+  let out = RUN_SELECTOR + word(128n) + word(BigInt(keeperFrom)) + word(fundingRate) + word(flags) + word(BigInt(prices.length));
+  for (const p of prices) out += word(answerOf(p));
+  return out;
+}
+
+/** The nine static words of a BacktestDriver `Run` event, unsigned (decoded by hand: this runs once per candle). */
+function runWords(log: RawLog): bigint[] {
+  const out: bigint[] = [];
+  for (let i = 0; i < 9; i++) out.push(BigInt(`0x${log.data.slice(2 + 64 * i, 66 + 64 * i)}`));
+  return out;
+}
 
 /** Builds a product spec from a symbol like BTC3L, or from market + leverage + side. */
 export function productSpec(symbolOrMarket: string, leverage?: number, side?: "long" | "short"): ProductSpec {
@@ -173,7 +205,7 @@ export function fundingAt(schedule: FundingSchedule | null, t: number): number {
   return pts[lo].rate / schedule.intervalSeconds;
 }
 
-interface Contracts {
+export interface Contracts {
   usdc: string;
   feed: string;
   venue: string;
@@ -185,6 +217,7 @@ interface Contracts {
 export class Engine {
   private readonly provider: HardhatRuntimeEnvironment["network"]["provider"];
   private addrs!: Contracts;
+  private admin!: string;
   private operator!: string;
   private keeper!: string;
   private holder!: string;
@@ -223,35 +256,56 @@ export class Engine {
     };
   }
 
-  /** Deploys the project's mocks, oracles, venues, Rebalancer and factory (hardhat-deploy scripts) and the driver. */
+  /**
+   * Deploys the project's USDC mock, Rebalancer and factory (hardhat-deploy scripts), and a backtest market: the
+   * project's ChainlinkOracleAdapter (Chainlink's heartbeat, as deployed) and MockPerpVenue (the deploy script's market
+   * parameters and seeded liquidity) over a BacktestFeed, then the driver, which takes over the venue's ownership.
+   *
+   * BacktestFeed instead of Chainlink's MockV3Aggregator: the mock stores every round (two new storage slots per
+   * price), which a backtest posts by the hundred thousand; nothing in the protocol reads past rounds.
+   */
   async setup(market: MarketSymbol): Promise<void> {
     const { deployments, ethers } = this.hre;
-    await deployments.fixture(["Venues", "Rebalancer"]);
+    await deployments.fixture(["Mocks", "Rebalancer"]);
     const signers = await ethers.getSigners();
-    this.operator = signers[0].address;
-    this.keeper = signers[1].address;
+    this.admin = signers[0].address;
     this.holder = signers[4].address;
+    // The driver's operator and the keeper send one transaction per candle and per rebalance: impersonated
+    // accounts, whose transactions Hardhat does not sign (ECDSA is ~20% of a small transaction's time). Gas is the same.
+    for (const a of [OPERATOR, KEEPER]) {
+      await this.provider.request({ method: "hardhat_impersonateAccount", params: [a] });
+      await this.provider.request({ method: "hardhat_setBalance", params: [a, "0x3635c9adc5dea00000"] });
+    }
+    this.operator = OPERATOR;
+    this.keeper = KEEPER;
     const addr = async (name: string) => (await deployments.get(name)).address;
-    const venue = await addr(`${market}PerpVenue`);
-    const feed = await addr(`${market}USDFeed`);
+    const usdc = await addr("USDC");
     const rebalancer = await addr("Rebalancer");
-    const driverFactory = await ethers.getContractFactory("BacktestDriver", signers[0]);
-    const driver = await driverFactory.deploy(this.operator, feed, venue, rebalancer);
-    await driver.waitForDeployment();
-    this.addrs = {
-      usdc: await addr("USDC"),
-      feed,
-      venue,
-      rebalancer,
-      factory: await addr("LeveragedTokenFactory"),
-      driver: await driver.getAddress(),
+    const deploy = async (name: string, args: unknown[]): Promise<string> => {
+      const c = await (await ethers.getContractFactory(name, signers[0])).deploy(...args);
+      await c.waitForDeployment();
+      return c.getAddress();
     };
+    const params = MARKETS[market];
+    const feed = await deploy("BacktestFeed", [8, params.initialPrice]);
+    const oracle = await deploy("ChainlinkOracleAdapter", [feed, params.heartbeat, ZERO_ADDRESS, 0]);
+    const venue = await deploy("MockPerpVenue", [usdc, 6, oracle, params.venue]);
+    const driver = await deploy("BacktestDriver", [this.operator, feed, venue, rebalancer]);
+    this.addrs = { usdc, feed, venue, rebalancer, factory: await addr("LeveragedTokenFactory"), driver };
     const latest = (await this.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: Hex };
     this.clock = Number(BigInt(latest.timestamp));
-    await this.send(this.operator, venue, this.venueIface.encodeFunctionData("transferOwnership", [this.addrs.driver]));
-    await this.send(this.operator, this.addrs.driver, this.driverIface.encodeFunctionData("acceptVenueOwnership"));
+    await this.send(this.admin, usdc, this.usdcIface.encodeFunctionData("mint", [this.admin, params.liquidity]));
+    await this.send(this.admin, usdc, this.usdcIface.encodeFunctionData("approve", [venue, params.liquidity]));
+    await this.send(this.admin, venue, this.venueIface.encodeFunctionData("addLiquidity", [params.liquidity]));
+    await this.send(this.admin, venue, this.venueIface.encodeFunctionData("transferOwnership", [driver]));
+    await this.send(this.operator, driver, this.driverIface.encodeFunctionData("acceptVenueOwnership"));
     const maxLev = (await this.call(venue, this.venueIface, "maxLeverage", [])) as bigint;
     this.venueMaxLeverage = fromWad(maxLev);
+  }
+
+  /** The deployed backtest market and the driver's and keeper's (impersonated) accounts. */
+  deployment(): Contracts & { operator: string; keeper: string; holder: string } {
+    return { ...this.addrs, operator: this.operator, keeper: this.keeper, holder: this.holder };
   }
 
   /** Maps data time to chain time so that `firstT` lands after the chain's current head. */
@@ -285,6 +339,17 @@ export class Engine {
     const receipt = (await this.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as RawReceipt;
     if (receipt.status !== "0x1") throw new Error(`transaction to ${to} failed`);
     return receipt;
+  }
+
+  /** Sends a QUIET driver run (timestamp set by the caller): its hash, or null if it reverted with `Due`. */
+  private async trySend(from: string, to: string, data: string): Promise<string | null> {
+    try {
+      return (await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] })) as string;
+    } catch (e) {
+      const data = (e as { data?: unknown }).data;
+      if (typeof data === "string" && data.startsWith(DUE_SELECTOR)) return null;
+      throw e;
+    }
   }
 
   private async call(to: string, iface: Interface, fn: string, args: unknown[]): Promise<unknown> {
@@ -328,7 +393,7 @@ export class Engine {
         bounty: DEFAULT_BOUNTY,
       },
     ]);
-    const created = await this.send(this.operator, this.addrs.factory, create, true);
+    const created = await this.send(this.admin, this.addrs.factory, create, true);
     const token = this.factoryIface.parseLog(this.logs(created, "ProductCreated")[0])!.args[0] as string;
     await this.send(this.operator, this.addrs.driver, this.driverIface.encodeFunctionData("setToken", [token, band.min, band.max]));
 
@@ -390,11 +455,11 @@ export class Engine {
     await this.send(
       this.operator,
       this.addrs.driver,
-      this.driverIface.encodeFunctionData("run", [[answerOf(first.o)], 1n, fundingWad(first.t)]),
+      this.driverIface.encodeFunctionData("run", [[answerOf(first.o)], 1n, fundingWad(first.t), REFRESH]),
       true,
     );
     const deposit = BigInt(Math.round(cfg.deposit * 1e6));
-    await this.send(this.operator, this.addrs.usdc, this.usdcIface.encodeFunctionData("mint", [this.holder, deposit]));
+    await this.send(this.admin, this.addrs.usdc, this.usdcIface.encodeFunctionData("mint", [this.holder, deposit]));
     await this.send(this.holder, this.addrs.usdc, this.usdcIface.encodeFunctionData("approve", [token, deposit]));
     const minted = await this.send(this.holder, token, this.tokenIface.encodeFunctionData("mint", [deposit, 0n, this.holder]));
     const mintEv = this.tokenIface.parseLog(this.logs(minted, "Minted", token)[0])!;
@@ -407,10 +472,29 @@ export class Engine {
 
     const theorySamples: TheorySample[] = [{ t: first.t, price: first.o, fundingPerSecond: Number(fundingWad(first.t)) / 1e18 }];
     const navSeries: { nav: number; lev: number; maxLev: number }[] = [];
+    const windowFirstBlock = Number(BigInt((await this.provider.request({ method: "eth_blockNumber" })) as string)) + 1;
+    /** Candles sent QUIET and not yet accounted: their `Run` logs are read in one request at the window's end. */
+    const quiet = new Map<string, number>();
     let inBandSum = 0;
     let prevPrice = first.o;
     let dead = false;
     let leverageAtClose = fromWad(methodology.targetLeverage);
+    let refresh = true; // the mint changed the account
+    const pendingFee = (close: number): number =>
+      Math.min(0.5, (fromWad(DEFAULT_FEES.streamingFeeRate) * (close - first.t)) / YEAR_SECONDS);
+    /** Folds one run's statistics into the window's; returns the candle's maximum leverage so far. */
+    const tally = (ev: bigint[], candleMaxLev: number): number => {
+      const minMr = BigInt.asIntN(256, ev[3]);
+      const maxLev = ev[4];
+      r.priceUpdates += Number(ev[0]);
+      if (minMr < 2n ** 255n - 1n) r.minMarginRatio = Math.min(r.minMarginRatio, fromWad(minMr));
+      const ml = maxLev >= 2n ** 255n ? Number.POSITIVE_INFINITY : fromWad(maxLev);
+      r.maxLeverage = Math.max(r.maxLeverage, ml);
+      return Math.max(candleMaxLev, ml);
+    };
+    /** The holder's value: its share of the venue's equity, net of the streaming fee pending since the mint. */
+    const navOf = (equity: bigint, close: number): number =>
+      fromWad(equity > 0n ? equity : 0n) * holderFraction * (1 - pendingFee(close));
 
     for (let ci = 0; ci < candles.length; ci++) {
       const c = candles[ci];
@@ -424,38 +508,46 @@ export class Engine {
       }
       const path = cfg.keeper === "tick" ? tickPath(prevPrice, c, cfg.step) : barPath(c, product.isLong);
       const keeperFromAll = cfg.keeper === "tick" ? 0 : path.length - 1;
+      const verify = ci % VERIFY_EVERY === VERIFY_EVERY - 1 || ci === candles.length - 1;
+      const baseFlags = (refresh ? REFRESH : 0n) | (verify ? VERIFY : 0n);
+      await this.at(close);
+      if (path.length <= MAX_PRICES_PER_TX) {
+        // First as QUIET: if nothing is due, the candle is done and its receipt is read later with the others.
+        const hash = await this.trySend(this.operator, this.addrs.driver, encodeRun(path, keeperFromAll, rate, baseFlags | QUIET));
+        if (hash !== null) {
+          quiet.set(hash, ci);
+          refresh = false;
+          prevPrice = path[path.length - 1];
+          mark = answerOf(prevPrice) * 10n ** 10n;
+          navSeries.push({ nav: 0, lev: 0, maxLev: 0 }); // filled in from the logs at the window's end
+          onCandle?.();
+          continue;
+        }
+        await this.next(); // the reverted attempt was mined: replay the candle one second later
+      }
       let pos = 0;
       let candleInBand = 0;
       let candleUpdates = 0;
       let candleMaxLev = 0;
       let equity = 0n;
-      let firstTx = true;
       while (pos < path.length) {
         const chunk = path.slice(pos, pos + MAX_PRICES_PER_TX);
         const keeperFrom = Math.max(0, keeperFromAll - pos);
-        const data = this.driverIface.encodeFunctionData("run", [chunk.map(answerOf), BigInt(keeperFrom), rate]);
-        if (firstTx) await this.at(close);
-        else await this.next();
-        firstTx = false;
-        const receipt = await this.send(this.operator, this.addrs.driver, data, true);
+        const flags = pos === 0 ? baseFlags : (refresh ? REFRESH : 0n) | (verify ? VERIFY : 0n);
+        refresh = false;
+        if (pos > 0) await this.next();
+        const receipt = await this.send(this.operator, this.addrs.driver, encodeRun(chunk, keeperFrom, rate, flags), true);
         costs(receipt);
-        const ev = this.driverIface.parseLog(this.logs(receipt, "Run", this.addrs.driver)[0])!;
-        const processed = Number(ev.args[0] as bigint);
-        const stop = Number(ev.args[1] as bigint);
-        const action = Number(ev.args[2] as bigint);
-        const minMr = ev.args[3] as bigint;
-        const maxLev = ev.args[4] as bigint;
-        const inBand = Number(ev.args[5] as bigint);
-        mark = ev.args[6] as bigint;
-        equity = ev.args[7] as bigint;
-        leverageAtClose = fromWad(ev.args[8] as bigint);
-        r.priceUpdates += processed;
+        const ev = runWords(this.logs(receipt, "Run", this.addrs.driver)[0]);
+        const processed = Number(ev[0]);
+        const stop = Number(ev[1]);
+        const action = Number(ev[2]);
+        mark = ev[6];
+        equity = BigInt.asIntN(256, ev[7]);
+        leverageAtClose = fromWad(ev[8]);
         candleUpdates += processed;
-        candleInBand += inBand;
-        if (minMr < 2n ** 255n - 1n) r.minMarginRatio = Math.min(r.minMarginRatio, fromWad(minMr));
-        const ml = maxLev >= 2n ** 255n ? Number.POSITIVE_INFINITY : fromWad(maxLev);
-        r.maxLeverage = Math.max(r.maxLeverage, ml);
-        candleMaxLev = Math.max(candleMaxLev, ml);
+        candleInBand += Number(ev[5]);
+        candleMaxLev = tally(ev, candleMaxLev);
         pos += processed;
         prevPrice = chunk[processed - 1];
         if (stop === 2) {
@@ -465,22 +557,39 @@ export class Engine {
           break;
         }
         if (stop === 1) {
-          leverageAtClose = await this.keeperActs(token, action, r, costs, leverageAtClose);
+          leverageAtClose = await this.keeperActs(token, action, r, costs, leverageAtClose, methodology, mark);
+          refresh = true;
         }
       }
       inBandSum += candleUpdates > 0 ? candleInBand / candleUpdates : 0;
-      // The holder's value: its share of the venue's equity, net of the streaming fee pending since the mint.
-      const pending = Math.min(0.5, (fromWad(DEFAULT_FEES.streamingFeeRate) * (close - first.t)) / YEAR_SECONDS);
-      const nav = (fromWad(equity > 0n ? equity : 0n) * holderFraction) * (1 - pending);
-      navSeries.push({ nav, lev: dead ? 0 : leverageAtClose, maxLev: candleMaxLev });
+      navSeries.push({ nav: navOf(equity, close), lev: dead ? 0 : leverageAtClose, maxLev: candleMaxLev });
       onCandle?.();
+    }
+
+    // The quiet candles' `Run` events, in one request.
+    if (quiet.size > 0) {
+      const logs = (await this.provider.request({
+        method: "eth_getLogs",
+        params: [{ fromBlock: `0x${windowFirstBlock.toString(16)}`, toBlock: "latest", address: this.addrs.driver, topics: [this.topics.Run] }],
+      })) as (RawLog & { transactionHash: string })[];
+      for (const log of logs) {
+        const ci = quiet.get(log.transactionHash);
+        if (ci === undefined) continue;
+        quiet.delete(log.transactionHash);
+        const ev = runWords(log);
+        const updates = Number(ev[0]);
+        inBandSum += updates > 0 ? Number(ev[5]) / updates : 0;
+        const maxLev = tally(ev, 0);
+        navSeries[ci] = { nav: navOf(BigInt.asIntN(256, ev[7]), candles[ci].t + bar), lev: fromWad(ev[8]), maxLev };
+      }
+      if (quiet.size > 0) throw new Error(`${quiet.size} quiet candle transactions have no Run event`);
     }
 
     // The holder redeems everything after the last close (re-posting the close if the product died earlier).
     const last = candles[candles.length - 1];
     if (dead) {
       await this.at(last.t + bar);
-      const data = this.driverIface.encodeFunctionData("run", [[answerOf(last.c)], 1n, fundingWad(last.t + bar)]);
+      const data = this.driverIface.encodeFunctionData("run", [[answerOf(last.c)], 1n, fundingWad(last.t + bar), REFRESH]);
       await this.send(this.operator, this.addrs.driver, data, true);
       mark = answerOf(last.c) * 10n ** 10n;
     }
@@ -529,6 +638,8 @@ export class Engine {
     r: WindowResult,
     costs: (x: RawReceipt) => void,
     leverageBefore: number,
+    m: Methodology,
+    markWad: bigint,
   ): Promise<number> {
     let lev = leverageBefore;
     for (let k = 0; k < 32 && action !== 0; k++) {
@@ -543,14 +654,22 @@ export class Engine {
       }
       costs(receipt);
       r.gasUsed.push(Number(BigInt(receipt.gasUsed)));
+      let settled = false;
       for (const log of this.logs(receipt, "RebalanceExecuted", this.addrs.rebalancer)) {
         const ev = this.rebalancerIface.parseLog(log)!;
-        lev = fromWad(ev.args[3] as bigint);
+        const after = ev.args[3] as bigint;
+        const delta = ev.args[4] as bigint;
+        lev = fromWad(after);
         r.keeperBounties += toUsd6(ev.args[6] as bigint);
+        // Nothing can be due after a trade that was not cut to the per-call cap (so no chunk is pending) and left
+        // leverage inside the band (the interval restarts with it); otherwise ask the Rebalancer.
+        const traded = ((delta < 0n ? -delta : delta) * markWad) / WAD;
+        const clipped = m.maxTradeNotional > 0n && traded * 1000n >= BigInt(m.maxTradeNotional) * 999n;
+        settled = !clipped && after * 1000n > BigInt(m.minLeverage) * 1002n && after * 1000n < BigInt(m.maxLeverage) * 998n;
       }
       if (action === 3) r.ripcords += 1;
       else r.rebalances += 1;
-      action = Number((await this.call(this.addrs.rebalancer, this.rebalancerIface, "shouldRebalance", [token])) as bigint);
+      action = settled ? 0 : Number((await this.call(this.addrs.rebalancer, this.rebalancerIface, "shouldRebalance", [token])) as bigint);
     }
     return lev;
   }
