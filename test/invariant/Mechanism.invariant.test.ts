@@ -527,7 +527,7 @@ const waitArb = fc.oneof(
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { withCrossShrink: true },
-  { arbitrary: fc.constant(new Noop()), weight: 1 },
+  { arbitrary: fc.constant(new Noop()), weight: 0 }, // never generated: every sequence runs exactly LEN commands
   { arbitrary: fc.tuple(symArb, userArb, amountArb).map(([s, u, a]) => new Mint(s, u, a)), weight: 10 },
   { arbitrary: fc.tuple(symArb, userArb, perMilleArb).map(([s, u, p]) => new Redeem(s, u, p)), weight: 7 },
   { arbitrary: fc.tuple(symArb, userArb, userArb, perMilleArb).map(([s, a, b, p]) => new Transfer(s, a, b, p)), weight: 2 },
