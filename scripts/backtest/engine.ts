@@ -130,7 +130,7 @@ const REFRESH = 1n;
 const VERIFY = 2n;
 const QUIET = 4n;
 /** The driver's replica is compared with the venue's own valuation at least this often (candles), and at a window's end. */
-const VERIFY_EVERY = 16;
+const VERIFY_EVERY = 64;
 /** LeveragedToken.DEAD_SHARES: locked at the first mint. */
 const DEAD_SHARES = 10n ** 15n;
 const ACTION_NAMES = ["NONE", "REBALANCE", "ITERATE", "RIPCORD"] as const;
@@ -480,6 +480,29 @@ export class Engine {
     let dead = false;
     let leverageAtClose = fromWad(methodology.targetLeverage);
     let refresh = true; // the mint changed the account
+    // A rough forecast of the driver's answer, only to choose how a candle is sent: leverage drifts from the last
+    // exactly known point (L0 at P0) as l = L0 x / (1 + s L0 (x - 1)), x = P / P0, s = +1 long / -1 short (funding and
+    // fees ignored, hence the 3% margins). A candle forecast as possibly due is sent the normal way (receipt read at
+    // once) instead of QUIET, which would revert and be replayed. A wrong forecast costs time, never correctness: the
+    // driver, the venue and the Rebalancer decide either way.
+    const anchor = { lev: fromWad(methodology.targetLeverage), price: first.o, t: first.t };
+    const lo = fromWad(methodology.minLeverage) * 1.03;
+    const hi = fromWad(methodology.maxLeverage) * 0.97;
+    const target = fromWad(methodology.targetLeverage);
+    const tolerance = fromWad(methodology.tolerance) - 0.03 * target;
+    const side = product.isLong ? 1 : -1;
+    const mayBeDue = (path: number[], from: number, close: number): boolean => {
+      const timeDue = close - anchor.t >= methodology.interval - bar;
+      for (let i = 0; i < path.length; i++) {
+        const x = path[i] / anchor.price;
+        const den = 1 + side * anchor.lev * (x - 1);
+        if (den <= 0) return true;
+        const lev = (anchor.lev * x) / den;
+        if (lev >= hi) return true; // the band top, the ripcord and liquidation are all above it
+        if (i >= from && (lev <= lo || (timeDue && Math.abs(lev - target) > tolerance))) return true;
+      }
+      return false;
+    };
     const pendingFee = (close: number): number =>
       Math.min(0.5, (fromWad(DEFAULT_FEES.streamingFeeRate) * (close - first.t)) / YEAR_SECONDS);
     /** Folds one run's statistics into the window's; returns the candle's maximum leverage so far. */
@@ -511,7 +534,7 @@ export class Engine {
       const verify = ci % VERIFY_EVERY === VERIFY_EVERY - 1 || ci === candles.length - 1;
       const baseFlags = (refresh ? REFRESH : 0n) | (verify ? VERIFY : 0n);
       await this.at(close);
-      if (path.length <= MAX_PRICES_PER_TX) {
+      if (path.length <= MAX_PRICES_PER_TX && !mayBeDue(path, keeperFromAll, close)) {
         // First as QUIET: if nothing is due, the candle is done and its receipt is read later with the others.
         const hash = await this.trySend(this.operator, this.addrs.driver, encodeRun(path, keeperFromAll, rate, baseFlags | QUIET));
         if (hash !== null) {
@@ -545,6 +568,7 @@ export class Engine {
         mark = ev[6];
         equity = BigInt.asIntN(256, ev[7]);
         leverageAtClose = fromWad(ev[8]);
+        if (stop === 0 && ev[8] < 2n ** 255n) Object.assign(anchor, { lev: leverageAtClose, price: fromWad(mark) });
         candleUpdates += processed;
         candleInBand += Number(ev[5]);
         candleMaxLev = tally(ev, candleMaxLev);
@@ -558,6 +582,7 @@ export class Engine {
         }
         if (stop === 1) {
           leverageAtClose = await this.keeperActs(token, action, r, costs, leverageAtClose, methodology, mark);
+          Object.assign(anchor, { lev: leverageAtClose, price: fromWad(mark), t: close });
           refresh = true;
         }
       }
