@@ -54,7 +54,10 @@ export function renderParameters(): string {
   out("  −2,342 vs −1,661 and −6,908 vs −4,641 bp/yr). A ±25% band trades 11–13% less at about the same tracking, but");
   out("  its 3.75x top shrinks a long's envelope to −25.9%, 1.4 points from the worst 2-hour drop of the history (−24.5%,");
   out("  2020-03-12 10:00) instead of 3.3; a ±1/3 band (4x top, −24.2%) would not survive that candle unmonitored.");
-  out("  ±1/6 is the widest band that keeps a clear cushion against the worst candle on record.");
+  out("  ±1/6 is the widest symmetric band that keeps a clear cushion against the worst candle on record. The band's");
+  out("  bottom does not guard against liquidation, and the sweep says it is too high: 1.5x instead of 2.5x (3x");
+  out("  products, same top) cut BTC3S trading costs by 20% and its tracking difference from −4,641 to −847 bp/yr, and");
+  out("  avoided the one bar-mode liquidation; not adopted yet (docs/backtest.md, \"Findings\").");
   out("- **Interval 24 h, tolerance 0.05 × target**: the interval does not move the liquidation distance (same worst");
   out("  leverage at 12 h, 1 d, 3 d, 7 d). It trades cost against staying near the stated leverage: 12 h costs 9% more");
   out("  (35% more rebalances), tracking a little better for BTC3L (−1,602) and worse for BTC3S (−6,227 bp/yr);");

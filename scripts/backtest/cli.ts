@@ -28,6 +28,7 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --rules ballast|ftx|fli|tlx   rebalancing rule set (default ballast)
   --band <frac> --interval <dur> --ripcord <multiple>   override the rule set (sweeps): band half-width as a
                           fraction of target, interval like 86400, 12h or 1d, ripcord as a multiple of target
+  --band-low <frac>       the band's bottom alone, as a fraction of target below it (an asymmetric band)
   --deposit <usd>         the holder's mint per window (default 100000)
   --json <file>           write the JSON report
   --chart <file.svg>      write the chart
@@ -94,7 +95,7 @@ export function parseArgs(argv: string[]): CliOptions {
     args.set(key, value);
   }
   if (flags.has("help")) throw new UsageError("");
-  const known = ["prices", "funding", "product", "leverage", "side", "market", "from", "to", "window", "keeper", "step", "rules", "band", "interval", "ripcord", "deposit", "json", "chart"];
+  const known = ["prices", "funding", "product", "leverage", "side", "market", "from", "to", "window", "keeper", "step", "rules", "band", "band-low", "interval", "ripcord", "deposit", "json", "chart"];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   const prices = args.get("prices");
   if (!prices) throw new UsageError("--prices <csv> is required");
@@ -119,6 +120,7 @@ export function parseArgs(argv: string[]): CliOptions {
   if (!(RULES as readonly string[]).includes(rules)) throw new UsageError(`--rules must be one of ${RULES.join(", ")}`);
   const overrides: RuleOverrides = {};
   if (args.has("band")) overrides.bandFraction = fraction(args.get("band")!, "--band");
+  if (args.has("band-low")) overrides.bandLowFraction = fraction(args.get("band-low")!, "--band-low");
   if (args.has("interval")) overrides.interval = duration(args.get("interval")!);
   if (args.has("ripcord")) overrides.ripcordMultiple = Number(args.get("ripcord"));
   const deposit = Number(args.get("deposit") ?? 100_000);

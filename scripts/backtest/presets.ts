@@ -22,6 +22,8 @@ export type RulesName = (typeof RULES)[number];
 export interface RuleOverrides {
   /** Band half-width as a fraction of target (0.1667 = 2.5-3.5 for 3x). */
   bandFraction?: number;
+  /** The band's bottom alone, as a fraction of target below it (0.3333 = 2.0 for 3x): an asymmetric band. */
+  bandLowFraction?: number;
   /** Seconds. */
   interval?: number;
   /** Ripcord as a multiple of target. */
@@ -77,6 +79,7 @@ export function methodologyForRules(rules: RulesName, leverage: number, venueMax
   if (overrides.bandFraction !== undefined) {
     m = { ...m, minLeverage: w(L * (1 - overrides.bandFraction)), maxLeverage: w(L * (1 + overrides.bandFraction)) };
   }
+  if (overrides.bandLowFraction !== undefined) m = { ...m, minLeverage: w(L * (1 - overrides.bandLowFraction)) };
   if (overrides.interval !== undefined) m = { ...m, interval: overrides.interval };
   if (overrides.ripcordMultiple !== undefined) {
     m = { ...m, ripcordLeverage: w(Math.min(L * overrides.ripcordMultiple, venueMaxLeverage, MAX_UINT64_LEVERAGE)) };

@@ -16,4 +16,14 @@ describe("backtest rule presets", () => {
       }
     }
   });
+
+  it("sweep overrides: a symmetric band, the band's bottom alone (asymmetric), interval and ripcord", () => {
+    const wad = (x: string) => BigInt(Math.round(Number(x) * 1e6)) * 10n ** 12n;
+    const sym = methodologyForRules("ballast", 3, 20, { bandFraction: 0.25 });
+    expect([sym.minLeverage, sym.maxLeverage]).to.deep.equal([wad("2.25"), wad("3.75")]);
+    const asym = methodologyForRules("ballast", 3, 20, { bandLowFraction: 0.5 });
+    expect([asym.minLeverage, asym.targetLeverage, asym.maxLeverage]).to.deep.equal([wad("1.5"), wad("3"), wad("3.5")]);
+    const both = methodologyForRules("ballast", 3, 20, { bandFraction: 0.1, bandLowFraction: 0.5, interval: 3 * 86_400 });
+    expect([both.minLeverage, both.maxLeverage, both.interval]).to.deep.equal([wad("1.5"), wad("3.3"), 3 * 86_400]);
+  });
 });
