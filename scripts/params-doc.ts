@@ -69,7 +69,8 @@ export function renderParameters(): string {
   out("  every oracle update; in bar mode it fired 3 (BTC3L) to 18 (BTC3S) times over the history.");
   out("- **Oracle granularity** (not a product parameter, the backtest's `--step`): with updates every 1% or 2% instead");
   out("  of 0.5% the worst leverage rises to 3.59x / 3.68x (BTC3L) and 3.66x / 3.82x (BTC3S), still 0 liquidations, and");
-  out("  tracking worsens; Chainlink's BTC/USD feeds update on 0.5% deviations or hourly.");
+  out("  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (the heartbeat is 3,600 s);");
+  out("  check the deviation threshold of the feed actually used before relying on these figures.");
   out();
   out("## Fees (every product)");
   out();

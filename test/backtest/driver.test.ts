@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import type { Candle } from "../../scripts/backtest/csv";
-import { Engine, encodeRun, productSpec, type EngineConfig } from "../../scripts/backtest/engine";
+import { Engine, encodeRun } from "../../scripts/backtest/engine";
+import { barConfig, flat } from "../helpers/backtest";
 
-const flat = (t: number, p: number, line: number): Candle => ({ t, o: p, h: p, l: p, c: p, line });
 const REFRESH = 1n;
 const VERIFY = 2n;
 const QUIET = 4n;
@@ -22,16 +21,7 @@ describe("backtest driver (harness rules the figures rest on)", function () {
     await engine.setup("BTC");
     const t0 = Date.UTC(2020, 0, 1) / 1000;
     engine.alignTime(t0);
-    const cfg: EngineConfig = {
-      product: productSpec("BTC3L"),
-      rules: "ballast",
-      overrides: {},
-      keeper: "bar",
-      step: 0.005,
-      deposit: 10_000,
-      barSeconds: 7200,
-      funding: null,
-    };
+    const cfg = barConfig();
     // A window leaves the driver on its product, whose holder redeemed everything at the end.
     await engine.runWindow(cfg, { label: "w", candles: [100, 101].map((p, i) => flat(t0 + i * 7200, p, i + 2)) });
     const d = engine.deployment();

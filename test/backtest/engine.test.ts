@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import type { Candle } from "../../scripts/backtest/csv";
-import { Engine, fundingAt, productSpec, tickPath, type EngineConfig } from "../../scripts/backtest/engine";
-
-const flat = (t: number, p: number, line: number): Candle => ({ t, o: p, h: p, l: p, c: p, line });
+import { Engine, fundingAt, tickPath } from "../../scripts/backtest/engine";
+import { barConfig, flat } from "../helpers/backtest";
 
 describe("backtest engine on a hand-made path (real contracts, in-process chain)", function () {
   this.timeout(300_000);
@@ -25,16 +24,7 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
     const t0 = Date.UTC(2020, 0, 1) / 1000;
     const candles = [100, 95, 90, 99, 94.05].map((p, i) => flat(t0 + i * 7200, p, i + 2));
     engine.alignTime(t0);
-    const cfg: EngineConfig = {
-      product: productSpec("BTC3L"),
-      rules: "ballast",
-      overrides: {},
-      keeper: "bar",
-      step: 0.005,
-      deposit: 10_000,
-      barSeconds: 7200,
-      funding: null,
-    };
+    const cfg = barConfig();
     const r = await engine.runWindow(cfg, { label: "hand", candles });
     expect(r.rebalances).to.equal(1);
     expect(r.ripcords).to.equal(0);

@@ -671,16 +671,38 @@ async function authorize(
   return r !== null;
 }
 
-async function onMint(ev: SubmitEvent): Promise<void> {
+/** Starts a form action: one at a time, a fresh step log, a connected wallet on the Ballast network (else says why). */
+function beginAction(ev: SubmitEvent, box: HTMLElement): { list: HTMLOListElement; ready: Exclude<ReturnType<typeof walletReady>, string> } | null {
   ev.preventDefault();
-  if (state.busy) return;
-  const box = el.mintStatus;
+  if (state.busy) return null;
   const list = startLog(box);
   const ready = walletReady();
   if (typeof ready === "string") {
     step(box, list, "failed", ready);
-    return;
+    return null;
   }
+  return { list, ready };
+}
+
+/** Runs a validated action's transactions: the page stays busy meanwhile, a failure ends in the log in plain words,
+ *  and the products table refreshes afterwards either way. */
+async function whileBusy(box: HTMLElement, list: HTMLOListElement, work: () => Promise<void>): Promise<void> {
+  state.busy = true;
+  try {
+    await work();
+  } catch (e) {
+    step(box, list, "failed", explainError(e, errorsIface()));
+  } finally {
+    state.busy = false;
+    void refresh();
+  }
+}
+
+async function onMint(ev: SubmitEvent): Promise<void> {
+  const box = el.mintStatus;
+  const begun = beginAction(ev, box);
+  if (!begun) return;
+  const { list, ready } = begun;
   const p = selected();
   const amount = parseAmount(el.mintAmount.value, 6);
   if (amount === null || amount === 0n) {
@@ -699,8 +721,7 @@ async function onMint(ev: SubmitEvent): Promise<void> {
     step(box, list, "failed", "The minimum tokens out is not a number.");
     return;
   }
-  state.busy = true;
-  try {
+  await whileBusy(box, list, async () => {
     const signer = await ready.signer;
     const proto = protocol();
     const balance = big(await view(proto.usdc, "balanceOf", ready.account));
@@ -723,32 +744,21 @@ async function onMint(ev: SubmitEvent): Promise<void> {
       }
     }
     box.dataset.state = "confirmed";
-  } catch (e) {
-    step(box, list, "failed", explainError(e, errorsIface()));
-  } finally {
-    state.busy = false;
-    void refresh();
-  }
+  });
 }
 
 async function onRedeem(ev: SubmitEvent): Promise<void> {
-  ev.preventDefault();
-  if (state.busy) return;
   const box = el.redeemStatus;
-  const list = startLog(box);
-  const ready = walletReady();
-  if (typeof ready === "string") {
-    step(box, list, "failed", ready);
-    return;
-  }
+  const begun = beginAction(ev, box);
+  if (!begun) return;
+  const { list, ready } = begun;
   const p = selected();
   const bps = slippageBps();
   if (bps === null) {
     step(box, list, "failed", "Enter a slippage tolerance between 0 and 50%.");
     return;
   }
-  state.busy = true;
-  try {
+  await whileBusy(box, list, async () => {
     const signer = await ready.signer;
     const held = big(await view(p.token, "balanceOf", ready.account));
     const shares = state.redeemAll ? held : parseAmount(el.redeemAmount.value, 18);
@@ -776,12 +786,7 @@ async function onRedeem(ev: SubmitEvent): Promise<void> {
     box.dataset.state = "confirmed";
     state.redeemAll = false;
     el.redeemAmount.value = "";
-  } catch (e) {
-    step(box, list, "failed", explainError(e, errorsIface()));
-  } finally {
-    state.busy = false;
-    void refresh();
-  }
+  });
 }
 
 async function onFaucet(): Promise<void> {
