@@ -34,6 +34,7 @@ import type {
   ReferenceVault,
 } from "../../typechain-types";
 import { PRODUCT_SYMBOLS, productDefaults, usdc, wad } from "../../config/parameters";
+import { PERMIT_TYPES } from "../lib/permit";
 
 const ARGS = new Set([...process.argv.slice(2), ...(process.env.BENCH_ARGS ?? "").split(/\s+/).filter(Boolean)]);
 const UPDATE_BASELINE = ARGS.has("--update-baseline");
@@ -303,18 +304,9 @@ async function main(): Promise<void> {
       chainId: (await ethers.provider.getNetwork()).chainId,
       verifyingContract: addr,
     };
-    const types = {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    };
     const nonce = await contract.nonces(owner.address);
     const sig = ethers.Signature.from(
-      await owner.signTypedData(domain, types, { owner: owner.address, spender, value, nonce, deadline }),
+      await owner.signTypedData(domain, PERMIT_TYPES, { owner: owner.address, spender, value, nonce, deadline }),
     );
     return () => contract.connect(d).permit(owner.address, spender, value, deadline, sig.v, sig.r, sig.s);
   };

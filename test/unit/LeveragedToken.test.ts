@@ -27,6 +27,7 @@ import {
   type ProductContext,
 } from "../helpers/product";
 import { usdc, wad } from "../../config/parameters";
+import { PERMIT_TYPES } from "../../scripts/lib/permit";
 
 /** Leverage readings after a first mint include the minter's own trading costs: within 0.01 of target. */
 const LEVERAGE_TOLERANCE = wad("0.01");
@@ -909,15 +910,7 @@ describe("LeveragedToken", function () {
       const sig = Signature.from(
         await alice.signTypedData(
           { name: await ctx.token.name(), version: "1", chainId, verifyingContract: ctx.address },
-          {
-            Permit: [
-              { name: "owner", type: "address" },
-              { name: "spender", type: "address" },
-              { name: "value", type: "uint256" },
-              { name: "nonce", type: "uint256" },
-              { name: "deadline", type: "uint256" },
-            ],
-          },
+          PERMIT_TYPES,
           { owner: alice.address, spender: outsider.address, value, nonce, deadline }
         )
       );
@@ -943,15 +936,7 @@ describe("LeveragedToken", function () {
       const sig = Signature.from(
         await outsider.signTypedData(
           { name: await suite.usdc.name(), version: "1", chainId, verifyingContract: await suite.usdc.getAddress() },
-          {
-            Permit: [
-              { name: "owner", type: "address" },
-              { name: "spender", type: "address" },
-              { name: "value", type: "uint256" },
-              { name: "nonce", type: "uint256" },
-              { name: "deadline", type: "uint256" },
-            ],
-          },
+          PERMIT_TYPES,
           {
             owner: outsider.address,
             spender: ctx.address,

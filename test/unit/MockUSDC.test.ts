@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signature, TypedDataDomain } from "ethers";
 import type { MockUSDC } from "../../typechain-types";
+import { PERMIT_TYPES } from "../../scripts/lib/permit";
 
 const NAME = "USD Coin (Ballast mock)";
 const MAX_FAUCET_MINT = 10n ** 15n; // 1 billion USDC
@@ -20,16 +21,6 @@ async function usdcFixture(): Promise<UsdcFixture> {
   const usdc = await (await ethers.getContractFactory("MockUSDC")).deploy();
   return { usdc, holder, spender, other };
 }
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 async function domainOf(usdc: MockUSDC): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
