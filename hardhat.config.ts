@@ -54,15 +54,17 @@ const config: HardhatUserConfig = {
     // 10,000 and 1,000,000 runs). The factory embeds LeveragedToken's creation code, so both keep 1,000 runs: at
     // 10,000 the factory is 25,241 bytes, over the 24,576-byte limit.
     overrides: Object.fromEntries(
-      ["contracts/Rebalancer.sol", "contracts/mocks/MockPerpVenue.sol", "contracts/oracle/ChainlinkOracleAdapter.sol"].map(
-        (file) => [
-          file,
-          {
-            version: SOLC_VERSION,
-            settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: HOT_RUNS }, viaIR: false },
-          },
-        ],
-      ),
+      [
+        "contracts/Rebalancer.sol",
+        "contracts/mocks/MockPerpVenue.sol",
+        "contracts/oracle/ChainlinkOracleAdapter.sol",
+      ].map((file) => [
+        file,
+        {
+          version: SOLC_VERSION,
+          settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: HOT_RUNS }, viaIR: false },
+        },
+      ]),
     ),
   },
   namedAccounts: {

@@ -33,7 +33,10 @@ const baseVenue = {
   impactPerNotional: 10n ** 8n,
 };
 
-export const MARKETS: Record<MarketSymbol, { initialPrice: bigint; heartbeat: number; venue: VenueParams; liquidity: bigint }> = {
+export const MARKETS: Record<
+  MarketSymbol,
+  { initialPrice: bigint; heartbeat: number; venue: VenueParams; liquidity: bigint }
+> = {
   BTC: {
     initialPrice: 60_000n * 10n ** 8n, // Chainlink answer, 8 decimals
     heartbeat: 3600, // seconds, as Chainlink BTC/USD on Ethereum
@@ -109,10 +112,24 @@ export function methodologyFor(leverage: number): Methodology {
     maxSlippage: wad("0.02"),
   };
   if (leverage === 2) {
-    return { ...common, minLeverage: wad("1.75"), targetLeverage: wad(2), maxLeverage: wad("2.25"), ripcordLeverage: wad(3), tolerance: wad("0.1") };
+    return {
+      ...common,
+      minLeverage: wad("1.75"),
+      targetLeverage: wad(2),
+      maxLeverage: wad("2.25"),
+      ripcordLeverage: wad(3),
+      tolerance: wad("0.1"),
+    };
   }
   if (leverage === 3) {
-    return { ...common, minLeverage: wad("2.5"), targetLeverage: wad(3), maxLeverage: wad("3.5"), ripcordLeverage: wad("4.5"), tolerance: wad("0.15") };
+    return {
+      ...common,
+      minLeverage: wad("2.5"),
+      targetLeverage: wad(3),
+      maxLeverage: wad("3.5"),
+      ripcordLeverage: wad("4.5"),
+      tolerance: wad("0.15"),
+    };
   }
   throw new Error(`no default methodology for ${leverage}x`);
 }

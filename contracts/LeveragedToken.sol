@@ -104,19 +104,18 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ILeveragedToken
-    function mint(uint256 collateralIn, uint256 minSharesOut, address receiver)
-        external
-        override
-        nonReentrant
-        returns (uint256 shares)
-    {
+    function mint(
+        uint256 collateralIn,
+        uint256 minSharesOut,
+        address receiver
+    ) external override nonReentrant returns (uint256 shares) {
         if (collateralIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         Config memory cfg = _config;
         if (cfg.mintPaused) revert MintPaused();
         if (cfg.woundDown) revert ProductInactive();
 
-        (int256 size, int256 equityBefore, uint256 price,) = _mintSnapshot();
+        (int256 size, int256 equityBefore, uint256 price, ) = _mintSnapshot();
         uint256 supply = totalSupply();
         if (supply != 0 && equityBefore <= 0) revert ProductInactive();
         supply += _accrueStreamingFee(supply, size, cfg);
@@ -146,12 +145,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     /// @inheritdoc ILeveragedToken
-    function redeem(uint256 sharesIn, uint256 minCollateralOut, address receiver)
-        external
-        override
-        nonReentrant
-        returns (uint256 collateralOut)
-    {
+    function redeem(
+        uint256 sharesIn,
+        uint256 minCollateralOut,
+        address receiver
+    ) external override nonReentrant returns (uint256 collateralOut) {
         if (sharesIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         {
@@ -160,7 +158,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         }
 
         Config memory cfg = _config;
-        (int256 size, int256 equityBefore,, int256 idleWad) = _snapshot();
+        (int256 size, int256 equityBefore, , int256 idleWad) = _snapshot();
         uint256 supply = totalSupply();
         supply += _accrueStreamingFee(supply, size, cfg);
         _burn(msg.sender, sharesIn);
@@ -177,7 +175,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
             uint256 fromVenue = gross > idle ? gross - idle : 0;
             if (sizeDelta != 0 || fromVenue != 0) {
                 _VENUE.modifyPositionWithMargin(
-                    -fromVenue.toInt256(), sizeDelta, _IS_LONG ? 0 : type(uint256).max, address(this)
+                    -fromVenue.toInt256(),
+                    sizeDelta,
+                    _IS_LONG ? 0 : type(uint256).max,
+                    address(this)
                 );
             }
             if (collateralOut != 0) _COLLATERAL.safeTransfer(receiver, collateralOut);
@@ -209,7 +210,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         int256 equityAfter = equityBefore + (net * _TO_WAD).toInt256();
         if (sizeDelta != 0) {
             // The venue previews the trade on the account as it will be after the deposit.
-            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            (, , int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
             equityAfter = venueEquity + (net * _TO_WAD).toInt256() + idleWad;
         }
         shares = _sharesFor(supply, equityBefore, equityAfter);
@@ -220,13 +221,13 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 supply = totalSupply();
         if (sharesIn == 0 || sharesIn > supply) return 0;
         Config memory cfg = _config;
-        (int256 size, int256 equityBefore,, int256 idleWad) = _snapshot();
+        (int256 size, int256 equityBefore, , int256 idleWad) = _snapshot();
         if (equityBefore <= 0) return 0;
         supply += _pendingStreamingFeeShares(supply, size, cfg);
         int256 sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
         int256 equityAfter = equityBefore;
         if (sizeDelta != 0) {
-            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            (, , int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
             equityAfter = venueEquity + idleWad;
         }
         uint256 gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
@@ -238,13 +239,12 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ILeveragedToken
-    function rebalancerTrade(int256 sizeDelta, uint256 acceptablePrice, address keeper, uint256 bounty)
-        external
-        override
-        onlyRebalancer
-        nonReentrant
-        returns (int256 equityAfterWad)
-    {
+    function rebalancerTrade(
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        address keeper,
+        uint256 bounty
+    ) external override onlyRebalancer nonReentrant returns (int256 equityAfterWad) {
         // The bounty comes out of idle collateral first (donations, rounding dust), then out of venue margin, paid by
         // the venue straight to the keeper. Idle collateral beyond the bounty joins the margin (deposits stay open
         // while the venue is paused), so that the trade, sized on equity including it, leaves the venue account at
@@ -260,9 +260,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         }
         int256 venueEquity;
         if (sizeDelta != 0 || marginDelta != 0) {
-            (,, venueEquity) = _VENUE.modifyPositionWithMargin(marginDelta, sizeDelta, acceptablePrice, keeper);
+            (, , venueEquity) = _VENUE.modifyPositionWithMargin(marginDelta, sizeDelta, acceptablePrice, keeper);
         } else {
-            (, venueEquity,) = _VENUE.accountSnapshot(address(this));
+            (, venueEquity, ) = _VENUE.accountSnapshot(address(this));
         }
         equityAfterWad = venueEquity; // no idle collateral is left here
     }
@@ -281,18 +281,18 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
     function windDown() external onlyOwner nonReentrant {
         if (_config.woundDown) revert WoundDown();
-        (int256 size,,,) = _snapshot();
+        (int256 size, , , ) = _snapshot();
         _accrueStreamingFee(totalSupply(), size, _config);
         _config.woundDown = true;
         if (size != 0) _VENUE.modifyPosition(-size, _IS_LONG ? 0 : type(uint256).max);
-        (, int256 venueEquity,) = _VENUE.accountSnapshot(address(this));
+        (, int256 venueEquity, ) = _VENUE.accountSnapshot(address(this));
         uint256 withdrawable = venueEquity > 0 ? uint256(venueEquity) / _TO_WAD : 0;
         if (withdrawable != 0) _VENUE.withdraw(withdrawable);
         emit WindDownStarted(totalEquityWad());
     }
 
     function setFees(FeeParams calldata newFees) external onlyOwner {
-        (int256 size,,,) = _snapshot();
+        (int256 size, , , ) = _snapshot();
         _accrueStreamingFee(totalSupply(), size, _config); // the old rate applies up to now
         _setFees(newFees);
     }
@@ -319,7 +319,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function positionSnapshot() external view override returns (int256 size, int256 equityWad, uint256 price) {
-        (size, equityWad, price,) = _snapshot();
+        (size, equityWad, price, ) = _snapshot();
     }
 
     /// @notice Fee rates, each a WAD fraction (mint and redeem per call, streaming per year).
@@ -347,14 +347,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     function navPerShare() external view override returns (uint256) {
         uint256 supply = totalSupply();
         if (supply == 0) return WAD; // the initial NAV: 1 USD per token
-        (int256 size,,,) = _snapshot();
+        (int256 size, , , ) = _snapshot();
         // Round down: NAV is never overstated. Pending streaming-fee shares count, as they will on the next action.
         return Math.mulDiv(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size, _config));
     }
 
     /// @inheritdoc ILeveragedToken
     function totalEquityWad() public view override returns (uint256) {
-        (, int256 equityWad,,) = _snapshot();
+        (, int256 equityWad, , ) = _snapshot();
         return equityWad > 0 ? uint256(equityWad) : 0;
     }
 
@@ -365,7 +365,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function currentLeverage() external view override returns (uint256) {
-        (int256 size, int256 equityWad, uint256 price,) = _snapshot();
+        (int256 size, int256 equityWad, uint256 price, ) = _snapshot();
         return LeverageMath.leverage(size, price, equityWad);
     }
 
@@ -378,7 +378,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     function isActive() external view override returns (bool) {
         if (_config.woundDown || _VENUE.liquidationCount(address(this)) != 0) return false;
         if (totalSupply() == 0) return true;
-        (, int256 equityWad,,) = _snapshot();
+        (, int256 equityWad, , ) = _snapshot();
         return equityWad > 0;
     }
 
@@ -450,17 +450,22 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint256 idle
     ) private returns (int256 venueEquity) {
         int256 sizeDelta = _mintSizeDelta(supply, size, equityBefore, price, net * _TO_WAD);
-        (,, venueEquity) = _VENUE.modifyPositionWithMargin(
-            (net + idle).toInt256(), sizeDelta, _IS_LONG ? type(uint256).max : 0, address(0)
+        (, , venueEquity) = _VENUE.modifyPositionWithMargin(
+            (net + idle).toInt256(),
+            sizeDelta,
+            _IS_LONG ? type(uint256).max : 0,
+            address(0)
         );
     }
 
     /// @dev The first mint opens at target leverage; later mints grow the position pro rata to the equity added.
-    function _mintSizeDelta(uint256 supply, int256 size, int256 equityBefore, uint256 price, uint256 addedWad)
-        private
-        view
-        returns (int256)
-    {
+    function _mintSizeDelta(
+        uint256 supply,
+        int256 size,
+        int256 equityBefore,
+        uint256 price,
+        uint256 addedWad
+    ) private view returns (int256) {
         if (supply == 0) {
             uint256 target = IRebalancer(_REBALANCER).methodology(address(this)).targetLeverage;
             int256 equityTotal = equityBefore + addedWad.toInt256();
@@ -485,15 +490,17 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     ///      The venue previews the reduction to the wei (same code as execution), so the payout is known before the
     ///      one venue call that reduces the position and withdraws it: the account's leverage does not rise, so the
     ///      venue allows it even above its initial-margin limit.
-    function _redeemQuote(int256 size, int256 equityBefore, int256 idleWad, uint256 sharesIn, uint256 supply)
-        private
-        view
-        returns (int256 sizeDelta, uint256 gross)
-    {
+    function _redeemQuote(
+        int256 size,
+        int256 equityBefore,
+        int256 idleWad,
+        uint256 sharesIn,
+        uint256 supply
+    ) private view returns (int256 sizeDelta, uint256 gross) {
         sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
         int256 equityAfter = equityBefore;
         if (sizeDelta != 0) {
-            (,, int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            (, , int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
             equityAfter = venueEquity + idleWad;
         }
         gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
@@ -505,11 +512,12 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @dev What a redeemer takes, in collateral units, before the redeem fee: everything above what the remaining
     ///      holders must keep, i.e. its pro-rata equity minus its own trading costs. The remaining holders' share is
     ///      rounded up and the payout down, so rounding always stays with the product.
-    function _redeemGross(int256 equityBefore, int256 equityAfter, uint256 sharesIn, uint256 supply)
-        private
-        view
-        returns (uint256)
-    {
+    function _redeemGross(
+        int256 equityBefore,
+        int256 equityAfter,
+        uint256 sharesIn,
+        uint256 supply
+    ) private view returns (uint256) {
         uint256 keep = Math.mulDiv(uint256(equityBefore), supply - sharesIn, supply, Math.Rounding.Ceil);
         if (equityAfter <= keep.toInt256()) return 0;
         return (uint256(equityAfter) - keep) / _TO_WAD;
@@ -528,11 +536,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @dev Shares that give the treasury `rate * elapsed / YEAR` of the product: supply * f / (1 - f), rounded
     ///      down so the fee never exceeds rate x time.
-    function _pendingStreamingFeeShares(uint256 supply, int256 size, Config memory cfg)
-        private
-        view
-        returns (uint256)
-    {
+    function _pendingStreamingFeeShares(uint256 supply, int256 size, Config memory cfg) private view returns (uint256) {
         uint256 rate = cfg.streamingFeeRate;
         if (supply == 0 || rate == 0 || size == 0) return 0;
         uint256 fraction = Math.mulDiv(rate, block.timestamp - cfg.lastFeeAccrual, YEAR);

@@ -6,8 +6,7 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {AutomationCompatibleInterface} from
-    "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
+import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -65,10 +64,11 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @inheritdoc IRebalancer
-    function register(address token, Methodology calldata newMethodology, BountyParams calldata newBounty)
-        external
-        override
-    {
+    function register(
+        address token,
+        Methodology calldata newMethodology,
+        BountyParams calldata newBounty
+    ) external override {
         if (msg.sender != owner() && !isRegistrar[msg.sender]) revert OnlyRegistrar(msg.sender);
         if (token == address(0)) revert ZeroAddress();
         Stored storage st = _states[token];
@@ -87,11 +87,10 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @notice Changes a product's methodology within the validated bounds.
-    function setMethodology(address token, Methodology calldata newMethodology)
-        external
-        onlyOwner
-        onlyRegistered(token)
-    {
+    function setMethodology(
+        address token,
+        Methodology calldata newMethodology
+    ) external onlyOwner onlyRegistered(token) {
         _validateMethodology(token, newMethodology);
         _states[token].methodology = newMethodology;
         emit MethodologySet(token, newMethodology);
@@ -108,9 +107,15 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     function _validateMethodology(address token, Methodology calldata m) private view {
         uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
         if (
-            m.minLeverage == 0 || m.minLeverage > m.targetLeverage || m.targetLeverage > m.maxLeverage
-                || m.maxLeverage >= m.ripcordLeverage || m.ripcordLeverage > venueMax || m.interval == 0
-                || m.maxSlippage == 0 || m.maxSlippage >= 0.1e18 || m.tolerance >= m.targetLeverage
+            m.minLeverage == 0 ||
+            m.minLeverage > m.targetLeverage ||
+            m.targetLeverage > m.maxLeverage ||
+            m.maxLeverage >= m.ripcordLeverage ||
+            m.ripcordLeverage > venueMax ||
+            m.interval == 0 ||
+            m.maxSlippage == 0 ||
+            m.maxSlippage >= 0.1e18 ||
+            m.tolerance >= m.targetLeverage
         ) revert InvalidMethodology();
     }
 
@@ -134,7 +139,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     function shouldRebalance(address token) external view override onlyRegistered(token) returns (uint8) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
-        (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
+        (Action action, ) = _evaluateStored(_states[token], size, equityWad, price);
         return uint8(action);
     }
 
@@ -227,9 +232,10 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         } else {
             (p.sizeDelta, p.capped) = LeverageMath.capDelta(p.sizeDelta, price, m.maxTradeNotional);
         }
-        p.acceptablePrice = p.sizeDelta > 0
-            ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
-            : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
+        p.acceptablePrice =
+            p.sizeDelta > 0
+                ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
+                : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs (as quoted by
@@ -252,11 +258,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev The rules, in order: nothing to do without a position; RIPCORD at or above the ripcord level; ITERATE
     ///      while a chunked rebalance is in progress; REBALANCE outside the band, or after the interval when leverage
     ///      is further than the tolerance from target.
-    function _evaluateStored(Stored storage st, int256 size, int256 equityWad, uint256 price)
-        private
-        view
-        returns (Action action, uint256 lev)
-    {
+    function _evaluateStored(
+        Stored storage st,
+        int256 size,
+        int256 equityWad,
+        uint256 price
+    ) private view returns (Action action, uint256 lev) {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
         Methodology memory m = st.methodology;
@@ -264,21 +271,23 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @dev The same rules on a memory copy of the token's state: keeper actions read each storage slot once.
-    function _evaluate(Stored memory st, int256 size, int256 equityWad, uint256 price)
-        private
-        view
-        returns (Action action, uint256 lev)
-    {
+    function _evaluate(
+        Stored memory st,
+        int256 size,
+        int256 equityWad,
+        uint256 price
+    ) private view returns (Action action, uint256 lev) {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
         return _rules(st.methodology, st.iterating, st.lastRebalance, lev);
     }
 
-    function _rules(Methodology memory m, bool iterating, uint256 lastRebalance, uint256 lev)
-        private
-        view
-        returns (Action, uint256)
-    {
+    function _rules(
+        Methodology memory m,
+        bool iterating,
+        uint256 lastRebalance,
+        uint256 lev
+    ) private view returns (Action, uint256) {
         if (lev >= m.ripcordLeverage) return (Action.RIPCORD, lev);
         if (iterating) return (Action.ITERATE, lev);
         if (lev < m.minLeverage || lev > m.maxLeverage) return (Action.REBALANCE, lev);
@@ -293,11 +302,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
     ///      than the last rebalance); a time-based rebalance (leverage still inside the band) since the interval
     ///      elapsed. A band breach after a quiet interval is not time-based: it became due with the breaching round.
-    function _bounty(Stored memory st, Action action, uint256 lev, int256 equityWad)
-        private
-        view
-        returns (uint256)
-    {
+    function _bounty(Stored memory st, Action action, uint256 lev, int256 equityWad) private view returns (uint256) {
         uint256 budget = st.bountyBudget;
         uint256 cap = st.bountyCap;
         if (budget == 0 || cap == 0 || equityWad <= 0) return 0;
@@ -330,12 +335,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///        (one upkeep per slice shards a large registry).
     /// @return upkeepNeeded True when at least one product is due.
     /// @return performData `abi.encode(address[] tokens, uint8[] actions)`.
-    function checkUpkeep(bytes calldata checkData)
-        external
-        view
-        override(AutomationCompatibleInterface)
-        returns (bool upkeepNeeded, bytes memory performData)
-    {
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external view override(AutomationCompatibleInterface) returns (bool upkeepNeeded, bytes memory performData) {
         uint256 start;
         uint256 end = _tokens.length;
         if (checkData.length != 0) {
@@ -349,7 +351,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         for (uint256 i = start; i < end && n < MAX_BATCH; ++i) {
             address token = _tokens[i];
             try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
-                (Action action,) = _evaluateStored(_states[token], size, equityWad, price);
+                (Action action, ) = _evaluateStored(_states[token], size, equityWad, price);
                 if (action != Action.NONE) {
                     due[n] = token;
                     actions[n] = uint8(action);
@@ -371,13 +373,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @notice Executes what `checkUpkeep` found, re-checking each product; a product that fails (no longer due,
     ///         oracle down, venue refusing) is reported in `UpkeepFailed` and skipped. Callable by anyone.
     function performUpkeep(bytes calldata performData) external override {
-        (address[] memory due,) = abi.decode(performData, (address[], uint8[]));
+        (address[] memory due, ) = abi.decode(performData, (address[], uint8[]));
         if (due.length > MAX_BATCH) revert InvalidBatch();
         for (uint256 i; i < due.length; ++i) {
             address token = due[i];
             if (!_states[token].registered) continue;
-            try this.executeFromUpkeep(token, msg.sender) {}
-            catch (bytes memory reason) {
+            try this.executeFromUpkeep(token, msg.sender) {} catch (bytes memory reason) {
                 emit UpkeepFailed(token, reason);
             }
         }
@@ -400,21 +401,22 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     function tokenState(address token) external view override returns (TokenState memory) {
         Stored storage st = _states[token];
-        return TokenState({
-            methodology: st.methodology,
-            bounty: BountyParams({
-                base: st.bountyBase,
-                perSecond: st.bountyPerSecond,
-                cap: st.bountyCap,
-                maxEquityFraction: st.bountyMaxEquityFraction,
-                budget: st.bountyBudget
-            }),
-            lastRebalance: st.lastRebalance,
-            iterating: st.iterating,
-            registered: st.registered,
-            collateralScale: st.collateralScale,
-            oracle: st.oracle
-        });
+        return
+            TokenState({
+                methodology: st.methodology,
+                bounty: BountyParams({
+                    base: st.bountyBase,
+                    perSecond: st.bountyPerSecond,
+                    cap: st.bountyCap,
+                    maxEquityFraction: st.bountyMaxEquityFraction,
+                    budget: st.bountyBudget
+                }),
+                lastRebalance: st.lastRebalance,
+                iterating: st.iterating,
+                registered: st.registered,
+                collateralScale: st.collateralScale,
+                oracle: st.oracle
+            });
     }
 
     /// @inheritdoc IRebalancer

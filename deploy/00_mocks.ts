@@ -7,8 +7,16 @@ const func: DeployFunction = async ({ deployments, getNamedAccounts }: HardhatRu
   const { deployer } = await getNamedAccounts();
   const opts = { from: deployer, log: true, autoMine: true };
   await deployments.deploy("USDC", { ...opts, contract: "MockUSDC" });
-  await deployments.deploy("BTCUSDFeed", { ...opts, contract: "MockV3Aggregator", args: [8, MARKETS.BTC.initialPrice] });
-  await deployments.deploy("ETHUSDFeed", { ...opts, contract: "MockV3Aggregator", args: [8, MARKETS.ETH.initialPrice] });
+  await deployments.deploy("BTCUSDFeed", {
+    ...opts,
+    contract: "MockV3Aggregator",
+    args: [8, MARKETS.BTC.initialPrice],
+  });
+  await deployments.deploy("ETHUSDFeed", {
+    ...opts,
+    contract: "MockV3Aggregator",
+    args: [8, MARKETS.ETH.initialPrice],
+  });
 };
 
 func.tags = ["USDC", "BTCUSDFeed", "ETHUSDFeed", "Mocks"];

@@ -7,9 +7,13 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer, treasury } = await getNamedAccounts();
   const opts = { from: deployer, log: true, autoMine: true };
   const rebalancer = await deployments.deploy("Rebalancer", { ...opts, args: [deployer] });
-  const factory = await deployments.deploy("LeveragedTokenFactory", { ...opts, args: [rebalancer.address, treasury, deployer] });
+  const factory = await deployments.deploy("LeveragedTokenFactory", {
+    ...opts,
+    args: [rebalancer.address, treasury, deployer],
+  });
   const allowed = (await deployments.read("Rebalancer", "isRegistrar", factory.address)) as boolean;
-  if (!allowed) await deployments.execute("Rebalancer", { from: deployer, autoMine: true }, "setRegistrar", factory.address, true);
+  if (!allowed)
+    await deployments.execute("Rebalancer", { from: deployer, autoMine: true }, "setRegistrar", factory.address, true);
 };
 
 func.tags = ["Rebalancer", "LeveragedTokenFactory"];

@@ -10,7 +10,10 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, ethers } = hre;
   const { deployer, guardian } = await getNamedAccounts();
   const artifact = await deployments.getArtifact("LeveragedToken");
-  const factory = await ethers.getContractAt("LeveragedTokenFactory", (await deployments.get("LeveragedTokenFactory")).address);
+  const factory = await ethers.getContractAt(
+    "LeveragedTokenFactory",
+    (await deployments.get("LeveragedTokenFactory")).address,
+  );
 
   for (const symbol of PRODUCT_SYMBOLS) {
     if (await deployments.getOrNull(symbol)) continue;

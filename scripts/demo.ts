@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const short = await get<LeveragedToken>("BTC3S", "LeveragedToken");
 
   const deposit = usdc(10_000);
-  for (const [who, token] of [[alice, long], [bob, short]] as const) {
+  for (const [who, token] of [
+    [alice, long],
+    [bob, short],
+  ] as const) {
     await usdcToken.mint(who.address, deposit);
     await usdcToken.connect(who).approve(await token.getAddress(), deposit);
     await token.connect(who).mint(deposit, 0, who.address);
@@ -64,7 +67,10 @@ async function main(): Promise<void> {
 
   console.log("\nholders redeem everything:");
   row(["", "holder", "token", "", "paid in", "got back", "return", ""]);
-  for (const [name, who, token] of [["alice", alice, long], ["bob", bob, short]] as const) {
+  for (const [name, who, token] of [
+    ["alice", alice, long],
+    ["bob", bob, short],
+  ] as const) {
     const shares = await token.balanceOf(who.address);
     const before = await usdcToken.balanceOf(who.address);
     await (await token.connect(who).redeem(shares, 0, who.address)).wait();
@@ -73,7 +79,9 @@ async function main(): Promise<void> {
     row(["", name, await token.symbol(), "", fmt(deposit, 6, 2), fmt(got, 6, 2), `${ret.toFixed(2)}%`, ""]);
   }
   const move = (Number(price) / Number(60_000n * 10n ** 8n) - 1) * 100;
-  console.log(`\nBTC moved ${move.toFixed(2)}% over the path (0.85 x 1.01^20); 3x of that would be ${(3 * move).toFixed(2)}%.`);
+  console.log(
+    `\nBTC moved ${move.toFixed(2)}% over the path (0.85 x 1.01^20); 3x of that would be ${(3 * move).toFixed(2)}%.`,
+  );
   console.log("The difference is volatility decay, fees and trading costs, in the numbers above.");
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -21,5 +21,8 @@ if (len !== undefined) env.FUZZ_LEN = len;
 if (replayPath !== undefined) env.FUZZ_PATH = replayPath;
 if (process.argv.includes("--no-shrink")) env.FUZZ_NO_SHRINK = "1";
 console.log(`fuzz: runs=${env.FUZZ_RUNS ?? 200} len=${env.FUZZ_LEN ?? 50} seed=${env.FUZZ_SEED ?? "random"}`);
-const r = spawnSync("npx", ["hardhat", "test", "test/invariant/Mechanism.invariant.test.ts"], { stdio: "inherit", env });
+const r = spawnSync("npx", ["hardhat", "test", "test/invariant/Mechanism.invariant.test.ts"], {
+  stdio: "inherit",
+  env,
+});
 process.exit(r.status ?? 1);

@@ -3,7 +3,14 @@
  *   npx ts-node scripts/params-doc.ts > docs/parameters.md   (a test checks the committed file matches)
  */
 import { formatUnits } from "ethers";
-import { DEFAULT_BOUNTY, DEFAULT_FEES, MARKETS, PRODUCT_SYMBOLS, liquidationMove, productDefaults } from "../config/parameters";
+import {
+  DEFAULT_BOUNTY,
+  DEFAULT_FEES,
+  MARKETS,
+  PRODUCT_SYMBOLS,
+  liquidationMove,
+  productDefaults,
+} from "../config/parameters";
 
 const w = (x: bigint, digits = 4): string => String(Number(formatUnits(x, 18)).toFixed(digits)).replace(/\.?0+$/, "");
 const pct = (x: bigint): string => `${(Number(formatUnits(x, 18)) * 100).toFixed(4).replace(/\.?0+$/, "")}%`;
@@ -15,16 +22,22 @@ export function renderParameters(): string {
   out("# Default parameters");
   out();
   out("Generated from `config/parameters.ts` by `npx ts-node scripts/params-doc.ts > docs/parameters.md`;");
-  out("`test/unit/ParametersDoc.test.ts` fails if this file and the config disagree. WAD values are shown as decimals.");
+  out(
+    "`test/unit/ParametersDoc.test.ts` fails if this file and the config disagree. WAD values are shown as decimals.",
+  );
   out();
   out("## Products");
   out();
   out("The envelope is the single unmonitored move of the underlying, from the top of the band, that would bring the");
-  out("position to the venue's maintenance margin (DESIGN.md: long x = (m·ℓ − 1)/(ℓ(1 − m)), short x = (1 − m·ℓ)/(ℓ(1 + m))");
+  out(
+    "position to the venue's maintenance margin (DESIGN.md: long x = (m·ℓ − 1)/(ℓ(1 − m)), short x = (1 − m·ℓ)/(ℓ(1 + m))",
+  );
   out("with ℓ the band top and m the maintenance margin). Any move smaller than that, with a keeper acting after each");
   out("oracle update, cannot make the product liquidatable; a larger one can, and the tests show it.");
   out();
-  out("| product | side | target | band | ripcord | interval | tolerance | max trade / call | max slippage | envelope |");
+  out(
+    "| product | side | target | band | ripcord | interval | tolerance | max trade / call | max slippage | envelope |",
+  );
   out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const symbol of PRODUCT_SYMBOLS) {
     const p = productDefaults(symbol);
@@ -39,54 +52,90 @@ export function renderParameters(): string {
     );
   }
   out();
-  out("The one liquidation in the full-history backtests (docs/backtest.md) is this envelope at work: with the keeper acting");
+  out(
+    "The one liquidation in the full-history backtests (docs/backtest.md) is this envelope at work: with the keeper acting",
+  );
   out("only at 2-hour candle closes (bar mode), BTC3S entered the candle of 2020-03-13 02:00 at 3.0x and its high was");
-  out("+33.7% on the previous close, beyond the +27.30% above (and the +32.0% of a 3x short at target). With the keeper on");
+  out(
+    "+33.7% on the previous close, beyond the +27.30% above (and the +32.0% of a 3x short at target). With the keeper on",
+  );
   out("every oracle update (tick mode) no product was liquidated.");
   out();
   out("### Why these defaults (measured)");
   out();
-  out("From `npm run backtest:history` and `npm run backtest:sweep` over BTC 2-hour candles 2017–2025 with perp funding");
-  out("(tick keeper at 0.5% oracle steps, yearly windows; the tables are in docs/backtest.md, \"Parameter sweep\"):");
+  out(
+    "From `npm run backtest:history` and `npm run backtest:sweep` over BTC 2-hour candles 2017–2025 with perp funding",
+  );
+  out('(tick keeper at 0.5% oracle steps, yearly windows; the tables are in docs/backtest.md, "Parameter sweep"):');
   out();
-  out("- **Band ±1/6 of target** (2.5x–3.5x, 1.75x–2.25x): 0 liquidations for the four BTC products, lowest margin ratio");
+  out(
+    "- **Band ±1/6 of target** (2.5x–3.5x, 1.75x–2.25x): 0 liquidations for the four BTC products, lowest margin ratio",
+  );
   out("  28.0% (3x) and 43.7% (2x). A ±10% band trades 22% (BTC3L) to 42% (BTC3S) more and tracks worse (median");
   out("  −2,342 vs −1,661 and −6,908 vs −4,641 bp/yr). A ±25% band trades 11–13% less at about the same tracking, but");
-  out("  its 3.75x top shrinks a long's envelope to −25.9%, 1.4 points from the worst 2-hour drop of the history (−24.5%,");
+  out(
+    "  its 3.75x top shrinks a long's envelope to −25.9%, 1.4 points from the worst 2-hour drop of the history (−24.5%,",
+  );
   out("  2020-03-12 10:00) instead of 3.3; a ±1/3 band (4x top, −24.2%) would not survive that candle unmonitored.");
   out("  ±1/6 is the widest symmetric band that keeps a clear cushion against the worst candle on record. The band's");
   out("  bottom does not guard against liquidation, and the sweep says it is too high: 1.5x instead of 2.5x (3x");
-  out("  products, same top) cut BTC3S trading costs by 20% and its tracking difference from −4,641 to −847 bp/yr, and");
-  out("  avoided the one bar-mode liquidation; not adopted yet (docs/backtest.md, \"Findings\").");
+  out(
+    "  products, same top) cut BTC3S trading costs by 20% and its tracking difference from −4,641 to −847 bp/yr, and",
+  );
+  out('  avoided the one bar-mode liquidation; not adopted yet (docs/backtest.md, "Findings").');
   out("- **Interval 24 h, tolerance 0.05 × target**: the interval does not move the liquidation distance (same worst");
-  out("  leverage at 12 h, 1 d, 3 d, 7 d). It trades cost against staying near the stated leverage: 12 h costs 9% more");
+  out(
+    "  leverage at 12 h, 1 d, 3 d, 7 d). It trades cost against staying near the stated leverage: 12 h costs 9% more",
+  );
   out("  (35% more rebalances), tracking a little better for BTC3L (−1,602) and worse for BTC3S (−6,227 bp/yr);");
   out("  **3 days would have been cheaper on this history (−22% BTC3L, −4%");
-  out("  BTC3S trading costs) at equal or better tracking** (−1,626 vs −1,661; −3,990 vs −4,641 bp/yr), 7 days cheaper");
-  out("  still but tracking worse. The daily reset is kept as the product promise (leverage back within the tolerance of");
+  out(
+    "  BTC3S trading costs) at equal or better tracking** (−1,626 vs −1,661; −3,990 vs −4,641 bp/yr), 7 days cheaper",
+  );
+  out(
+    "  still but tracking worse. The daily reset is kept as the product promise (leverage back within the tolerance of",
+  );
   out("  target at least once a day, as FTX and FLI did); the sweep says it is not the cheapest choice.");
   out("- **Ripcord at 1.5 × target**, above the band top and far below the venue's 20x: never needed with a keeper on");
   out("  every oracle update; in bar mode it fired 3 (BTC3L) to 18 (BTC3S) times over the history.");
-  out("- **Oracle granularity** (not a product parameter, the backtest's `--step`): with updates every 1% or 2% instead");
-  out("  of 0.5% the worst leverage rises to 3.59x / 3.68x (BTC3L) and 3.66x / 3.82x (BTC3S), still 0 liquidations, and");
+  out(
+    "- **Oracle granularity** (not a product parameter, the backtest's `--step`): with updates every 1% or 2% instead",
+  );
+  out(
+    "  of 0.5% the worst leverage rises to 3.59x / 3.68x (BTC3L) and 3.66x / 3.82x (BTC3S), still 0 liquidations, and",
+  );
   out("  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (the heartbeat is 3,600 s);");
   out("  check the deviation threshold of the feed actually used before relying on these figures.");
   out();
   out("## Fees (every product)");
   out();
-  out(`- mint fee ${pct(DEFAULT_FEES.mintFeeRate)} of collateral in, redeem fee ${pct(DEFAULT_FEES.redeemFeeRate)} of collateral out (rounded up), to the treasury;`);
-  out(`- streaming fee ${pct(DEFAULT_FEES.streamingFeeRate)} a year, accrued per second by minting shares to the treasury;`);
-  out(`- supply cap ${Number(formatUnits(productDefaults("BTC3L").supplyCap, 18)).toLocaleString("en-US")} tokens per product.`);
+  out(
+    `- mint fee ${pct(DEFAULT_FEES.mintFeeRate)} of collateral in, redeem fee ${pct(DEFAULT_FEES.redeemFeeRate)} of collateral out (rounded up), to the treasury;`,
+  );
+  out(
+    `- streaming fee ${pct(DEFAULT_FEES.streamingFeeRate)} a year, accrued per second by minting shares to the treasury;`,
+  );
+  out(
+    `- supply cap ${Number(formatUnits(productDefaults("BTC3L").supplyCap, 18)).toLocaleString("en-US")} tokens per product.`,
+  );
   out();
   out("## Keeper bounty (every product)");
   out();
-  out(`- ${usd6(DEFAULT_BOUNTY.base)} as soon as an action is due, plus ${usd6(DEFAULT_BOUNTY.perSecond)} per second it stays due`);
-  out(`  (a Dutch auction), capped at ${usd6(DEFAULT_BOUNTY.cap)} per call and ${pct(DEFAULT_BOUNTY.maxEquityFraction)} of the product's equity;`);
-  out(`- paid from the product's equity, out of a budget of ${usd6(DEFAULT_BOUNTY.budget)} per product that governance tops up.`);
+  out(
+    `- ${usd6(DEFAULT_BOUNTY.base)} as soon as an action is due, plus ${usd6(DEFAULT_BOUNTY.perSecond)} per second it stays due`,
+  );
+  out(
+    `  (a Dutch auction), capped at ${usd6(DEFAULT_BOUNTY.cap)} per call and ${pct(DEFAULT_BOUNTY.maxEquityFraction)} of the product's equity;`,
+  );
+  out(
+    `- paid from the product's equity, out of a budget of ${usd6(DEFAULT_BOUNTY.budget)} per product that governance tops up.`,
+  );
   out();
   out("## Venues (mock perp exchange, one per market)");
   out();
-  out("| market | initial price | oracle heartbeat | initial margin | maintenance margin | taker fee | liquidator fee | liquidation penalty | max impact | impact per 1M USD | OI cap per side |");
+  out(
+    "| market | initial price | oracle heartbeat | initial margin | maintenance margin | taker fee | liquidator fee | liquidation penalty | max impact | impact per 1M USD | OI cap per side |",
+  );
   out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const market of ["BTC", "ETH"] as const) {
     const k = MARKETS[market];

@@ -82,9 +82,7 @@ task("ballast:mint", "Approve USDC and mint a product, bounded by previewMint mi
       // Simulate first: a failure is explained before anything is sent.
       await token.connect(signer).mint.staticCall(amount, minShares, signer.address);
       const receipt = await (await token.connect(signer).mint(amount, minShares, signer.address)).wait();
-      const minted = receipt?.logs
-        .map((l) => token.interface.parseLog(l))
-        .find((e) => e?.name === "Minted");
+      const minted = receipt?.logs.map((l) => token.interface.parseLog(l)).find((e) => e?.name === "Minted");
       const shares = (minted?.args.shares as bigint | undefined) ?? 0n;
       const fee = (minted?.args.fee as bigint | undefined) ?? 0n;
       console.log(
@@ -125,9 +123,7 @@ task("ballast:redeem", "Redeem product shares for USDC, bounded by previewRedeem
     try {
       await token.connect(signer).redeem.staticCall(shares, minOut, signer.address);
       const receipt = await (await token.connect(signer).redeem(shares, minOut, signer.address)).wait();
-      const redeemed = receipt?.logs
-        .map((l) => token.interface.parseLog(l))
-        .find((e) => e?.name === "Redeemed");
+      const redeemed = receipt?.logs.map((l) => token.interface.parseLog(l)).find((e) => e?.name === "Redeemed");
       const out = (redeemed?.args.collateralOut as bigint | undefined) ?? 0n;
       const fee = (redeemed?.args.fee as bigint | undefined) ?? 0n;
       console.log(
@@ -136,6 +132,8 @@ task("ballast:redeem", "Redeem product shares for USDC, bounded by previewRedeem
           `in tx ${receipt?.hash ?? "?"}`,
       );
     } catch (err) {
-      throw new BallastTaskError(`redeem ${symbol} failed: ${explainTxError(err, ifaces, { out: "USDC units", decimals })}`);
+      throw new BallastTaskError(
+        `redeem ${symbol} failed: ${explainTxError(err, ifaces, { out: "USDC units", decimals })}`,
+      );
     }
   });

@@ -32,7 +32,11 @@ export class BallastTaskError extends HardhatPluginError {
  * Refuses anything but a local development chain, before any RPC call when the network is configured as live.
  * Pure on its inputs so it can be tested without a network.
  */
-export function localOnlyViolation(task: string, network: { name: string; live: boolean }, chainId?: bigint): string | null {
+export function localOnlyViolation(
+  task: string,
+  network: { name: string; live: boolean },
+  chainId?: bigint,
+): string | null {
   if (network.live || !LOCAL_NETWORKS.has(network.name)) {
     return `${task} is local-only: refusing network "${network.name}" (use --network localhost with \`npm run node\`)`;
   }
@@ -58,7 +62,9 @@ export async function ensureDeployments(hre: HardhatRuntimeEnvironment): Promise
   if (hre.network.name === "hardhat") {
     // Inside one process (tests) reuse what is deployed; a fresh CLI process gets a throwaway suite.
     if (await hre.deployments.getOrNull("Rebalancer")) return;
-    process.stderr.write("note: --network hardhat is an in-process chain: deploying a fresh suite for this command only\n");
+    process.stderr.write(
+      "note: --network hardhat is an in-process chain: deploying a fresh suite for this command only\n",
+    );
     await hre.deployments.fixture();
     return;
   }
@@ -95,8 +101,10 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment): Promise<Suite> 
   const venues = new Map<MarketSymbol, MockPerpVenue>();
   const oracles = new Map<MarketSymbol, ChainlinkOracleAdapter>();
   for (const m of MARKET_SYMBOLS) {
-    if (await hre.deployments.getOrNull(`${m}PerpVenue`)) venues.set(m, await at(hre, `${m}PerpVenue`, "MockPerpVenue"));
-    if (await hre.deployments.getOrNull(`${m}USDOracle`)) oracles.set(m, await at(hre, `${m}USDOracle`, "ChainlinkOracleAdapter"));
+    if (await hre.deployments.getOrNull(`${m}PerpVenue`))
+      venues.set(m, await at(hre, `${m}PerpVenue`, "MockPerpVenue"));
+    if (await hre.deployments.getOrNull(`${m}USDOracle`))
+      oracles.set(m, await at(hre, `${m}USDOracle`, "ChainlinkOracleAdapter"));
   }
   return {
     rebalancer: await at<Rebalancer>(hre, "Rebalancer", "Rebalancer"),
@@ -112,7 +120,9 @@ export function resolveProduct(name: string, available: readonly string[]): Prod
   const wanted = name.trim().toUpperCase();
   const found = available.find((s) => s.toUpperCase() === wanted);
   if (!found) {
-    throw new BallastTaskError(`unknown product "${name}": valid products are ${available.join(", ") || "(none deployed)"}`);
+    throw new BallastTaskError(
+      `unknown product "${name}": valid products are ${available.join(", ") || "(none deployed)"}`,
+    );
   }
   return found as ProductSymbol;
 }
@@ -145,7 +155,11 @@ export function minOutWithSlippage(amount: bigint, bps: bigint): bigint {
  * A holder-facing sentence for a failed call: slippage, balance and pause errors in words, any other custom error
  * decoded by name with its arguments.
  */
-export function explainTxError(err: unknown, ifaces: readonly Interface[], units: { out: string; decimals: number }): string {
+export function explainTxError(
+  err: unknown,
+  ifaces: readonly Interface[],
+  units: { out: string; decimals: number },
+): string {
   const decoded = decodeRevert(err, ifaces);
   if (!decoded) return describeError(err, ifaces);
   const [a, b] = decoded.args;

@@ -25,13 +25,16 @@ task("ballast:faucet", "Mint test USDC to an account (local networks only)")
       to = args.to;
     } else {
       const signer = signers[args.account];
-      if (!signer) throw new BallastTaskError(`--account ${args.account}: this network has ${signers.length} account(s)`);
+      if (!signer)
+        throw new BallastTaskError(`--account ${args.account}: this network has ${signers.length} account(s)`);
       to = signer.address;
     }
     const decimals = Number(await suite.usdc.decimals());
     const amount = parseAmount(args.amount, decimals, "--amount");
     await (await suite.usdc.connect(signers[0]).mint(to, amount)).wait();
-    console.log(`minted ${formatUnits(amount, decimals)} USDC to ${to}; balance ${formatUnits(await suite.usdc.balanceOf(to), decimals)}`);
+    console.log(
+      `minted ${formatUnits(amount, decimals)} USDC to ${to}; balance ${formatUnits(await suite.usdc.balanceOf(to), decimals)}`,
+    );
   });
 
 /** A decimal percentage such as "-12" or "2.5" as a signed fraction in parts per million. */
@@ -50,7 +53,8 @@ task("ballast:price", "Set a market's mock Chainlink price (local networks only)
   .setAction(async (args: { market: string; set?: string; move?: string }, hre) => {
     await assertLocal(hre, "ballast:price");
     const market = resolveMarket(args.market);
-    if ((args.set === undefined) === (args.move === undefined)) throw new BallastTaskError("give exactly one of --set <usd> or --move <pct>");
+    if ((args.set === undefined) === (args.move === undefined))
+      throw new BallastTaskError("give exactly one of --set <usd> or --move <pct>");
     const suite = await loadSuite(hre);
     const feed = await feedFor(hre, market);
     const decimals = Number(await feed.decimals());
@@ -64,13 +68,18 @@ task("ballast:price", "Set a market's mock Chainlink price (local networks only)
     if (next <= 0n) throw new BallastTaskError("the new price must be positive");
     await (await feed.updateAnswer(next)).wait();
     const change = Number(((next - before) * 1_000_000n) / before) / 10_000;
-    console.log(`${market}/USD ${formatUnits(before, decimals)} -> ${formatUnits(next, decimals)} (${change >= 0 ? "+" : ""}${change.toFixed(2)}%)`);
+    console.log(
+      `${market}/USD ${formatUnits(before, decimals)} -> ${formatUnits(next, decimals)} (${change >= 0 ? "+" : ""}${change.toFixed(2)}%)`,
+    );
     for (const symbol of await availableProducts(hre)) {
       if (productDefaults(symbol).market !== market) continue;
       const token = suite.products.get(symbol);
       if (!token) continue;
       const address = await token.getAddress();
-      const [action, leverage] = await Promise.all([suite.rebalancer.shouldRebalance(address), token.currentLeverage()]);
+      const [action, leverage] = await Promise.all([
+        suite.rebalancer.shouldRebalance(address),
+        token.currentLeverage(),
+      ]);
       const lev = leverage === 0n ? "-" : `${Number(formatUnits(leverage, 18)).toFixed(2)}x`;
       console.log(`  ${symbol}: leverage ${lev}, due ${ACTION_NAMES[Number(action)] ?? String(action)}`);
     }

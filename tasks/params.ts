@@ -32,8 +32,18 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           maxTradeNotional: m.maxTradeNotional,
           maxSlippage: m.maxSlippage,
         },
-        bounty: { base: b.base, perSecond: b.perSecond, cap: b.cap, maxEquityFraction: b.maxEquityFraction, budget: b.budget },
-        fees: { mintFeeRate: fees.mintFeeRate, redeemFeeRate: fees.redeemFeeRate, streamingFeeRate: fees.streamingFeeRate },
+        bounty: {
+          base: b.base,
+          perSecond: b.perSecond,
+          cap: b.cap,
+          maxEquityFraction: b.maxEquityFraction,
+          budget: b.budget,
+        },
+        fees: {
+          mintFeeRate: fees.mintFeeRate,
+          redeemFeeRate: fees.redeemFeeRate,
+          streamingFeeRate: fees.streamingFeeRate,
+        },
         supplyCap,
         mintPaused,
         lastRebalance: st.lastRebalance,
@@ -69,7 +79,22 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
     console.log("Products (leverage band, ripcord, time interval, keeper bounty, fees)");
     console.log(
       table(
-        ["product", "min", "target", "max", "ripcord", "interval", "tolerance", "max trade USD", "slippage", "bounty base+/s (cap)", "budget", "mint/redeem/stream fee", "supply cap", "mint"],
+        [
+          "product",
+          "min",
+          "target",
+          "max",
+          "ripcord",
+          "interval",
+          "tolerance",
+          "max trade USD",
+          "slippage",
+          "bounty base+/s (cap)",
+          "budget",
+          "mint/redeem/stream fee",
+          "supply cap",
+          "mint",
+        ],
         products.map((p) => [
           p.product,
           fmtWad(p.methodology.minLeverage, 2),
@@ -91,7 +116,21 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
     console.log("\nMarkets (venue risk parameters, oracle)");
     console.log(
       table(
-        ["market", "init. margin", "maint. margin", "taker fee", "liq. fee", "penalty", "max impact", "OI cap", "OI long", "OI short", "funding/yr", "venue", "heartbeat"],
+        [
+          "market",
+          "init. margin",
+          "maint. margin",
+          "taker fee",
+          "liq. fee",
+          "penalty",
+          "max impact",
+          "OI cap",
+          "OI long",
+          "OI short",
+          "funding/yr",
+          "venue",
+          "heartbeat",
+        ],
         markets.map((m) => [
           m.market,
           fmtPct(m.initialMarginRatio),

@@ -49,7 +49,12 @@ export async function collectStatus(suite: Suite): Promise<ProductStatus[]> {
     const address = await token.getAddress();
     const market = productDefaults(symbol).market;
     const venue = suite.venues.get(market);
-    const ifaces = contractInterfaces(suite.rebalancer, token, ...(venue ? [venue] : []), ...[...suite.oracles.values()]);
+    const ifaces = contractInterfaces(
+      suite.rebalancer,
+      token,
+      ...(venue ? [venue] : []),
+      ...[...suite.oracles.values()],
+    );
     const [methodology, supply, isLong] = await Promise.all([
       suite.rebalancer.methodology(address),
       token.totalSupply(),
@@ -82,7 +87,9 @@ export async function collectStatus(suite: Suite): Promise<ProductStatus[]> {
       targetLeverage: methodology.targetLeverage,
       maxLeverage: methodology.maxLeverage,
       ripcordLeverage: methodology.ripcordLeverage,
-      due: due.ok ? (ACTION_NAMES[Number(due.value)] ?? `UNKNOWN(${due.value})`) : `ERROR: ${describeError(due.error, ifaces)}`,
+      due: due.ok
+        ? (ACTION_NAMES[Number(due.value)] ?? `UNKNOWN(${due.value})`)
+        : `ERROR: ${describeError(due.error, ifaces)}`,
       bounty: bounty.ok ? bounty.value : null,
       marginRatio: margin?.ok && margin.value !== INT256_MAX ? margin.value : null,
       liquidationPrice: liq?.ok && size !== 0n ? liq.value : null,
@@ -114,7 +121,21 @@ export function renderStatus(rows: readonly ProductStatus[]): string {
   ]);
   const out = [
     table(
-      ["product", "side", "price", "NAV", "leverage", "band (target)", "ripcord", "due", "margin", "liq. price", "supply", "equity USDC", "bounty"],
+      [
+        "product",
+        "side",
+        "price",
+        "NAV",
+        "leverage",
+        "band (target)",
+        "ripcord",
+        "due",
+        "margin",
+        "liq. price",
+        "supply",
+        "equity USDC",
+        "bounty",
+      ],
       body,
     ),
   ];
@@ -122,7 +143,10 @@ export function renderStatus(rows: readonly ProductStatus[]): string {
   return out.join("\n");
 }
 
-async function header(hre: HardhatRuntimeEnvironment, suite: Suite): Promise<{ network: string; chainId: bigint; block: number; timestamp: number; rebalancer: string }> {
+async function header(
+  hre: HardhatRuntimeEnvironment,
+  suite: Suite,
+): Promise<{ network: string; chainId: bigint; block: number; timestamp: number; rebalancer: string }> {
   const block = await hre.ethers.provider.getBlock("latest");
   return {
     network: hre.network.name,
@@ -144,7 +168,11 @@ task("ballast:status", "Every product: price, NAV, leverage, band, due action, v
       return;
     }
     const when = new Date(head.timestamp * 1000).toISOString();
-    console.log(`Ballast on ${head.network} (chain ${head.chainId}), block ${head.block} at ${when}; Rebalancer ${head.rebalancer}`);
+    console.log(
+      `Ballast on ${head.network} (chain ${head.chainId}), block ${head.block} at ${when}; Rebalancer ${head.rebalancer}`,
+    );
     console.log(renderStatus(rows));
-    console.log("price, NAV, liq. price: USD; margin: venue equity / notional (liquidation below the maintenance ratio, see ballast:params); bounty: USDC a keeper earns now");
+    console.log(
+      "price, NAV, liq. price: USD; margin: venue equity / notional (liquidation below the maintenance ratio, see ballast:params); bounty: USDC a keeper earns now",
+    );
   });

@@ -141,10 +141,12 @@ contract BacktestDriver {
     ///         WAD) if it changed. After each price the venue decides liquidation and, from index `keeperFrom` on,
     ///         the Rebalancer decides whether a keeper action is due; the run stops at the first price where either
     ///         says so. `flags`: `REFRESH`, `VERIFY`, `QUIET`.
-    function run(int256[] calldata answers, uint256 keeperFrom, int256 newFundingRate, uint8 flags)
-        external
-        onlyOperator
-    {
+    function run(
+        int256[] calldata answers,
+        uint256 keeperFrom,
+        int256 newFundingRate,
+        uint8 flags
+    ) external onlyOperator {
         _post(answers[0]);
         address token_ = token;
         if (token_ == address(0)) return _postRest(answers, 0);
@@ -205,7 +207,9 @@ contract BacktestDriver {
             mstore(add(f, F_SIZE), size_)
             mstore(add(f, F_SLOPE), slope)
             let abs := size_
-            if slt(size_, 0) { abs := sub(0, size_) }
+            if slt(size_, 0) {
+                abs := sub(0, size_)
+            }
             mstore(add(f, F_ABS_SIZE), abs)
             mstore(add(f, F_LIQ_MARGIN), liqMargin)
             mstore(add(f, F_LOW), low_)
@@ -227,14 +231,21 @@ contract BacktestDriver {
         assembly ("memory-safe") {
             let price := mul(answer, PRICE_SCALE)
             let equity := add(
-                mload(add(f, F_K)), sdiv(mul(sdiv(mul(mload(add(f, F_SIZE)), price), WAD), mload(add(f, F_SLOPE))), WAD)
+                mload(add(f, F_K)),
+                sdiv(mul(sdiv(mul(mload(add(f, F_SIZE)), price), WAD), mload(add(f, F_SLOPE))), WAD)
             )
             let notional := div(mul(mload(add(f, F_ABS_SIZE)), price), WAD)
             let lev := not(0)
-            if sgt(equity, 0) { lev := div(mul(notional, WAD), equity) }
+            if sgt(equity, 0) {
+                lev := div(mul(notional, WAD), equity)
+            }
             let mr := sdiv(mul(equity, WAD), notional)
-            if slt(mr, mload(add(f, F_MIN_MR))) { mstore(add(f, F_MIN_MR), mr) }
-            if gt(lev, mload(add(f, F_MAX_LEV))) { mstore(add(f, F_MAX_LEV), lev) }
+            if slt(mr, mload(add(f, F_MIN_MR))) {
+                mstore(add(f, F_MIN_MR), mr)
+            }
+            if gt(lev, mload(add(f, F_MAX_LEV))) {
+                mstore(add(f, F_MAX_LEV), lev)
+            }
             if iszero(or(lt(lev, mload(add(f, F_BAND_MIN))), gt(lev, mload(add(f, F_BAND_MAX))))) {
                 mstore(add(f, F_IN_BAND), add(mload(add(f, F_IN_BAND)), 1))
             }
@@ -245,7 +256,9 @@ contract BacktestDriver {
             if keeperMay {
                 let t := mload(add(f, F_TARGET))
                 let gap := sub(lev, t)
-                if lt(lev, t) { gap := sub(t, lev) }
+                if lt(lev, t) {
+                    gap := sub(t, lev)
+                }
                 due := or(
                     or(iszero(gt(lev, mload(add(f, F_LOW)))), iszero(lt(lev, mload(add(f, F_HIGH))))),
                     gt(gap, mload(add(f, F_TOLERANCE)))
@@ -263,7 +276,7 @@ contract BacktestDriver {
             if (near && VENUE.isLiquidatable(token_)) {
                 if (flags & QUIET != 0) revert Due(i, 0);
                 VENUE.liquidate(token_);
-                (, int256 left,) = VENUE.accountSnapshot(token_);
+                (, int256 left, ) = VENUE.accountSnapshot(token_);
                 size = 0;
                 _emitRun(f, i + 1, 2, 0, left, 0);
                 return;

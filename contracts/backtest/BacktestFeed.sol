@@ -45,12 +45,7 @@ contract BacktestFeed is AggregatorV3Interface {
     }
 
     /// @notice Only the latest round is kept; older ones revert with `NoSuchRound`.
-    function getRoundData(uint80 roundId)
-        external
-        view
-        override
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
         if (roundId != _roundId) revert NoSuchRound(roundId);
         return (roundId, _answer, _updatedAt, _updatedAt, roundId);
     }

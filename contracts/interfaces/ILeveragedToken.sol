@@ -33,11 +33,13 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     ///         not supported).
     error CollateralTransferMismatch(uint256 expected, uint256 received);
 
-    event Minted(
-        address indexed sender, address indexed receiver, uint256 collateralIn, uint256 shares, uint256 fee
-    );
+    event Minted(address indexed sender, address indexed receiver, uint256 collateralIn, uint256 shares, uint256 fee);
     event Redeemed(
-        address indexed sender, address indexed receiver, uint256 shares, uint256 collateralOut, uint256 fee
+        address indexed sender,
+        address indexed receiver,
+        uint256 shares,
+        uint256 collateralOut,
+        uint256 fee
     );
     event StreamingFeeAccrued(uint256 shares, uint256 timestamp);
     event MintPausedSet(bool paused);
@@ -52,9 +54,11 @@ interface ILeveragedToken is IERC20, IERC20Permit {
 
     /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs, to `receiver`.
     ///         Never paused. Pays 0 (without reverting) when the product's equity is gone.
-    function redeem(uint256 sharesIn, uint256 minCollateralOut, address receiver)
-        external
-        returns (uint256 collateralOut);
+    function redeem(
+        uint256 sharesIn,
+        uint256 minCollateralOut,
+        address receiver
+    ) external returns (uint256 collateralOut);
 
     /// @notice Shares `mint(collateralIn, ..)` would give now (never more than execution).
     function previewMint(uint256 collateralIn) external view returns (uint256 shares);
@@ -65,9 +69,12 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     /// @notice Called by the Rebalancer only: moves idle collateral to the venue, trades `sizeDelta` (0 = no trade)
     ///         and pays `bounty` collateral units to `keeper` from the product's equity.
     /// @return equityAfterWad The product's equity after trade and bounty (USD, WAD).
-    function rebalancerTrade(int256 sizeDelta, uint256 acceptablePrice, address keeper, uint256 bounty)
-        external
-        returns (int256 equityAfterWad);
+    function rebalancerTrade(
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        address keeper,
+        uint256 bounty
+    ) external returns (int256 equityAfterWad);
 
     /// @notice USD equity per whole token (1e18 shares), scaled by WAD.
     function navPerShare() external view returns (uint256);

@@ -46,7 +46,12 @@ interface IPerpVenue {
     event Deposited(address indexed account, uint256 amount);
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
     event PositionModified(
-        address indexed account, int256 sizeDelta, uint256 fillPrice, uint256 fee, int256 newSize, int256 realizedPnl
+        address indexed account,
+        int256 sizeDelta,
+        uint256 fillPrice,
+        uint256 fee,
+        int256 newSize,
+        int256 realizedPnl
     );
     event FundingSettled(address indexed account, int256 funding);
     event FundingRateSet(int256 ratePerSecond);
@@ -81,9 +86,10 @@ interface IPerpVenue {
     /// @return fillPrice The execution price (WAD) before the fee.
     /// @return fee The taker fee charged (USD, WAD).
     /// @return equityAfter The account's equity after the trade (USD, WAD).
-    function modifyPosition(int256 sizeDelta, uint256 acceptablePrice)
-        external
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+    function modifyPosition(
+        int256 sizeDelta,
+        uint256 acceptablePrice
+    ) external returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 
     /// @notice Moves margin and trades in one call: deposits `marginDelta` collateral units from the caller when
     ///         positive; trades `sizeDelta` (0 = no trade) as `modifyPosition`; then, when `marginDelta` is negative,
@@ -91,15 +97,18 @@ interface IPerpVenue {
     /// @return fillPrice The execution price (WAD) before the fee, or the mark price without a trade.
     /// @return fee The taker fee charged (USD, WAD).
     /// @return equityAfter The account's equity after the whole operation (USD, WAD).
-    function modifyPositionWithMargin(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
-        external
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+    function modifyPositionWithMargin(
+        int256 marginDelta,
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        address recipient
+    ) external returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 
     /// @notice What `modifyPosition(sizeDelta, ..)` by `account` would do now, to the wei; sizeDelta 0 = no trade.
-    function previewTrade(address account, int256 sizeDelta)
-        external
-        view
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+    function previewTrade(
+        address account,
+        int256 sizeDelta
+    ) external view returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 
     /// @notice Closes an account below maintenance margin at the mark price; anyone may call.
     /// @return liquidatorFee Paid to the caller, in collateral units.
@@ -109,10 +118,10 @@ interface IPerpVenue {
     function quoteTrade(int256 sizeDelta) external view returns (uint256 fillPrice, uint256 fee);
 
     /// @notice The same, against a given mark price (lets callers read the oracle once).
-    function quoteTradeAt(int256 sizeDelta, uint256 markPriceWad)
-        external
-        view
-        returns (uint256 fillPrice, uint256 fee);
+    function quoteTradeAt(
+        int256 sizeDelta,
+        uint256 markPriceWad
+    ) external view returns (uint256 fillPrice, uint256 fee);
 
     /// @notice The oracle price the venue marks positions at (WAD).
     function markPrice() external view returns (uint256);

@@ -22,11 +22,12 @@ library LeverageMath {
 
     /// @notice The signed size that puts `equityWad` at `targetLeverage` on the given side at `price`.
     ///         Rounds the magnitude down: the protocol never targets more exposure than asked.
-    function targetSize(uint256 targetLeverage, int256 equityWad, uint256 price, bool long)
-        internal
-        pure
-        returns (int256)
-    {
+    function targetSize(
+        uint256 targetLeverage,
+        int256 equityWad,
+        uint256 price,
+        bool long
+    ) internal pure returns (int256) {
         if (equityWad <= 0) return 0;
         uint256 magnitude = Math.mulDiv(targetLeverage, uint256(equityWad), price, Math.Rounding.Floor);
         int256 signed = SafeCast.toInt256(magnitude);
@@ -42,11 +43,11 @@ library LeverageMath {
     /// @notice Caps `sizeDelta` so that its notional at `price` is at most `maxNotional` (USD, WAD); 0 = no cap.
     /// @return capped The (possibly) reduced delta, same sign, rounded towards zero.
     /// @return wasCapped True when the cap bound.
-    function capDelta(int256 sizeDelta, uint256 price, uint256 maxNotional)
-        internal
-        pure
-        returns (int256 capped, bool wasCapped)
-    {
+    function capDelta(
+        int256 sizeDelta,
+        uint256 price,
+        uint256 maxNotional
+    ) internal pure returns (int256 capped, bool wasCapped) {
         if (maxNotional == 0) return (sizeDelta, false);
         uint256 maxSize = Math.mulDiv(maxNotional, WAD, price, Math.Rounding.Floor);
         if (SignedMath.abs(sizeDelta) <= maxSize) return (sizeDelta, false);

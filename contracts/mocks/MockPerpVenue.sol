@@ -55,9 +55,12 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     uint128 public feesCollected;
     uint128 private _totalBadDebt;
 
-    constructor(IERC20 collateral_, uint8 collateralDecimals, IOracleAdapter oracle_, MarketParams memory params_)
-        Ownable(msg.sender)
-    {
+    constructor(
+        IERC20 collateral_,
+        uint8 collateralDecimals,
+        IOracleAdapter oracle_,
+        MarketParams memory params_
+    ) Ownable(msg.sender) {
         if (address(collateral_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();
         if (collateralDecimals > 18) revert InvalidMarketParams();
         _COLLATERAL = collateral_;
@@ -103,10 +106,13 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
 
     function _setParams(MarketParams memory p) private {
         if (
-            p.maintenanceMarginRatio == 0 || p.initialMarginRatio <= p.maintenanceMarginRatio
-                || p.initialMarginRatio > WAD || p.takerFeeRate >= 0.1e18 || p.maxPriceImpact >= 0.5e18
-                || uint256(p.liquidatorFeeRate) + p.liquidationPenaltyRate > p.maintenanceMarginRatio
-                || p.maxOpenInterest == 0
+            p.maintenanceMarginRatio == 0 ||
+            p.initialMarginRatio <= p.maintenanceMarginRatio ||
+            p.initialMarginRatio > WAD ||
+            p.takerFeeRate >= 0.1e18 ||
+            p.maxPriceImpact >= 0.5e18 ||
+            uint256(p.liquidatorFeeRate) + p.liquidationPenaltyRate > p.maintenanceMarginRatio ||
+            p.maxOpenInterest == 0
         ) revert InvalidMarketParams();
         _params = p;
         emit MarketParamsSet(p);
@@ -140,29 +146,28 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IPerpVenue
-    function modifyPosition(int256 sizeDelta, uint256 acceptablePrice)
-        external
-        override
-        nonReentrant
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
-    {
+    function modifyPosition(
+        int256 sizeDelta,
+        uint256 acceptablePrice
+    ) external override nonReentrant returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         if (sizeDelta == 0) revert ZeroAmount();
         return _operate(0, 0, sizeDelta, acceptablePrice, msg.sender);
     }
 
     /// @inheritdoc IPerpVenue
-    function modifyPositionWithMargin(int256 marginDelta, int256 sizeDelta, uint256 acceptablePrice, address recipient)
-        external
-        override
-        nonReentrant
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
-    {
+    function modifyPositionWithMargin(
+        int256 marginDelta,
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        address recipient
+    ) external override nonReentrant returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         if (marginDelta == 0 && sizeDelta == 0) revert ZeroAmount();
         if (marginDelta < 0 && recipient == address(0)) revert ZeroAddress();
         uint256 magnitude = SignedMath.abs(marginDelta);
-        return marginDelta > 0
-            ? _operate(magnitude, 0, sizeDelta, acceptablePrice, recipient)
-            : _operate(0, magnitude, sizeDelta, acceptablePrice, recipient);
+        return
+            marginDelta > 0
+                ? _operate(magnitude, 0, sizeDelta, acceptablePrice, recipient)
+                : _operate(0, magnitude, sizeDelta, acceptablePrice, recipient);
     }
 
     /// @dev The one path every margin move and trade takes: accrue funding, settle the account, deposit, trade,
@@ -179,8 +184,14 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
 
         uint256 price = _ORACLE.price();
         Position memory pos = _positions[msg.sender];
-        (fillPrice, fee, equityAfter) =
-            _applyOperation(pos, price, depositAmount, withdrawal, sizeDelta, acceptablePrice);
+        (fillPrice, fee, equityAfter) = _applyOperation(
+            pos,
+            price,
+            depositAmount,
+            withdrawal,
+            sizeDelta,
+            acceptablePrice
+        );
         _positions[msg.sender] = pos;
 
         if (depositAmount != 0) emit Deposited(msg.sender, depositAmount);
@@ -260,11 +271,12 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     ///      operation (equity kept >= equityBefore * notionalAfter / notionalBefore, rounded up). The second rule lets
     ///      a pro-rata exit (reduce and withdraw the same fraction) work at any leverage short of liquidation, so a
     ///      stressed account can always shrink, never grow its risk.
-    function _freeAfter(int256 equityAfter, uint256 locked, Context memory ctx, uint256 notionalAfter)
-        private
-        view
-        returns (uint256)
-    {
+    function _freeAfter(
+        int256 equityAfter,
+        uint256 locked,
+        Context memory ctx,
+        uint256 notionalAfter
+    ) private view returns (uint256) {
         if (equityAfter <= 0) return 0;
         uint256 eq = uint256(equityAfter);
         uint256 free = eq > locked ? eq - locked : 0;
@@ -277,10 +289,13 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Fills `sizeDelta` into `pos` (memory) and books open interest and fees.
-    function _trade(Position memory pos, int256 sizeDelta, uint256 acceptablePrice, uint256 price, bool isPaused)
-        private
-        returns (uint256 fillPrice, uint256 fee, bool increases)
-    {
+    function _trade(
+        Position memory pos,
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        uint256 price,
+        bool isPaused
+    ) private returns (uint256 fillPrice, uint256 fee, bool increases) {
         int256 oldSize = pos.size;
         if (SignedMath.abs(sizeDelta) > MAX_ABS_SIZE) revert SizeOutOfRange(sizeDelta);
         int256 newSize = oldSize + sizeDelta;
@@ -299,12 +314,10 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IPerpVenue
-    function previewTrade(address account, int256 sizeDelta)
-        external
-        view
-        override
-        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
-    {
+    function previewTrade(
+        address account,
+        int256 sizeDelta
+    ) external view override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         uint256 price = _ORACLE.price();
         int256 index = _indexAt(_market, price);
         Position memory pos = _positions[account];
@@ -319,11 +332,12 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     ///      `floor(newSize * mark) - floor(oldSize * mark) - ceil(delta * fill) - fee` whatever is realised, because
     ///      realised PnL leaves `openNotional` and enters `margin` as the same number. Costs round up (against the
     ///      trader). Shared by execution and preview so the two can never disagree.
-    function _applyFill(Position memory pos, int256 delta, uint256 fill, uint256 fee)
-        private
-        pure
-        returns (int256 realizedPnl)
-    {
+    function _applyFill(
+        Position memory pos,
+        int256 delta,
+        uint256 fill,
+        uint256 fee
+    ) private pure returns (int256 realizedPnl) {
         int256 oldSize = pos.size;
         int256 newSize = oldSize + delta;
         int256 margin = pos.margin - SafeCast.toInt256(fee);
@@ -430,11 +444,11 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     /// @dev How a liquidated account's equity is split: the liquidator's fee first, then the venue's penalty, the rest
     ///      stays with the account. Bad debt is everything the venue pays beyond the account's equity: negative equity
     ///      plus any part of the liquidator's fee the account could not cover.
-    function _liquidationSplit(int256 eq, uint256 notional_, MarketParams memory p)
-        private
-        pure
-        returns (uint256 feeWad, uint256 penaltyWad, uint256 badDebt, uint256 remaining)
-    {
+    function _liquidationSplit(
+        int256 eq,
+        uint256 notional_,
+        MarketParams memory p
+    ) private pure returns (uint256 feeWad, uint256 penaltyWad, uint256 badDebt, uint256 remaining) {
         feeWad = Math.mulDiv(notional_, p.liquidatorFeeRate, WAD);
         if (eq < 0) return (feeWad, 0, SignedMath.abs(eq) + feeWad, 0);
         uint256 available = uint256(eq);
@@ -473,9 +487,10 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (pos.size == 0) return 0;
         int256 change = index - pos.fundingIndex;
         // owed = size * change / WAD, towards +infinity; ceil(-x) = -floor(x) handles a falling index.
-        return change >= 0
-            ? int256(pos.size).mulDivCeil(uint256(change), WAD)
-            : -int256(pos.size).mulDivFloor(SignedMath.abs(change), WAD);
+        return
+            change >= 0
+                ? int256(pos.size).mulDivCeil(uint256(change), WAD)
+                : -int256(pos.size).mulDivFloor(SignedMath.abs(change), WAD);
     }
 
     /// @dev Moves owed funding into margin and snapshots the index; returns what was paid (negative: received).
@@ -504,12 +519,15 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         MarketParams storage p = _params;
         uint256 absDelta = SignedMath.abs(sizeDelta);
         uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD);
-        uint256 impact =
-            Math.min(Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil), p.maxPriceImpact);
+        uint256 impact = Math.min(
+            Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil),
+            p.maxPriceImpact
+        );
         // Buyers fill above mark and sellers below; both rounded against the trader.
-        fillPrice = sizeDelta > 0
-            ? Math.mulDiv(price, WAD + impact, WAD, Math.Rounding.Ceil)
-            : Math.mulDiv(price, WAD - impact, WAD, Math.Rounding.Floor);
+        fillPrice =
+            sizeDelta > 0
+                ? Math.mulDiv(price, WAD + impact, WAD, Math.Rounding.Ceil)
+                : Math.mulDiv(price, WAD - impact, WAD, Math.Rounding.Floor);
         uint256 fillNotional = Math.mulDiv(absDelta, fillPrice, WAD, Math.Rounding.Ceil);
         fee = Math.mulDiv(fillNotional, p.takerFeeRate, WAD, Math.Rounding.Ceil);
     }
@@ -520,12 +538,10 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IPerpVenue
-    function quoteTradeAt(int256 sizeDelta, uint256 markPriceWad)
-        external
-        view
-        override
-        returns (uint256 fillPrice, uint256 fee)
-    {
+    function quoteTradeAt(
+        int256 sizeDelta,
+        uint256 markPriceWad
+    ) external view override returns (uint256 fillPrice, uint256 fee) {
         return _quote(sizeDelta, markPriceWad);
     }
 

@@ -48,7 +48,7 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
 
     /// @inheritdoc IOracleAdapter
     function price() external view override returns (uint256 priceWad) {
-        (priceWad,) = _latestPrice();
+        (priceWad, ) = _latestPrice();
     }
 
     /// @inheritdoc IOracleAdapter
@@ -61,7 +61,11 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
 
         int256 answer;
         try AggregatorV3Interface(FEED).latestRoundData() returns (
-            uint80, int256 answer_, uint256, uint256 updatedAt_, uint80
+            uint80,
+            int256 answer_,
+            uint256,
+            uint256 updatedAt_,
+            uint80
         ) {
             answer = answer_;
             updatedAt = updatedAt_;
@@ -80,7 +84,11 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
         int256 status;
         uint256 startedAt;
         try AggregatorV3Interface(SEQUENCER_UPTIME_FEED).latestRoundData() returns (
-            uint80, int256 status_, uint256 startedAt_, uint256, uint80
+            uint80,
+            int256 status_,
+            uint256 startedAt_,
+            uint256,
+            uint80
         ) {
             status = status_;
             startedAt = startedAt_;

@@ -31,10 +31,19 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   windows.forEach((w, wi) => {
     starts.push(w.from);
     for (const p of w.chart) {
-      pts.push({ t: p.t, price: p.price, nav: p.nav / w.startNav, theory: p.theory / w.startNav, lev: p.leverage, maxLev: p.maxLeverage, w: wi });
+      pts.push({
+        t: p.t,
+        price: p.price,
+        nav: p.nav / w.startNav,
+        theory: p.theory / w.startNav,
+        lev: p.leverage,
+        maxLev: p.maxLeverage,
+        w: wi,
+      });
     }
   });
-  if (pts.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="100"><text x="10" y="50">no data</text></svg>`;
+  if (pts.length === 0)
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="100"><text x="10" y="50">no data</text></svg>`;
   // Downsample in buckets, keeping each bucket's last point and its highest leverage.
   const k = Math.max(1, Math.ceil(pts.length / maxPoints));
   const ds: Pt[] = [];
@@ -54,7 +63,9 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     rip: Number(m.ripcordLeverage) / 1e18,
   };
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${TOP + 3 * (PANEL + GAP) + 20}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${TOP + 3 * (PANEL + GAP) + 20}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
 
@@ -66,7 +77,10 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     hlines: { v: number; color: string; label: string }[] = [],
   ) => {
     const y0 = TOP + i * (PANEL + GAP);
-    const all = series.flatMap((s) => s.values).concat(hlines.map((h) => h.v)).filter((v) => Number.isFinite(v) && (!log || v > 0));
+    const all = series
+      .flatMap((s) => s.values)
+      .concat(hlines.map((h) => h.v))
+      .filter((v) => Number.isFinite(v) && (!log || v > 0));
     let lo = Math.min(...all);
     let hi = Math.max(...all);
     if (lo === hi) [lo, hi] = [lo * 0.9 - 1e-9, hi * 1.1 + 1e-9];
@@ -79,13 +93,21 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     for (let j = 0; j <= 4; j++) {
       const v = log ? Math.exp(flo + ((fhi - flo) * j) / 4) : lo + ((hi - lo) * j) / 4;
       const yy = y(v);
-      parts.push(`<line x1="${LEFT - 4}" x2="${W - RIGHT}" y1="${yy.toFixed(1)}" y2="${yy.toFixed(1)}" stroke="#eee"/>`);
-      parts.push(`<text x="${LEFT - 6}" y="${(yy + 4).toFixed(1)}" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`);
+      parts.push(
+        `<line x1="${LEFT - 4}" x2="${W - RIGHT}" y1="${yy.toFixed(1)}" y2="${yy.toFixed(1)}" stroke="#eee"/>`,
+      );
+      parts.push(
+        `<text x="${LEFT - 6}" y="${(yy + 4).toFixed(1)}" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`,
+      );
     }
     for (const h of hlines) {
       const yy = y(h.v).toFixed(1);
-      parts.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}" stroke="${h.color}" stroke-dasharray="6 3"/>`);
-      parts.push(`<text x="${W - RIGHT - 2}" y="${Number(yy) - 3}" text-anchor="end" fill="${h.color}">${esc(h.label)}</text>`);
+      parts.push(
+        `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}" stroke="${h.color}" stroke-dasharray="6 3"/>`,
+      );
+      parts.push(
+        `<text x="${W - RIGHT - 2}" y="${Number(yy) - 3}" text-anchor="end" fill="${h.color}">${esc(h.label)}</text>`,
+      );
     }
     for (const s of series) {
       const d = s.values
@@ -95,16 +117,23 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
           return `${move ? "M" : "L"}${x(ds[j].t).toFixed(1)},${y(Math.min(Math.max(v, lo), hi)).toFixed(1)}`;
         })
         .join("");
-      parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.2}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`,
+      );
     }
     for (const st of starts.slice(1)) {
-      parts.push(`<line x1="${x(st).toFixed(1)}" x2="${x(st).toFixed(1)}" y1="${y0}" y2="${y0 + PANEL}" stroke="#999" stroke-dasharray="2 3"/>`);
+      parts.push(
+        `<line x1="${x(st).toFixed(1)}" x2="${x(st).toFixed(1)}" y1="${y0}" y2="${y0 + PANEL}" stroke="#999" stroke-dasharray="2 3"/>`,
+      );
     }
     for (const w of windows) {
       if (!w.liquidation) continue;
       const xx = x(w.liquidation.candle.t).toFixed(1);
       parts.push(`<line x1="${xx}" x2="${xx}" y1="${y0}" y2="${y0 + PANEL}" stroke="red" stroke-width="2"/>`);
-      if (i === 0) parts.push(`<text x="${Number(xx) + 3}" y="${y0 + 12}" fill="red">liquidated ${new Date(w.liquidation.candle.t * 1000).toISOString().slice(0, 16)}</text>`);
+      if (i === 0)
+        parts.push(
+          `<text x="${Number(xx) + 3}" y="${y0 + 12}" fill="red">liquidated ${new Date(w.liquidation.candle.t * 1000).toISOString().slice(0, 16)}</text>`,
+        );
     }
   };
 
@@ -137,7 +166,9 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   const yAxis = TOP + 3 * (PANEL + GAP) - GAP + 14;
   for (let j = 0; j <= 6; j++) {
     const t = t0 + ((t1 - t0) * j) / 6;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${yAxis}" text-anchor="${j === 0 ? "start" : j === 6 ? "end" : "middle"}">${new Date(t * 1000).toISOString().slice(0, 10)}</text>`);
+    parts.push(
+      `<text x="${x(t).toFixed(1)}" y="${yAxis}" text-anchor="${j === 0 ? "start" : j === 6 ? "end" : "middle"}">${new Date(t * 1000).toISOString().slice(0, 10)}</text>`,
+    );
   }
   parts.push(`</svg>`);
   return parts.join("\n");

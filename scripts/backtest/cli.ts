@@ -7,8 +7,26 @@
 import { writeFileSync } from "fs";
 import { cpus, loadavg } from "os";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { CsvError, iso, parseFunding, parsePrices, parseTimestamp, shortDate, type Candle, type PriceSeries } from "./csv";
-import { Engine, productSpec, type EngineConfig, type FundingSchedule, type KeeperMode, type ProductSpec, type Window, type WindowResult } from "./engine";
+import {
+  CsvError,
+  iso,
+  parseFunding,
+  parsePrices,
+  parseTimestamp,
+  shortDate,
+  type Candle,
+  type PriceSeries,
+} from "./csv";
+import {
+  Engine,
+  productSpec,
+  type EngineConfig,
+  type FundingSchedule,
+  type KeeperMode,
+  type ProductSpec,
+  type Window,
+  type WindowResult,
+} from "./engine";
 import { RULES, type RuleOverrides, type RulesName } from "./presets";
 import { aggregate, humanTable, type ReportJson } from "./report";
 import { writeChart } from "./chart";
@@ -95,7 +113,27 @@ export function parseArgs(argv: string[]): CliOptions {
     args.set(key, value);
   }
   if (flags.has("help")) throw new UsageError("");
-  const known = ["prices", "funding", "product", "leverage", "side", "market", "from", "to", "window", "keeper", "step", "rules", "band", "band-low", "interval", "ripcord", "deposit", "json", "chart"];
+  const known = [
+    "prices",
+    "funding",
+    "product",
+    "leverage",
+    "side",
+    "market",
+    "from",
+    "to",
+    "window",
+    "keeper",
+    "step",
+    "rules",
+    "band",
+    "band-low",
+    "interval",
+    "ripcord",
+    "deposit",
+    "json",
+    "chart",
+  ];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
   const prices = args.get("prices");
   if (!prices) throw new UsageError("--prices <csv> is required");
@@ -113,7 +151,8 @@ export function parseArgs(argv: string[]): CliOptions {
     }
   }
   const window = args.get("window") ?? "year";
-  if (window !== "year" && window !== "quarter" && window !== "all") throw new UsageError("--window must be year, quarter or all");
+  if (window !== "year" && window !== "quarter" && window !== "all")
+    throw new UsageError("--window must be year, quarter or all");
   const keeper = args.get("keeper") ?? "bar";
   if (keeper !== "bar" && keeper !== "tick") throw new UsageError("--keeper must be bar or tick");
   const rules = args.get("rules") ?? "ballast";
@@ -150,7 +189,8 @@ export function windows(candles: Candle[], kind: "year" | "quarter" | "all"): Wi
   const out: Window[] = [];
   for (const c of candles) {
     const d = new Date(c.t * 1000);
-    const label = kind === "year" ? String(d.getUTCFullYear()) : `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+    const label =
+      kind === "year" ? String(d.getUTCFullYear()) : `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
     const last = out[out.length - 1];
     if (last && last.label === label) last.candles.push(c);
     else out.push({ label, candles: [c] });
@@ -166,7 +206,8 @@ function gapReport(series: PriceSeries, from: number, to: number): string[] {
     `${series.file}: ${series.candles.length} candles of ${series.barSeconds} s; ${gaps.length} gap(s) longer than a bar in range, ` +
       `longest ${((longest.to - longest.from) / 3600).toFixed(0)} h after ${shortDate(longest.from)} (prices hold, funding accrues across gaps):`,
   ];
-  for (const g of gaps.slice(0, 25)) lines.push(`  gap ${shortDate(g.from)} -> ${shortDate(g.to)} UTC: ${g.missingBars} bar(s) missing`);
+  for (const g of gaps.slice(0, 25))
+    lines.push(`  gap ${shortDate(g.from)} -> ${shortDate(g.to)} UTC: ${g.missingBars} bar(s) missing`);
   if (gaps.length > 25) lines.push(`  ... and ${gaps.length - 25} more`);
   return lines;
 }
@@ -187,7 +228,8 @@ class Progress {
     const now = Date.now();
     const tty = process.stderr.isTTY;
     const pct = Math.floor((100 * this.done) / this.total);
-    if (tty ? now - this.lastDraw < 200 && this.done < this.total : pct < this.lastPct + 10 && this.done < this.total) return;
+    if (tty ? now - this.lastDraw < 200 && this.done < this.total : pct < this.lastPct + 10 && this.done < this.total)
+      return;
     this.lastDraw = now;
     this.lastPct = pct;
     const el = (now - this.started) / 1000;
@@ -212,7 +254,11 @@ export interface RunOutput {
 }
 
 /** The whole run, given a loaded Hardhat runtime. */
-export async function runBacktest(hre: HardhatRuntimeEnvironment, opts: CliOptions, log: (s: string) => void): Promise<RunOutput> {
+export async function runBacktest(
+  hre: HardhatRuntimeEnvironment,
+  opts: CliOptions,
+  log: (s: string) => void,
+): Promise<RunOutput> {
   const started = Date.now();
   const series = parsePrices(opts.prices);
   let funding: FundingSchedule | null = null;
@@ -227,7 +273,9 @@ export async function runBacktest(hre: HardhatRuntimeEnvironment, opts: CliOptio
   for (const line of gapReport(series, candles[0].t, candles[candles.length - 1].t + series.barSeconds)) log(line);
   if (funding) {
     const fp = funding.points;
-    log(`${opts.funding}: ${fp.length} funding rates every ${funding.intervalSeconds / 3600} h from ${shortDate(fp[0].t)} to ${shortDate(fp[fp.length - 1].t)}; 0 outside`);
+    log(
+      `${opts.funding}: ${fp.length} funding rates every ${funding.intervalSeconds / 3600} h from ${shortDate(fp[0].t)} to ${shortDate(fp[fp.length - 1].t)}; 0 outside`,
+    );
   } else log("no --funding: funding rate 0");
   const ws = windows(candles, opts.window);
 
@@ -309,7 +357,9 @@ async function main(): Promise<void> {
       `benchmark: ${r.bars} bars, ${r.priceUpdates} price updates, ${r.rebalances + r.ripcords} keeper txs; whole run ${r.wallSeconds} s wall, ` +
         `windows ${out.loopSeconds.toFixed(1)} s (${((1000 * out.loopSeconds) / Math.max(1, r.bars)).toFixed(2)} ms/bar); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s; ` +
         `raw in-process rate in this run (timestamped tx + receipt): ${out.rawTxPerSecond.toFixed(0)} tx/s before, ${out.rawTxPerSecondAfter.toFixed(0)} after; ` +
-        `one bar costs ${((out.loopSeconds / Math.max(1, r.bars)) * raw).toFixed(1)} raw transactions; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`,
+        `one bar costs ${((out.loopSeconds / Math.max(1, r.bars)) * raw).toFixed(1)} raw transactions; load average ${loadavg()
+          .map((x) => x.toFixed(1))
+          .join(" ")} on ${cpus().length} cores`,
     );
   }
   if (opts.json) console.log(`json: ${opts.json}`);

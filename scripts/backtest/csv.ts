@@ -77,10 +77,27 @@ export function parseTimestamp(raw: string): number {
   return checkedUtc(s, +m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, frac, offsetMin);
 }
 
-function checkedUtc(s: string, y: number, mo: number, d: number, h: number, mi: number, sec: number, frac: number, offsetMin: number): number {
+function checkedUtc(
+  s: string,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  sec: number,
+  frac: number,
+  offsetMin: number,
+): number {
   const ms = Date.UTC(y, mo - 1, d, h, mi, sec);
   const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    sec > 59
+  ) {
     throw new Error(`timestamp "${s}" is not a valid date/time`);
   }
   return ms / 1000 + frac - offsetMin * 60;
@@ -144,7 +161,11 @@ export function parsePrices(file: string, text?: string): PriceSeries {
     }
     const prev = candles[candles.length - 1];
     if (prev && t <= prev.t) {
-      throw new CsvError(file, line, `timestamp ${iso(t)} is not after the previous row's ${iso(prev.t)} (line ${prev.line})`);
+      throw new CsvError(
+        file,
+        line,
+        `timestamp ${iso(t)} is not after the previous row's ${iso(prev.t)} (line ${prev.line})`,
+      );
     }
     candles.push({ t, o, h, l, c, line });
   }
@@ -153,7 +174,8 @@ export function parsePrices(file: string, text?: string): PriceSeries {
   const gaps: Gap[] = [];
   for (let i = 1; i < candles.length; i++) {
     const dt = candles[i].t - candles[i - 1].t;
-    if (dt > barSeconds * 1.5) gaps.push({ from: candles[i - 1].t, to: candles[i].t, missingBars: Math.round(dt / barSeconds) - 1 });
+    if (dt > barSeconds * 1.5)
+      gaps.push({ from: candles[i - 1].t, to: candles[i].t, missingBars: Math.round(dt / barSeconds) - 1 });
   }
   return { file, candles, barSeconds, gaps };
 }
@@ -176,9 +198,11 @@ export function parseFunding(file: string, text?: string): { points: FundingPoin
       throw new CsvError(file, line, (e as Error).message);
     }
     const rate = num(file, line, "funding_rate", cells[idx.get("funding_rate")!]);
-    if (Math.abs(rate) >= 0.05) throw new CsvError(file, line, `funding_rate ${rate} is implausible (|rate| >= 5% per interval)`);
+    if (Math.abs(rate) >= 0.05)
+      throw new CsvError(file, line, `funding_rate ${rate} is implausible (|rate| >= 5% per interval)`);
     const prev = points[points.length - 1];
-    if (prev && t <= prev.t) throw new CsvError(file, line, `timestamp ${iso(t)} is not after the previous row's ${iso(prev.t)}`);
+    if (prev && t <= prev.t)
+      throw new CsvError(file, line, `timestamp ${iso(t)} is not after the previous row's ${iso(prev.t)}`);
     points.push({ t, rate });
   }
   if (points.length === 0) throw new CsvError(file, lines.length, "no data rows");

@@ -144,7 +144,13 @@ const RUN_SELECTOR = new Interface(["function run(int256[],uint256,int256,uint8)
 const DUE_SELECTOR = new Interface(["error Due(uint256,uint8)"]).getError("Due")!.selector;
 const word = (x: bigint): string => BigInt.asUintN(256, x).toString(16).padStart(64, "0");
 export function encodeRun(prices: number[], keeperFrom: number, fundingRate: bigint, flags: bigint): string {
-  let out = RUN_SELECTOR + word(128n) + word(BigInt(keeperFrom)) + word(fundingRate) + word(flags) + word(BigInt(prices.length));
+  let out =
+    RUN_SELECTOR +
+    word(128n) +
+    word(BigInt(keeperFrom)) +
+    word(fundingRate) +
+    word(flags) +
+    word(BigInt(prices.length));
   for (const p of prices) out += word(answerOf(p));
   return out;
 }
@@ -160,7 +166,8 @@ function runWords(log: RawLog): bigint[] {
 export function productSpec(symbolOrMarket: string, leverage?: number, side?: "long" | "short"): ProductSpec {
   const m = /^(BTC|ETH)(\d+(?:\.\d+)?)([LS])$/.exec(symbolOrMarket);
   if (m) return { symbol: symbolOrMarket, market: m[1] as MarketSymbol, leverage: Number(m[2]), isLong: m[3] === "L" };
-  if (symbolOrMarket !== "BTC" && symbolOrMarket !== "ETH") throw new Error(`unknown product or market ${symbolOrMarket}`);
+  if (symbolOrMarket !== "BTC" && symbolOrMarket !== "ETH")
+    throw new Error(`unknown product or market ${symbolOrMarket}`);
   if (leverage === undefined || !(leverage > 0)) throw new Error("--leverage must be a positive number");
   const isLong = (side ?? "long") === "long";
   return { symbol: `${symbolOrMarket}${leverage}${isLong ? "L" : "S"}`, market: symbolOrMarket, leverage, isLong };
@@ -292,7 +299,9 @@ export class Engine {
     const venue = await deploy("MockPerpVenue", [usdc, 6, oracle, params.venue]);
     const driver = await deploy("BacktestDriver", [this.operator, feed, venue, rebalancer]);
     this.addrs = { usdc, feed, venue, rebalancer, factory: await addr("LeveragedTokenFactory"), driver };
-    const latest = (await this.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { timestamp: Hex };
+    const latest = (await this.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+      timestamp: Hex;
+    };
     this.clock = Number(BigInt(latest.timestamp));
     await this.send(this.admin, usdc, this.usdcIface.encodeFunctionData("mint", [this.admin, params.liquidity]));
     await this.send(this.admin, usdc, this.usdcIface.encodeFunctionData("approve", [venue, params.liquidity]));
@@ -335,8 +344,14 @@ export class Engine {
   /** Sends a transaction in the next block (timestamp set by the caller or +1 s) and returns its receipt. */
   private async send(from: string, to: string, data: string, timed = false): Promise<RawReceipt> {
     if (!timed) await this.next();
-    const hash = (await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] })) as string;
-    const receipt = (await this.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as RawReceipt;
+    const hash = (await this.provider.request({
+      method: "eth_sendTransaction",
+      params: [{ from, to, data, gas: GAS }],
+    })) as string;
+    const receipt = (await this.provider.request({
+      method: "eth_getTransactionReceipt",
+      params: [hash],
+    })) as RawReceipt;
     if (receipt.status !== "0x1") throw new Error(`transaction to ${to} failed`);
     return receipt;
   }
@@ -344,7 +359,10 @@ export class Engine {
   /** Sends a QUIET driver run (timestamp set by the caller): its hash, or null if it reverted with `Due`. */
   private async trySend(from: string, to: string, data: string): Promise<string | null> {
     try {
-      return (await this.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: GAS }] })) as string;
+      return (await this.provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from, to, data, gas: GAS }],
+      })) as string;
     } catch (e) {
       const data = (e as { data?: unknown }).data;
       if (typeof data === "string" && data.startsWith(DUE_SELECTOR)) return null;
@@ -395,7 +413,11 @@ export class Engine {
     ]);
     const created = await this.send(this.admin, this.addrs.factory, create, true);
     const token = this.factoryIface.parseLog(this.logs(created, "ProductCreated")[0])!.args[0] as string;
-    await this.send(this.operator, this.addrs.driver, this.driverIface.encodeFunctionData("setToken", [token, band.min, band.max]));
+    await this.send(
+      this.operator,
+      this.addrs.driver,
+      this.driverIface.encodeFunctionData("setToken", [token, band.min, band.max]),
+    );
 
     const r: WindowResult = {
       label: window.label,
@@ -461,7 +483,11 @@ export class Engine {
     const deposit = BigInt(Math.round(cfg.deposit * 1e6));
     await this.send(this.admin, this.addrs.usdc, this.usdcIface.encodeFunctionData("mint", [this.holder, deposit]));
     await this.send(this.holder, this.addrs.usdc, this.usdcIface.encodeFunctionData("approve", [token, deposit]));
-    const minted = await this.send(this.holder, token, this.tokenIface.encodeFunctionData("mint", [deposit, 0n, this.holder]));
+    const minted = await this.send(
+      this.holder,
+      token,
+      this.tokenIface.encodeFunctionData("mint", [deposit, 0n, this.holder]),
+    );
     const mintEv = this.tokenIface.parseLog(this.logs(minted, "Minted", token)[0])!;
     const shares = mintEv.args[3] as bigint;
     r.feesPaid += toUsd6(mintEv.args[4] as bigint);
@@ -470,7 +496,9 @@ export class Engine {
     const mintTime = this.clock - this.offset;
     const holderFraction = Number(shares) / Number(shares + DEAD_SHARES);
 
-    const theorySamples: TheorySample[] = [{ t: first.t, price: first.o, fundingPerSecond: Number(fundingWad(first.t)) / 1e18 }];
+    const theorySamples: TheorySample[] = [
+      { t: first.t, price: first.o, fundingPerSecond: Number(fundingWad(first.t)) / 1e18 },
+    ];
     const navSeries: { nav: number; lev: number; maxLev: number }[] = [];
     const windowFirstBlock = Number(BigInt((await this.provider.request({ method: "eth_blockNumber" })) as string)) + 1;
     /** Candles sent QUIET and not yet accounted: their `Run` logs are read in one request at the window's end. */
@@ -536,7 +564,11 @@ export class Engine {
       await this.at(close);
       if (path.length <= MAX_PRICES_PER_TX && !mayBeDue(path, keeperFromAll, close)) {
         // First as QUIET: if nothing is due, the candle is done and its receipt is read later with the others.
-        const hash = await this.trySend(this.operator, this.addrs.driver, encodeRun(path, keeperFromAll, rate, baseFlags | QUIET));
+        const hash = await this.trySend(
+          this.operator,
+          this.addrs.driver,
+          encodeRun(path, keeperFromAll, rate, baseFlags | QUIET),
+        );
         if (hash !== null) {
           quiet.set(hash, ci);
           refresh = false;
@@ -559,7 +591,12 @@ export class Engine {
         const flags = pos === 0 ? baseFlags : (refresh ? REFRESH : 0n) | (verify ? VERIFY : 0n);
         refresh = false;
         if (pos > 0) await this.next();
-        const receipt = await this.send(this.operator, this.addrs.driver, encodeRun(chunk, keeperFrom, rate, flags), true);
+        const receipt = await this.send(
+          this.operator,
+          this.addrs.driver,
+          encodeRun(chunk, keeperFrom, rate, flags),
+          true,
+        );
         costs(receipt);
         const ev = runWords(this.logs(receipt, "Run", this.addrs.driver)[0]);
         const processed = Number(ev[0]);
@@ -595,7 +632,14 @@ export class Engine {
     if (quiet.size > 0) {
       const logs = (await this.provider.request({
         method: "eth_getLogs",
-        params: [{ fromBlock: `0x${windowFirstBlock.toString(16)}`, toBlock: "latest", address: this.addrs.driver, topics: [this.topics.Run] }],
+        params: [
+          {
+            fromBlock: `0x${windowFirstBlock.toString(16)}`,
+            toBlock: "latest",
+            address: this.addrs.driver,
+            topics: [this.topics.Run],
+          },
+        ],
       })) as (RawLog & { transactionHash: string })[];
       for (const log of logs) {
         const ci = quiet.get(log.transactionHash);
@@ -614,11 +658,20 @@ export class Engine {
     const last = candles[candles.length - 1];
     if (dead) {
       await this.at(last.t + bar);
-      const data = this.driverIface.encodeFunctionData("run", [[answerOf(last.c)], 1n, fundingWad(last.t + bar), REFRESH]);
+      const data = this.driverIface.encodeFunctionData("run", [
+        [answerOf(last.c)],
+        1n,
+        fundingWad(last.t + bar),
+        REFRESH,
+      ]);
       await this.send(this.operator, this.addrs.driver, data, true);
       mark = answerOf(last.c) * 10n ** 10n;
     }
-    const redeemed = await this.send(this.holder, token, this.tokenIface.encodeFunctionData("redeem", [shares, 0n, this.holder]));
+    const redeemed = await this.send(
+      this.holder,
+      token,
+      this.tokenIface.encodeFunctionData("redeem", [shares, 0n, this.holder]),
+    );
     costs(redeemed);
     const redEv = this.tokenIface.parseLog(this.logs(redeemed, "Redeemed", token)[0])!;
     const out = redEv.args[3] as bigint;
@@ -671,10 +724,15 @@ export class Engine {
       const fn = action === 3 ? "ripcord" : "rebalance";
       let receipt: RawReceipt;
       try {
-        receipt = await this.send(this.keeper, this.addrs.rebalancer, this.rebalancerIface.encodeFunctionData(fn, [token]));
+        receipt = await this.send(
+          this.keeper,
+          this.addrs.rebalancer,
+          this.rebalancerIface.encodeFunctionData(fn, [token]),
+        );
       } catch (e) {
         r.keeperFailures += 1;
-        if (r.keeperFailures <= 5) process.stderr.write(`\nkeeper ${ACTION_NAMES[action]} failed: ${(e as Error).message.split("\n")[0]}\n`);
+        if (r.keeperFailures <= 5)
+          process.stderr.write(`\nkeeper ${ACTION_NAMES[action]} failed: ${(e as Error).message.split("\n")[0]}\n`);
         break;
       }
       costs(receipt);
@@ -690,11 +748,14 @@ export class Engine {
         // leverage inside the band (the interval restarts with it); otherwise ask the Rebalancer.
         const traded = ((delta < 0n ? -delta : delta) * markWad) / WAD;
         const clipped = m.maxTradeNotional > 0n && traded * 1000n >= BigInt(m.maxTradeNotional) * 999n;
-        settled = !clipped && after * 1000n > BigInt(m.minLeverage) * 1002n && after * 1000n < BigInt(m.maxLeverage) * 998n;
+        settled =
+          !clipped && after * 1000n > BigInt(m.minLeverage) * 1002n && after * 1000n < BigInt(m.maxLeverage) * 998n;
       }
       if (action === 3) r.ripcords += 1;
       else r.rebalances += 1;
-      action = settled ? 0 : Number((await this.call(this.addrs.rebalancer, this.rebalancerIface, "shouldRebalance", [token])) as bigint);
+      action = settled
+        ? 0
+        : Number((await this.call(this.addrs.rebalancer, this.rebalancerIface, "shouldRebalance", [token])) as bigint);
     }
     return lev;
   }
@@ -712,7 +773,8 @@ export class Engine {
    *  timestamped block, with its receipt: the floor under any backtest step. */
   async rawTxRate(n: number): Promise<number> {
     const started = Date.now();
-    const data = (i: number) => new Interface(["function updateAnswer(int256)"]).encodeFunctionData("updateAnswer", [answerOf(50_000 + i)]);
+    const data = (i: number) =>
+      new Interface(["function updateAnswer(int256)"]).encodeFunctionData("updateAnswer", [answerOf(50_000 + i)]);
     for (let i = 0; i < n; i++) await this.send(this.operator, this.addrs.feed, data(i));
     return n / ((Date.now() - started) / 1000);
   }

@@ -74,7 +74,10 @@ function runJob(j: Job, prices: string, funding: string): Promise<number> {
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     child.on("close", (code) => {
       const cmd = `npm run backtest -- --prices ${relative(ROOT, prices)} --funding ${relative(ROOT, funding)} --product ${j.product} --rules ${j.rules} --keeper ${j.keeper} --window year${j.bench ? " --bench" : ""}`;
-      writeFileSync(join(OUT, `${base(j)}.txt`), `$ ${cmd}\n${out}\nexit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      writeFileSync(
+        join(OUT, `${base(j)}.txt`),
+        `$ ${cmd}\n${out}\nexit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
       done(code ?? 1);
     });
   });
@@ -91,7 +94,9 @@ const usd = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)
 function benchLine(product: string, keeper: string): string | null {
   const f = join(OUT, `${product}-ballast-${keeper}.txt`);
   if (!existsSync(f)) return null;
-  const line = readFileSync(f, "utf8").split("\n").find((l) => l.startsWith("benchmark:"));
+  const line = readFileSync(f, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("benchmark:"));
   return line ? `- ${product} ${keeper}: ${line.replace("benchmark: ", "")}` : null;
 }
 
@@ -116,7 +121,10 @@ export function renderResults(products: string[], candles: Candle[], note: strin
           continue;
         }
         const td = r.trackingDiffBpsPerYear;
-        const liqCell = r.liquidations === 0 ? "0" : `**${r.liquidations}** (${r.liquidatedAt.map((d) => d.slice(0, 16).replace("T", " ")).join(", ")})`;
+        const liqCell =
+          r.liquidations === 0
+            ? "0"
+            : `**${r.liquidations}** (${r.liquidatedAt.map((d) => d.slice(0, 16).replace("T", " ")).join(", ")})`;
         lines.push(
           `| ${rules} | ${keeper} | ${liqCell} | ${r.maxLeverage === null ? "unbounded" : num(r.maxLeverage)} | ${num(r.minMarginRatio * 100, 1)}% | ${num(r.timeInBandPct, 1)}% | ${num(td.median, 0)} / ${num(td.worst, 0)} | ${usd(r.tradingCosts)} | ${r.rebalances} | ${r.ripcords} | ${usd(r.fundingPaid)} | ${usd(r.endNav)} | ${usd(r.theoreticalEndNav)} | ${num(r.wallSeconds, 0)} s |`,
         );
@@ -176,7 +184,9 @@ async function main(): Promise<void> {
   const candles = parsePrices(prices).candles;
   const note = () =>
     `Generated ${new Date().toISOString().slice(0, 16)} UTC by \`npm run backtest:history\` over \`${relative(ROOT, prices)}\` with funding \`${relative(ROOT, funding)}\`, ` +
-    `yearly windows, 100,000 USD minted per window; machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} when this section was written. ` +
+    `yearly windows, 100,000 USD minted per window; machine: ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} when this section was written. ` +
     `Per-run output (with the exact command) is in \`docs/backtest/<product>-<rules>-<keeper>.txt\`, JSON next to it.`;
   if (argv.includes("--report-only")) {
     writeDoc(products, candles, note());
@@ -186,7 +196,8 @@ async function main(): Promise<void> {
   for (const rules of ["ballast", ...rulesList.filter((r) => r !== "ballast")] as RulesName[]) {
     if (!rulesList.includes(rules)) continue;
     for (const keeper of keepers) {
-      for (const product of products) jobs.push({ product, rules, keeper, bench: rules === "ballast" && product === "BTC3L" });
+      for (const product of products)
+        jobs.push({ product, rules, keeper, bench: rules === "ballast" && product === "BTC3L" });
     }
   }
   const todo = jobs.filter((j) => argv.includes("--force") || !existsSync(join(OUT, `${base(j)}.json`)));
@@ -201,7 +212,9 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const code = await runJob(j, prices, funding);
       finished += 1;
-      process.stderr.write(`[${finished}/${todo.length}] ${base(j)}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      process.stderr.write(
+        `[${finished}/${todo.length}] ${base(j)}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
       writeDoc(products, candles, note());
     }
   };

@@ -35,7 +35,12 @@ const w = (x: number): bigint => wad(x.toFixed(6));
 const MAX_UINT64_LEVERAGE = 18;
 
 /** The methodology a rule set gives a product of `leverage` (a positive number, e.g. 3), before overrides. */
-export function methodologyForRules(rules: RulesName, leverage: number, venueMaxLeverage: number, overrides: RuleOverrides = {}): Methodology {
+export function methodologyForRules(
+  rules: RulesName,
+  leverage: number,
+  venueMaxLeverage: number,
+  overrides: RuleOverrides = {},
+): Methodology {
   const L = leverage;
   const base: Methodology = defaultBallast(L);
   let m: Methodology;

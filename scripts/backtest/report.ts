@@ -93,7 +93,13 @@ export function windowJson(product: string, rules: RulesName, keeper: KeeperMode
   };
 }
 
-export function aggregate(product: string, rules: RulesName, keeper: KeeperMode, ws: WindowResult[], wallSeconds: number): ReportJson {
+export function aggregate(
+  product: string,
+  rules: RulesName,
+  keeper: KeeperMode,
+  ws: WindowResult[],
+  wallSeconds: number,
+): ReportJson {
   const windows = ws.map((w) => windowJson(product, rules, keeper, w));
   const sum = (f: (w: WindowJson) => number) => windows.reduce((a, w) => a + f(w), 0);
   const bars = sum((w) => w.bars);
@@ -110,20 +116,45 @@ export function aggregate(product: string, rules: RulesName, keeper: KeeperMode,
     liquidations: sum((w) => w.liquidations),
     liquidatedAt: windows.map((w) => w.liquidatedAt).filter((x): x is string => x !== null),
     minMarginRatio: windows.length ? Math.min(...windows.map((w) => w.minMarginRatio)) : 0,
-    maxLeverage: windows.some((w) => w.maxLeverage === null) ? null : windows.length ? Math.max(...windows.map((w) => w.maxLeverage ?? 0)) : 0,
+    maxLeverage: windows.some((w) => w.maxLeverage === null)
+      ? null
+      : windows.length
+        ? Math.max(...windows.map((w) => w.maxLeverage ?? 0))
+        : 0,
     timeInBandPct: bars ? round(sum((w) => w.timeInBandPct * w.bars) / bars, 2) : 0,
-    startNav: round(sum((w) => w.startNav), 2),
-    endNav: round(sum((w) => w.endNav), 2),
-    theoreticalEndNav: round(sum((w) => w.theoreticalEndNav), 2),
+    startNav: round(
+      sum((w) => w.startNav),
+      2,
+    ),
+    endNav: round(
+      sum((w) => w.endNav),
+      2,
+    ),
+    theoreticalEndNav: round(
+      sum((w) => w.theoreticalEndNav),
+      2,
+    ),
     trackingDiffBpsPerYear: {
       median: tds.length ? round(median(tds)!, 1) : null,
       // A window that ended at 0 (liquidated with nothing left) has no finite tracking difference: it is the worst.
       worst: anyNull ? null : tds.length ? Math.min(...tds) : null,
     },
-    feesPaid: round(sum((w) => w.feesPaid), 2),
-    fundingPaid: round(sum((w) => w.fundingPaid), 2),
-    tradingCosts: round(sum((w) => w.tradingCosts), 2),
-    keeperBounties: round(sum((w) => w.keeperBounties), 2),
+    feesPaid: round(
+      sum((w) => w.feesPaid),
+      2,
+    ),
+    fundingPaid: round(
+      sum((w) => w.fundingPaid),
+      2,
+    ),
+    tradingCosts: round(
+      sum((w) => w.tradingCosts),
+      2,
+    ),
+    keeperBounties: round(
+      sum((w) => w.keeperBounties),
+      2,
+    ),
     gas: gasStats(ws.flatMap((w) => w.gasUsed)),
     wallSeconds: round(wallSeconds, 2),
     windows,
@@ -131,11 +162,30 @@ export function aggregate(product: string, rules: RulesName, keeper: KeeperMode,
 }
 
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "inf");
-const money = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+const money = (x: number): string =>
+  Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 
 /** The human table: one row per window, then the aggregate row and any liquidation's candle. */
 export function humanTable(report: ReportJson, ws: WindowResult[]): string {
-  const head = ["window", "bars", "updates", "rebal", "ripc", "liq", "maxLev", "minMR%", "inBand%", "start", "end", "theory", "TD bp/yr", "fees", "funding", "trading", "bounty"];
+  const head = [
+    "window",
+    "bars",
+    "updates",
+    "rebal",
+    "ripc",
+    "liq",
+    "maxLev",
+    "minMR%",
+    "inBand%",
+    "start",
+    "end",
+    "theory",
+    "TD bp/yr",
+    "fees",
+    "funding",
+    "trading",
+    "bounty",
+  ];
   const rows: string[][] = ws.map((w, i) => {
     const j = report.windows[i];
     return [
@@ -179,7 +229,8 @@ export function humanTable(report: ReportJson, ws: WindowResult[]): string {
     money(report.keeperBounties),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   const out = [
     `${report.product} · rules ${report.rules} · keeper ${report.keeper} · ${ws.length} window(s)`,
     line(head),

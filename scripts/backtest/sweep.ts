@@ -42,14 +42,19 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-const key = (product: string, keeper: string, p: Point) => `${product}-${keeper}-${p.param}-${p.value.replace(/[^0-9a-z.]/gi, "")}`;
+const key = (product: string, keeper: string, p: Point) =>
+  `${product}-${keeper}-${p.param}-${p.value.replace(/[^0-9a-z.]/gi, "")}`;
 
 function run(args: string[], file: string): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -105,18 +110,33 @@ async function main(): Promise<void> {
   const from = arg(argv, "from");
   const to = arg(argv, "to");
   const label =
-    arg(argv, "label") ?? `\`${relative(ROOT, prices)}\`${from || to ? ` from ${from ?? "start"} to ${to ?? "end"}` : " (full file)"}`;
+    arg(argv, "label") ??
+    `\`${relative(ROOT, prices)}\`${from || to ? ` from ${from ?? "start"} to ${to ?? "end"}` : " (full file)"}`;
   OUT = join(ROOT, "docs", "backtest", "sweep", arg(argv, "tag") ?? "full");
   mkdirSync(OUT, { recursive: true });
   const jobs: { product: string; p: Point }[] = [];
-  for (const p of POINTS) for (const product of products) if (!(keeper === "bar" && p.param === "step")) jobs.push({ product, p });
+  for (const p of POINTS)
+    for (const product of products) if (!(keeper === "bar" && p.param === "step")) jobs.push({ product, p });
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const { product, p } = jobs[next++];
       const k = key(product, keeper, p);
       if (existsSync(join(OUT, `${k}.json`)) && !argv.includes("--force")) continue;
-      const args = ["--prices", prices, "--funding", funding, "--product", product, "--keeper", keeper, "--quiet", "--json", join(OUT, `${k}.json`), ...p.flag];
+      const args = [
+        "--prices",
+        prices,
+        "--funding",
+        funding,
+        "--product",
+        product,
+        "--keeper",
+        keeper,
+        "--quiet",
+        "--json",
+        join(OUT, `${k}.json`),
+        ...p.flag,
+      ];
       if (from) args.push("--from", from);
       if (to) args.push("--to", to);
       const code = await run(args, join(OUT, `${k}.txt`));

@@ -55,7 +55,12 @@ export function theory(samples: TheorySample[], leverage: number, fees: TheoryFe
 }
 
 /** Annualised difference of log returns, token minus theory, in basis points per year. Null when a value is 0. */
-export function trackingDiffBpsPerYear(startNav: number, endNav: number, theoreticalEndNav: number, years: number): number | null {
+export function trackingDiffBpsPerYear(
+  startNav: number,
+  endNav: number,
+  theoreticalEndNav: number,
+  years: number,
+): number | null {
   if (!(endNav > 0) || !(theoreticalEndNav > 0) || !(startNav > 0) || !(years > 0)) return null;
   return ((Math.log(endNav / startNav) - Math.log(theoreticalEndNav / startNav)) / years) * 10_000;
 }

@@ -35,10 +35,14 @@ interface Figures {
 
 function runOnce(args: string[]): Promise<string> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("close", (code) => (code === 0 ? done(out) : fail(new Error(`backtest exited ${code}\n${out}`))));
@@ -72,11 +76,24 @@ async function main(): Promise<void> {
   const keepers = arg(argv, "keepers", "bar,tick").split(",");
   if (!existsSync(prices)) throw new Error(`${prices} not found (the full history lives in ../shared/data)`);
   const baselineFile = join(ROOT, "bench", "backtest-baseline.json");
-  const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, "utf8")) as Record<string, Figures>) : {};
+  const baseline = existsSync(baselineFile)
+    ? (JSON.parse(readFileSync(baselineFile, "utf8")) as Record<string, Figures>)
+    : {};
   const results: Record<string, Figures> = {};
   const failures: string[] = [];
   for (const keeper of keepers) {
-    const args = ["--prices", prices, "--funding", funding, "--product", product, "--keeper", keeper, "--bench", "--quiet"];
+    const args = [
+      "--prices",
+      prices,
+      "--funding",
+      funding,
+      "--product",
+      product,
+      "--keeper",
+      keeper,
+      "--bench",
+      "--quiet",
+    ];
     process.stderr.write(`bench: ${product} ${keeper} over ${prices} ...\n`);
     const f = parseBenchLine(keeper, await runOnce(args));
     results[keeper] = f;
@@ -88,9 +105,14 @@ async function main(): Promise<void> {
         `raw in-process rate ${f.rawTxPerSecond[0]} / ${f.rawTxPerSecond[1]} tx/s (before / after); one bar = ${f.rawTxPerBar} raw transactions${vs}`,
     );
     if (f.wallSeconds > target) failures.push(`${keeper}: ${f.wallSeconds} s > ${target} s`);
-    if (base && f.rawTxPerBar > base.rawTxPerBar * REGRESSION) failures.push(`${keeper}: ${f.rawTxPerBar} raw tx per bar > ${REGRESSION} x ${base.rawTxPerBar}`);
+    if (base && f.rawTxPerBar > base.rawTxPerBar * REGRESSION)
+      failures.push(`${keeper}: ${f.rawTxPerBar} raw tx per bar > ${REGRESSION} x ${base.rawTxPerBar}`);
   }
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
   writeFileSync(join(ROOT, "bench", "backtest.json"), `${JSON.stringify(results, null, 2)}\n`);
   if (argv.includes("--update")) writeFileSync(baselineFile, `${JSON.stringify(results, null, 2)}\n`);
   if (failures.length) {

@@ -151,7 +151,9 @@ function renderBreakdown(b: Breakdown): string {
   const lines: string[] = [];
   lines.push(`#### ${b.label}: ${b.gasUsed.toLocaleString("en-US")} gas`);
   lines.push("");
-  lines.push(`| contract | SLOAD | SSTORE | CALL overhead | LOG | compute | total | #sload | #sstore | #calls | #logs |`);
+  lines.push(
+    `| contract | SLOAD | SSTORE | CALL overhead | LOG | compute | total | #sload | #sstore | #calls | #logs |`,
+  );
   lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
   const totals = new Map<OpClass, number>();
   const sorted = [...b.byContract.entries()].sort(
@@ -181,7 +183,9 @@ function runsOf(settings: unknown): number {
   return (settings as { optimizer: { runs: number } }).optimizer.runs;
 }
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; tx: ContractTransactionResponse }> {
+async function gasOf(
+  tx: Promise<ContractTransactionResponse>,
+): Promise<{ gas: number; tx: ContractTransactionResponse }> {
   const sent = await tx;
   const receipt = await sent.wait();
   if (!receipt || receipt.status !== 1) throw new Error("measured transaction failed");
@@ -230,11 +234,16 @@ async function main(): Promise<void> {
   for (const w of [a, b, c, d, e]) {
     await usdcToken.mint(w.address, usdc(10_000_000));
     await usdcToken.connect(w).approve(vaultAddr, ethers.MaxUint256);
-    for (const s of PRODUCT_SYMBOLS) await usdcToken.connect(w).approve(await products[s].getAddress(), ethers.MaxUint256);
+    for (const s of PRODUCT_SYMBOLS)
+      await usdcToken.connect(w).approve(await products[s].getAddress(), ethers.MaxUint256);
   }
   if (NO_STREAMING_FEE) {
     const f = await token.fees();
-    await (await token.connect(deployer).setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: 0n })).wait();
+    await (
+      await token
+        .connect(deployer)
+        .setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: 0n })
+    ).wait();
   }
   // Steady-state keeper and treasury: they already hold USDC.
   await usdcToken.mint(keeper.address, usdc(1));
@@ -267,14 +276,22 @@ async function main(): Promise<void> {
   await measure("ref.deposit.newHolder", () => vault.connect(c).deposit(usdc(10_000), c.address));
   // Existing holder: receiver already holds shares.
   await measure("mint.existing", () => token.connect(a).mint(usdc(10_000), 0n, a.address), "mint (existing holder)");
-  await measure("ref.deposit.existing", () => vault.connect(a).deposit(usdc(10_000), a.address), "ReferenceVault.deposit (existing holder)");
+  await measure(
+    "ref.deposit.existing",
+    () => vault.connect(a).deposit(usdc(10_000), a.address),
+    "ReferenceVault.deposit (existing holder)",
+  );
 
   // ---- Redeem. Partial: half of the holder's shares (balance stays non-zero). Full: all of them (balance -> 0,
   // a refund on both sides). The receiver's USDC balance is non-zero before on both sides.
   const half = (await token.balanceOf(a.address)) / 2n;
   const vhalf = (await vault.balanceOf(a.address)) / 2n;
   await measure("redeem.partial", () => token.connect(a).redeem(half, 0n, a.address), "redeem (partial)");
-  await measure("ref.redeem.partial", () => vault.connect(a).redeem(vhalf, a.address, a.address), "ReferenceVault.redeem (partial)");
+  await measure(
+    "ref.redeem.partial",
+    () => vault.connect(a).redeem(vhalf, a.address, a.address),
+    "ReferenceVault.redeem (partial)",
+  );
   const allC = await token.balanceOf(c.address);
   const vallC = await vault.balanceOf(c.address);
   await measure("redeem.full", () => token.connect(c).redeem(allC, 0n, c.address));
@@ -320,7 +337,8 @@ async function main(): Promise<void> {
   // ---- Keeper paths. Every product holds a position at target; then BTC and ETH fall 12%, which takes every
   // product outside its band (longs above Lmax, shorts below Lmin) without reaching a ripcord.
   for (const s of PRODUCT_SYMBOLS) {
-    if ((await products[s].totalSupply()) === 0n) await (await products[s].connect(b).mint(usdc(100_000), 0n, b.address)).wait();
+    if ((await products[s].totalSupply()) === 0n)
+      await (await products[s].connect(b).mint(usdc(100_000), 0n, b.address)).wait();
   }
   await tick();
   await movePrice("BTC", 0.88);
@@ -362,7 +380,13 @@ async function main(): Promise<void> {
     snapshotId = (await network.provider.send("evm_snapshot", [])) as string;
   };
   // Normal rebalance: one product, the whole trade back to target in one call (REBALANCE = 1).
-  await keeperRun("rebalance.normal", () => rebalancer.connect(keeper).rebalance(tokenAddr), 1, 1, "rebalance (normal)");
+  await keeperRun(
+    "rebalance.normal",
+    () => rebalancer.connect(keeper).rebalance(tokenAddr),
+    1,
+    1,
+    "rebalance (normal)",
+  );
   // performUpkeep over 1 and over all 8 due products, from the same state.
   await keeperRun("upkeep.1", () => rebalancer.connect(keeper).performUpkeep(encode([tokenAddr])), 1, 1);
   await keeperRun("upkeep.8", () => rebalancer.connect(keeper).performUpkeep(encode(allTokens)), 1, 8);
@@ -370,7 +394,9 @@ async function main(): Promise<void> {
   // iteration and the measured call is a middle chunk (ITERATE = 2, still capped).
   {
     const m = productDefaults("BTC3L").methodology;
-    await (await rebalancer.connect(deployer).setMethodology(tokenAddr, { ...m, maxTradeNotional: wad(10_000) })).wait();
+    await (
+      await rebalancer.connect(deployer).setMethodology(tokenAddr, { ...m, maxTradeNotional: wad(10_000) })
+    ).wait();
     await (await rebalancer.connect(keeper).rebalance(tokenAddr)).wait();
     await keeperRun("rebalance.iterate", () => rebalancer.connect(keeper).rebalance(tokenAddr), 2, 1);
   }
@@ -384,19 +410,70 @@ async function main(): Promise<void> {
   // ----------------------------------------------------------------------------------------------------------
   const R = gas["rebalance.normal"];
   const rows: Row[] = [
-    { key: "transfer.newHolder", label: "transfer (new holder)", gas: gas["transfer.newHolder"], refKey: "ref.transfer.newHolder", target: { max: gas["ref.transfer.newHolder"] * 1.01, text: "≤ 1.01× ref" } },
-    { key: "transfer.existing", label: "transfer (existing holder)", gas: gas["transfer.existing"], refKey: "ref.transfer.existing", target: { max: gas["ref.transfer.existing"] * 1.01, text: "≤ 1.01× ref" } },
+    {
+      key: "transfer.newHolder",
+      label: "transfer (new holder)",
+      gas: gas["transfer.newHolder"],
+      refKey: "ref.transfer.newHolder",
+      target: { max: gas["ref.transfer.newHolder"] * 1.01, text: "≤ 1.01× ref" },
+    },
+    {
+      key: "transfer.existing",
+      label: "transfer (existing holder)",
+      gas: gas["transfer.existing"],
+      refKey: "ref.transfer.existing",
+      target: { max: gas["ref.transfer.existing"] * 1.01, text: "≤ 1.01× ref" },
+    },
     { key: "permit", label: "permit", gas: gas["permit"], refKey: "ref.permit" },
     { key: "mint.first", label: "mint (first ever)", gas: gas["mint.first"], refKey: "ref.deposit.first" },
-    { key: "mint.newHolder", label: "mint (new holder)", gas: gas["mint.newHolder"], refKey: "ref.deposit.newHolder", target: { max: gas["ref.deposit.newHolder"] * 2.5, text: "≤ 2.5× ref" } },
-    { key: "mint.existing", label: "mint (existing holder)", gas: gas["mint.existing"], refKey: "ref.deposit.existing", target: { max: gas["ref.deposit.existing"] * 2.5, text: "≤ 2.5× ref" } },
-    { key: "redeem.partial", label: "redeem (partial)", gas: gas["redeem.partial"], refKey: "ref.redeem.partial", target: { max: gas["ref.redeem.partial"] * 2.5, text: "≤ 2.5× ref" } },
-    { key: "redeem.full", label: "redeem (full)", gas: gas["redeem.full"], refKey: "ref.redeem.full", target: { max: gas["ref.redeem.full"] * 2.5, text: "≤ 2.5× ref" } },
+    {
+      key: "mint.newHolder",
+      label: "mint (new holder)",
+      gas: gas["mint.newHolder"],
+      refKey: "ref.deposit.newHolder",
+      target: { max: gas["ref.deposit.newHolder"] * 2.5, text: "≤ 2.5× ref" },
+    },
+    {
+      key: "mint.existing",
+      label: "mint (existing holder)",
+      gas: gas["mint.existing"],
+      refKey: "ref.deposit.existing",
+      target: { max: gas["ref.deposit.existing"] * 2.5, text: "≤ 2.5× ref" },
+    },
+    {
+      key: "redeem.partial",
+      label: "redeem (partial)",
+      gas: gas["redeem.partial"],
+      refKey: "ref.redeem.partial",
+      target: { max: gas["ref.redeem.partial"] * 2.5, text: "≤ 2.5× ref" },
+    },
+    {
+      key: "redeem.full",
+      label: "redeem (full)",
+      gas: gas["redeem.full"],
+      refKey: "ref.redeem.full",
+      target: { max: gas["ref.redeem.full"] * 2.5, text: "≤ 2.5× ref" },
+    },
     { key: "rebalance.normal", label: "rebalance (normal)", gas: R, target: { max: 150_000, text: "≤ 150,000" } },
-    { key: "rebalance.iterate", label: "rebalance (ITERATE chunk)", gas: gas["rebalance.iterate"], target: { max: 150_000, text: "≤ 150,000" } },
-    { key: "rebalance.ripcord", label: "ripcord", gas: gas["rebalance.ripcord"], target: { max: 150_000, text: "≤ 150,000" } },
+    {
+      key: "rebalance.iterate",
+      label: "rebalance (ITERATE chunk)",
+      gas: gas["rebalance.iterate"],
+      target: { max: 150_000, text: "≤ 150,000" },
+    },
+    {
+      key: "rebalance.ripcord",
+      label: "ripcord",
+      gas: gas["rebalance.ripcord"],
+      target: { max: 150_000, text: "≤ 150,000" },
+    },
     { key: "upkeep.1", label: "performUpkeep (1 due)", gas: gas["upkeep.1"] },
-    { key: "upkeep.8", label: "performUpkeep (8 due)", gas: gas["upkeep.8"], target: { max: 8 * R, text: "≤ 8 × rebalance" } },
+    {
+      key: "upkeep.8",
+      label: "performUpkeep (8 due)",
+      gas: gas["upkeep.8"],
+      target: { max: 8 * R, text: "≤ 8 × rebalance" },
+    },
   ];
   const refLabels: Record<string, string> = {
     "ref.transfer.newHolder": "OZ ERC20 transfer (new)",
@@ -487,9 +564,11 @@ async function main(): Promise<void> {
     for (const row of table) console.log(line(row));
     console.log(`\nbreakdown: bench/out/breakdown.md${BREAKDOWN ? " and bench/gas-breakdown.md" : ""}`);
     if (UPDATE_BASELINE) console.log("baseline written to bench/gas-baseline.json");
-    if (regressions.length) console.log(`\nREGRESSION (> ${TOLERANCE * 100}% above baseline):\n  ${regressions.join("\n  ")}`);
+    if (regressions.length)
+      console.log(`\nREGRESSION (> ${TOLERANCE * 100}% above baseline):\n  ${regressions.join("\n  ")}`);
     else if (baseline) console.log(`\nno figure more than ${TOLERANCE * 100}% above bench/gas-baseline.json`);
-    else if (!UPDATE_BASELINE) console.log("\nno baseline yet: run with --update-baseline to create bench/gas-baseline.json");
+    else if (!UPDATE_BASELINE)
+      console.log("\nno baseline yet: run with --update-baseline to create bench/gas-baseline.json");
   }
   if (regressions.length && !UPDATE_BASELINE) process.exitCode = 1;
 }

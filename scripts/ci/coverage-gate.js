@@ -49,7 +49,11 @@ function summaryFromJson(files) {
     const branchCounts = Object.values(m.b).flat();
     const entry = (counts) => {
       const covered = counts.filter((n) => n > 0).length;
-      return { covered, total: counts.length, pct: counts.length ? Math.round((10000 * covered) / counts.length) / 100 : 100 };
+      return {
+        covered,
+        total: counts.length,
+        pct: counts.length ? Math.round((10000 * covered) / counts.length) / 100 : 100,
+      };
     };
     out[file] = { lines: entry(lineCounts), branches: entry(branchCounts) };
   }
@@ -91,7 +95,8 @@ if (rows.length === 0) {
 const pct = (c) => (c.total === 0 ? 100 : (100 * c.covered) / c.total);
 const lines = pct(total.lines);
 const branches = pct(total.branches);
-for (const [f, l, b] of rows) console.log(`${f.padEnd(48)} lines ${String(l).padStart(6)}%  branches ${String(b).padStart(6)}%`);
+for (const [f, l, b] of rows)
+  console.log(`${f.padEnd(48)} lines ${String(l).padStart(6)}%  branches ${String(b).padStart(6)}%`);
 console.log(
   `${"gated total".padEnd(48)} lines ${lines.toFixed(2).padStart(6)}%  branches ${branches.toFixed(2).padStart(6)}%` +
     `  (minimum ${minLines}% / ${minBranches}%)`,

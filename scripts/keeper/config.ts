@@ -23,9 +23,7 @@ export const DEFAULT_LOCAL_RPC = "http://127.0.0.1:8545";
 /** Index of the "keeper" named account in hardhat.config.ts. */
 export const DEFAULT_LOCAL_ACCOUNT = 1;
 
-export type SignerSpec =
-  | { kind: "key"; key: string }
-  | { kind: "unlocked"; account: number | string };
+export type SignerSpec = { kind: "key"; key: string } | { kind: "unlocked"; account: number | string };
 
 export interface BackoffOptions {
   retries: number;
@@ -116,7 +114,10 @@ export function gweiToWei(raw: string): bigint {
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
 
-export function parseKeeperConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): KeeperConfig {
+export function parseKeeperConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): KeeperConfig {
   const flags = parseFlags(argv);
   if (flags.has("help")) throw new HelpRequested(USAGE);
   const str = (name: string): string | undefined => {
@@ -141,7 +142,8 @@ export function parseKeeperConfig(argv: readonly string[], env: Readonly<Record<
     if (!PRIVATE_KEY.test(key)) throw new ConfigError("the keeper key must be 0x followed by 64 hex digits");
     signer = { kind: "key", key };
   } else if (account !== undefined) {
-    if (!local) throw new ConfigError(`--account uses a node's unlocked accounts: local networks only, not "${network}"`);
+    if (!local)
+      throw new ConfigError(`--account uses a node's unlocked accounts: local networks only, not "${network}"`);
     if (/^\d+$/.test(account)) signer = { kind: "unlocked", account: integer("account", account, 0, 1000) };
     else if (isAddress(account)) signer = { kind: "unlocked", account };
     else throw new ConfigError(`--account must be an index or an address, got "${account}"`);

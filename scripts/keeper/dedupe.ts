@@ -42,7 +42,8 @@ export type Decision =
   | "skip-handled" // this state was already acted on (by us, or we saw someone else do it)
   | "skip-cooldown"; // a pre-flight check failed recently; try again later
 
-export type Outcome = "confirmed" | "not-needed" | "reverted" | "unconfirmed" | "preflight-failed" | "broadcast-unknown";
+export type Outcome =
+  "confirmed" | "not-needed" | "reverted" | "unconfirmed" | "preflight-failed" | "broadcast-unknown";
 
 interface Entry {
   key: string;

@@ -3,7 +3,16 @@
  * send `rebalance` / `ripcord` for them, at most once per due state, with its own nonces, gas settings and RPC retries.
  * All reads of one pass are pinned to one block so that a decision never mixes two states.
  */
-import { AbiCoder, Contract, Interface, ZeroAddress, isError, type JsonRpcProvider, type Signer, type TransactionReceipt } from "ethers";
+import {
+  AbiCoder,
+  Contract,
+  type Interface,
+  ZeroAddress,
+  isError,
+  type JsonRpcProvider,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
 import type { ILeveragedToken, IOracleAdapter, Rebalancer } from "../../typechain-types";
 import { describeError, decodeRevert } from "../lib/revert";
 import { backoffDelay, isRetryableRpcError, sleep, withRetry } from "./backoff";
@@ -79,7 +88,9 @@ export class Keeper {
     this.now = deps.now ?? Date.now;
     this.rebalancerIface = deps.rebalancer.interface as unknown as Interface;
     this.errorIfaces = [this.rebalancerIface];
-    this.nonces = new NonceTracker(() => this.rpc("nonce", () => deps.provider.getTransactionCount(deps.address, "pending")));
+    this.nonces = new NonceTracker(() =>
+      this.rpc("nonce", () => deps.provider.getTransactionCount(deps.address, "pending")),
+    );
   }
 
   /** Registers extra ABIs (token, venue, oracle) so their custom errors show up decoded in the logs. */
@@ -99,7 +110,8 @@ export class Keeper {
         this.stats.errors++;
         this.deps.log("error", { stage: "pass", consecutive: failures, error: describeError(err, this.errorIfaces) });
       }
-      const delay = failures === 0 ? this.deps.options.intervalMs : backoffDelay(failures - 1, this.deps.options.backoff);
+      const delay =
+        failures === 0 ? this.deps.options.intervalMs : backoffDelay(failures - 1, this.deps.options.backoff);
       await this.pause(delay);
     }
   }
@@ -169,7 +181,13 @@ export class Keeper {
         await this.consider(token, action, blockTag, holdSends);
       } catch (err) {
         this.stats.errors++;
-        log("error", { stage: "consider", block, token, symbol: this.symbol(token), error: describeError(err, this.errorIfaces) });
+        log("error", {
+          stage: "consider",
+          block,
+          token,
+          symbol: this.symbol(token),
+          error: describeError(err, this.errorIfaces),
+        });
       }
     }
     this.lastBlock = block;
@@ -185,7 +203,10 @@ export class Keeper {
         this.deps.rebalancer.checkUpkeep(checkData, { from: ZeroAddress, blockTag }),
       );
       if (!needed) continue;
-      const [tokens, actions] = this.coder.decode(["address[]", "uint8[]"], performData) as unknown as [string[], bigint[]];
+      const [tokens, actions] = this.coder.decode(["address[]", "uint8[]"], performData) as unknown as [
+        string[],
+        bigint[],
+      ];
       tokens.forEach((t, i) => due.set(t.toLowerCase(), Number(actions[i])));
     }
     return due;
@@ -205,7 +226,14 @@ export class Keeper {
       if (repeated) return; // the same skip for the same state: said once already
       this.stats.skipped++;
     }
-    this.deps.log("decision", { block: blockTag, token, symbol: this.symbol(token), action: actionName(action), key, decision });
+    this.deps.log("decision", {
+      block: blockTag,
+      token,
+      symbol: this.symbol(token),
+      action: actionName(action),
+      key,
+      decision,
+    });
     if (decision === "send") await this.act(token, action, key);
   }
 
@@ -218,7 +246,14 @@ export class Keeper {
     ]);
     const oracle = new Contract(st.oracle, ORACLE_ABI, provider) as unknown as IOracleAdapter;
     const [, updatedAt] = await this.rpc("latestPrice", () => oracle.latestPrice({ blockTag }));
-    return { token, action, lastRebalance: st.lastRebalance, iterating: st.iterating, size: snapshot[0], oracleUpdatedAt: updatedAt };
+    return {
+      token,
+      action,
+      lastRebalance: st.lastRebalance,
+      iterating: st.iterating,
+      size: snapshot[0],
+      oracleUpdatedAt: updatedAt,
+    };
   }
 
   /** Pre-flight, gas, nonce, send; the receipt is awaited in the background. */
@@ -237,7 +272,14 @@ export class Keeper {
       if (decoded && NOT_NEEDED.has(decoded.name)) {
         this.ledger.settle(key, "not-needed");
         this.stats.alreadyHandled++;
-        log("already-handled", { token, symbol, action: actionName(action), key, stage: "preflight", reason: decoded.signature });
+        log("already-handled", {
+          token,
+          symbol,
+          action: actionName(action),
+          key,
+          stage: "preflight",
+          reason: decoded.signature,
+        });
         return;
       }
       this.ledger.cooldown(token, key, this.now() + options.preflightCooldownMs);
@@ -250,7 +292,14 @@ export class Keeper {
     const maxFee = fee.maxFeePerGas ?? fee.gasPrice;
     if (options.maxFeePerGas !== null && maxFee !== null && maxFee > options.maxFeePerGas) {
       this.stats.skipped++;
-      log("decision", { token, symbol, key, decision: "skip-gas-price", maxFeePerGas: maxFee, cap: options.maxFeePerGas });
+      log("decision", {
+        token,
+        symbol,
+        key,
+        decision: "skip-gas-price",
+        maxFeePerGas: maxFee,
+        cap: options.maxFeePerGas,
+      });
       this.lastLogged.delete(token.toLowerCase()); // decide again next block
       return;
     }
@@ -272,7 +321,14 @@ export class Keeper {
           // Never an unhandled rejection: the state stays "sent" (no resend), the token is freed.
           this.ledger.settle(key, "unconfirmed");
           this.stats.errors++;
-          log("error", { stage: "confirm", token, symbol, key, hash: tx.hash, error: describeError(err, this.errorIfaces) });
+          log("error", {
+            stage: "confirm",
+            token,
+            symbol,
+            key,
+            hash: tx.hash,
+            error: describeError(err, this.errorIfaces),
+          });
         })
         .finally(() => this.receipts.delete(tracked));
       this.receipts.add(tracked);
@@ -297,7 +353,14 @@ export class Keeper {
       if (consumed) this.stats.sent++;
       this.ledger.settle(key, "not-needed");
       this.stats.alreadyHandled++;
-      log("already-handled", { token, symbol, action: actionName(action), key, stage: "send", reason: decoded.signature });
+      log("already-handled", {
+        token,
+        symbol,
+        action: actionName(action),
+        key,
+        stage: "send",
+        reason: decoded.signature,
+      });
       return;
     }
     if (!consumed && (isError(err, "NONCE_EXPIRED") || isError(err, "REPLACEMENT_UNDERPRICED"))) {
@@ -315,7 +378,15 @@ export class Keeper {
     } else {
       this.ledger.cooldown(token, key, this.now() + options.preflightCooldownMs);
     }
-    log("error", { stage: "send", token, symbol, key, nonce, broadcast: consumed, error: describeError(err, this.errorIfaces) });
+    log("error", {
+      stage: "send",
+      token,
+      symbol,
+      key,
+      nonce,
+      broadcast: consumed,
+      error: describeError(err, this.errorIfaces),
+    });
   }
 
   private async confirm(hash: string, token: string, action: number, key: string): Promise<void> {
@@ -336,7 +407,14 @@ export class Keeper {
       this.nonces.reset();
       this.ledger.settle(key, "unconfirmed");
       this.stats.errors++;
-      log("error", { stage: "confirm", token, symbol, key, hash, error: `no receipt after ${options.confirmTimeoutMs} ms` });
+      log("error", {
+        stage: "confirm",
+        token,
+        symbol,
+        key,
+        hash,
+        error: `no receipt after ${options.confirmTimeoutMs} ms`,
+      });
       return;
     }
     if (receipt.status === 1) {
@@ -367,7 +445,9 @@ export class Keeper {
     }
     // Reverted on chain: if another keeper's action for this token landed in the same block, we merely lost the race.
     const filter = this.deps.rebalancer.filters.RebalanceExecuted(token);
-    const rivals = await this.rpc("logs", () => this.deps.rebalancer.queryFilter(filter, receipt.blockNumber, receipt.blockNumber));
+    const rivals = await this.rpc("logs", () =>
+      this.deps.rebalancer.queryFilter(filter, receipt.blockNumber, receipt.blockNumber),
+    );
     if (rivals.length > 0) {
       this.ledger.settle(key, "not-needed");
       this.stats.alreadyHandled++;
@@ -390,7 +470,8 @@ export class Keeper {
       };
     }
     return withRetry(fn, this.deps.options.backoff, {
-      onRetry: (attempt, delayMs, err) => this.deps.log("retry", { call: what, attempt, delayMs, error: describeError(err) }),
+      onRetry: (attempt, delayMs, err) =>
+        this.deps.log("retry", { call: what, attempt, delayMs, error: describeError(err) }),
     });
   }
 

@@ -106,11 +106,21 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     ]);
   } catch (err) {
     log("fatal", { error: `cannot reach ${describeConfig(config).rpc}: ${describeError(err)}` });
-    log("summary", { reason: stopReason ?? "unreachable", passes: 0, sent: 0, confirmed: 0, alreadyHandled: 0, skipped: 0, errors: 1 });
+    log("summary", {
+      reason: stopReason ?? "unreachable",
+      passes: 0,
+      sent: 0,
+      confirmed: 0,
+      alreadyHandled: 0,
+      skipped: 0,
+      errors: 1,
+    });
     return stopReason !== null ? 0 : config.once ? 1 : 2;
   }
   if (deployments.chainId !== null && deployments.chainId !== chainId) {
-    log("fatal", { error: `wrong network: ${deployments.dir} is for chain ${deployments.chainId}, the node is chain ${chainId}` });
+    log("fatal", {
+      error: `wrong network: ${deployments.dir} is for chain ${deployments.chainId}, the node is chain ${chainId}`,
+    });
     return 2;
   }
 

@@ -33,11 +33,15 @@ const KEYS = [
 ];
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
-  });
+  return spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
+    },
+  );
 }
 
 describe("backtest CLI end to end (committed slice of March 2020)", function () {

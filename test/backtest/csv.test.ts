@@ -35,17 +35,27 @@ describe("backtest CSV input", () => {
     const s = parsePrices("inline.csv", text);
     expect(s.candles).to.have.length(4);
     expect(s.barSeconds).to.equal(7200);
-    expect(s.gaps).to.deep.equal([{ from: Date.UTC(2020, 2, 12, 10) / 1000, to: Date.UTC(2020, 2, 12, 16) / 1000, missingBars: 2 }]);
+    expect(s.gaps).to.deep.equal([
+      { from: Date.UTC(2020, 2, 12, 10) / 1000, to: Date.UTC(2020, 2, 12, 16) / 1000, missingBars: 2 },
+    ]);
     expect(s.candles[2]).to.include({ o: 7700, h: 7700, l: 5800, c: 6000, line: 4 });
   });
 
   it("fails with file, line number and reason", () => {
     const cases: [string, number, RegExp][] = [
-      [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\n2020-03-12 08:00:00,1,2,abc,1.5,1`, 3, /low "abc" is not a number/],
+      [
+        `${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\n2020-03-12 08:00:00,1,2,abc,1.5,1`,
+        3,
+        /low "abc" is not a number/,
+      ],
       [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\n2020-13-12 08:00:00,1,2,0.5,1.5,1`, 3, /not a valid date/],
       [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\nyesterday,1,2,0.5,1.5,1`, 3, /neither ISO-8601/],
       [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5,3,1`, 2, /inconsistent candle/],
-      [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\n2020-03-12 06:00:00,1,2,0.5,1.5,1`, 3, /is not after the previous row/],
+      [
+        `${HEADER}\n2020-03-12 06:00:00,1,2,0.5,1.5,1\n2020-03-12 06:00:00,1,2,0.5,1.5,1`,
+        3,
+        /is not after the previous row/,
+      ],
       [`${HEADER}\n2020-03-12 06:00:00,1,2,0.5`, 2, /expected at least 5 columns/],
       [`${HEADER}\n2020-03-12 06:00:00,0,2,0.5,1.5,1`, 2, /prices must be positive/],
       [`time,open,high,low,close\n2020-03-12 06:00:00,1,2,0.5,1.5`, 1, /header is missing column\(s\) timestamp/],
@@ -62,10 +72,15 @@ describe("backtest CSV input", () => {
   });
 
   it("parses funding rates and rejects malformed ones with their line", () => {
-    const f = parseFunding("f.csv", "timestamp,funding_rate\n2020-03-12 00:00:00.000,0.0001\n2020-03-12 08:00:00.010,-0.0002\n2020-03-12 16:00:00,0.0003");
+    const f = parseFunding(
+      "f.csv",
+      "timestamp,funding_rate\n2020-03-12 00:00:00.000,0.0001\n2020-03-12 08:00:00.010,-0.0002\n2020-03-12 16:00:00,0.0003",
+    );
     expect(f.intervalSeconds).to.equal(8 * 3600);
     expect(f.points.map((p) => p.rate)).to.deep.equal([0.0001, -0.0002, 0.0003]);
-    const e = errorOf(() => parseFunding("f.csv", "timestamp,funding_rate\n2020-03-12 00:00:00,0.0001\n2020-03-12 08:00:00,x"));
+    const e = errorOf(() =>
+      parseFunding("f.csv", "timestamp,funding_rate\n2020-03-12 00:00:00,0.0001\n2020-03-12 08:00:00,x"),
+    );
     expect(e.message).to.equal('f.csv:3: funding_rate "x" is not a number');
     expect(errorOf(() => parseFunding("f.csv", "timestamp,funding_rate\n2020-03-12 00:00:00,0.5")).line).to.equal(2);
   });

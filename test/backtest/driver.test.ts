@@ -25,7 +25,11 @@ describe("backtest driver (harness rules the figures rest on)", function () {
     // A window leaves the driver on its product, whose holder redeemed everything at the end.
     await engine.runWindow(cfg, { label: "w", candles: [100, 101].map((p, i) => flat(t0 + i * 7200, p, i + 2)) });
     const d = engine.deployment();
-    const driver = await ethers.getContractAt("BacktestDriver", d.driver, await ethers.getImpersonatedSigner(d.operator));
+    const driver = await ethers.getContractAt(
+      "BacktestDriver",
+      d.driver,
+      await ethers.getImpersonatedSigner(d.operator),
+    );
     const factory = await ethers.getContractAt("LeveragedTokenFactory", d.factory);
     const products = await factory.queryFilter(factory.filters.ProductCreated());
     const product = await ethers.getContractAt("LeveragedToken", products[products.length - 1].args[0]);
@@ -44,7 +48,10 @@ describe("backtest driver (harness rules the figures rest on)", function () {
     // (The engine's hand-encoded calldata and the ABI's agree.)
     const encoded = driver.interface.encodeFunctionData("run", [[10_050_000_000n], 1n, 0n, VERIFY]);
     expect(encodeRun([100.5], 1, 0n, VERIFY)).to.equal(encoded);
-    await expect(driver.run([10_050_000_000n], 1n, 0n, VERIFY)).to.be.revertedWithCustomError(driver, "ReplicaMismatch");
+    await expect(driver.run([10_050_000_000n], 1n, 0n, VERIFY)).to.be.revertedWithCustomError(
+      driver,
+      "ReplicaMismatch",
+    );
     await expect(driver.run([10_050_000_000n], 1n, 0n, REFRESH | VERIFY)).to.emit(driver, "Run");
   });
 
@@ -54,7 +61,9 @@ describe("backtest driver (harness rules the figures rest on)", function () {
     // 3x long opened at 101 (the window's last close): l = 3x / (3x - 2), x = P / 101, passes the 3.5 band top
     // between 95 (3.43) and 93 (3.62).
     const path = [99, 97, 95, 93, 91].map((p) => BigInt(p) * 10n ** 8n);
-    await expect(driver.run(path, 0n, 0n, QUIET)).to.be.revertedWithCustomError(driver, "Due").withArgs(3n, 1n);
+    await expect(driver.run(path, 0n, 0n, QUIET))
+      .to.be.revertedWithCustomError(driver, "Due")
+      .withArgs(3n, 1n);
     const tx = await driver.run(path, 0n, 0n, 0n);
     const ev = (await tx.wait())!.logs.map((l) => driver.interface.parseLog(l)).find((e) => e?.name === "Run")!;
     expect(ev.args.processed).to.equal(4n);
@@ -66,6 +75,9 @@ describe("backtest driver (harness rules the figures rest on)", function () {
   it("only its operator may drive it", async () => {
     const { driver } = await withOpenPosition();
     const [stranger] = await hre.ethers.getSigners();
-    await expect(driver.connect(stranger).run([10_000_000_000n], 0n, 0n, 0n)).to.be.revertedWithCustomError(driver, "OnlyOperator");
+    await expect(driver.connect(stranger).run([10_000_000_000n], 0n, 0n, 0n)).to.be.revertedWithCustomError(
+      driver,
+      "OnlyOperator",
+    );
   });
 });

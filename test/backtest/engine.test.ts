@@ -53,7 +53,13 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
       prev = p;
     }
     // Funding: the rate settled at the first funding time at or after t, per second.
-    const schedule = { points: [{ t: 28_800, rate: 0.0001 }, { t: 57_600, rate: 0.0002 }], intervalSeconds: 28_800 };
+    const schedule = {
+      points: [
+        { t: 28_800, rate: 0.0001 },
+        { t: 57_600, rate: 0.0002 },
+      ],
+      intervalSeconds: 28_800,
+    };
     expect(fundingAt(schedule, 28_801)).to.equal(0.0002 / 28_800);
     expect(fundingAt(schedule, 100)).to.equal(0.0001 / 28_800);
     expect(fundingAt(schedule, 60_000)).to.equal(0);

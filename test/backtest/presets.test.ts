@@ -23,7 +23,11 @@ describe("backtest rule presets", () => {
     expect([sym.minLeverage, sym.maxLeverage]).to.deep.equal([wad("2.25"), wad("3.75")]);
     const asym = methodologyForRules("ballast", 3, 20, { bandLowFraction: 0.5 });
     expect([asym.minLeverage, asym.targetLeverage, asym.maxLeverage]).to.deep.equal([wad("1.5"), wad("3"), wad("3.5")]);
-    const both = methodologyForRules("ballast", 3, 20, { bandFraction: 0.1, bandLowFraction: 0.5, interval: 3 * 86_400 });
+    const both = methodologyForRules("ballast", 3, 20, {
+      bandFraction: 0.1,
+      bandLowFraction: 0.5,
+      interval: 3 * 86_400,
+    });
     expect([both.minLeverage, both.maxLeverage, both.interval]).to.deep.equal([wad("1.5"), wad("3.3"), 3 * 86_400]);
   });
 });

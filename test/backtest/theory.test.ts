@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { theory, trackingDiffBpsPerYear, YEAR_SECONDS } from "../../scripts/backtest/theory";
 
 const noFees = { mintFee: 0, redeemFee: 0, streamingPerYear: 0 };
-const path = (prices: number[], fundingPerSecond = 0, dt = 7200) => prices.map((price, i) => ({ t: i * dt, price, fundingPerSecond }));
+const path = (prices: number[], fundingPerSecond = 0, dt = 7200) =>
+  prices.map((price, i) => ({ t: i * dt, price, fundingPerSecond }));
 
 describe("backtest theory (DESIGN.md continuous formula)", () => {
   it("matches a hand calculation for 3x long and 3x short on 100 -> 110 -> 99", () => {
@@ -15,7 +16,9 @@ describe("backtest theory (DESIGN.md continuous formula)", () => {
     const short = theory(path([100, 110, 99]), -3, noFees);
     expect(short.factors[2]).to.be.closeTo(0.913056, 1e-6);
     // Shorts decay twice as fast: (L^2 - L)/2 is 3 for L = 3 and 6 for L = -3.
-    expect(Math.log(short.factors[2] / Math.pow(0.99, -3)) / Math.log(long.factors[2] / Math.pow(0.99, 3))).to.be.closeTo(2, 1e-9);
+    expect(
+      Math.log(short.factors[2] / Math.pow(0.99, -3)) / Math.log(long.factors[2] / Math.pow(0.99, 3)),
+    ).to.be.closeTo(2, 1e-9);
   });
 
   it("charges funding by exposure, the streaming fee by time and mint/redeem fees once", () => {

@@ -27,7 +27,10 @@ export function installTestWallet(args: TestWalletArgs): void {
     addEventListener(type: string, listener: () => void): void;
     dispatchEvent(event: object): boolean;
     CustomEvent: new (type: string, init: { detail: unknown }) => object;
-    fetch(url: string, init: { method: string; headers: Record<string, string>; body: string }): Promise<{ json(): Promise<unknown> }>;
+    fetch(
+      url: string,
+      init: { method: string; headers: Record<string, string>; body: string },
+    ): Promise<{ json(): Promise<unknown> }>;
     __testWalletLog?: string[];
   }
   const g = globalThis as unknown as PageGlobals;

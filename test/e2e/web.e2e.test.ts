@@ -175,12 +175,17 @@ describe("web page in Chromium (e2e)", function () {
 
   before(async function () {
     if ("__SOLIDITY_COVERAGE_RUNNING" in hre) {
-      console.log("    skipped under solidity-coverage: the browser test runs its own node, so it measures no contract code.");
+      console.log(
+        "    skipped under solidity-coverage: the browser test runs its own node, so it measures no contract code.",
+      );
       this.skip();
     }
     if (!fs.existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`${CHROMIUM} not found: CI installs it first (bash scripts/ci/install-chromium.sh)`);
-      console.log(`    skipped: ${CHROMIUM} not found. Install Debian's Chromium (apt-get install -y chromium, or bash scripts/ci/install-chromium.sh) to run the browser test.`);
+      if (process.env.CI)
+        throw new Error(`${CHROMIUM} not found: CI installs it first (bash scripts/ci/install-chromium.sh)`);
+      console.log(
+        `    skipped: ${CHROMIUM} not found. Install Debian's Chromium (apt-get install -y chromium, or bash scripts/ci/install-chromium.sh) to run the browser test.`,
+      );
       this.skip();
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ballast-web-e2e-"));
@@ -190,10 +195,27 @@ describe("web page in Chromium (e2e)", function () {
 
     // The node deploys everything with hardhat-deploy and exports addresses + ABIs; --write false leaves the
     // project's deployments/localhost alone (a developer's `npm run node` may be using it).
-    const node = start(children, [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port),
-      "--export", exportFile, "--write", "false"], outputs);
-    const build = start(children, [VITE_CLI, "build", "--config", "web/vite.config.mts", "--outDir", dist,
-      "--emptyOutDir", "--logLevel", "warn"], outputs);
+    const node = start(
+      children,
+      [
+        HARDHAT_CLI,
+        "node",
+        "--hostname",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--export",
+        exportFile,
+        "--write",
+        "false",
+      ],
+      outputs,
+    );
+    const build = start(
+      children,
+      [VITE_CLI, "build", "--config", "web/vite.config.mts", "--outDir", dist, "--emptyOutDir", "--logLevel", "warn"],
+      outputs,
+    );
     await Promise.all([waitFor(node, outputs, READY, 120_000), waitForExit(build, outputs, 120_000)]);
 
     const rpcUrl = `http://127.0.0.1:${port}`;
@@ -210,8 +232,14 @@ describe("web page in Chromium (e2e)", function () {
       executablePath: CHROMIUM,
       headless: true,
       chromiumSandbox: false,
-      args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
+      args: [
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -235,7 +263,9 @@ describe("web page in Chromium (e2e)", function () {
   it("shows the products table from the hardhat-deploy export", async function () {
     await row("BTC3L").getByText("$1.0000").waitFor({ timeout: 20_000 });
     expect(await page.locator("#products-body tr[data-symbol]").count()).to.equal(8);
-    expect(await row("BTC3L").textContent()).to.contain("$60,000.00").and.contain("2.50×–3.50× (4.50×)");
+    expect(await row("BTC3L").textContent())
+      .to.contain("$60,000.00")
+      .and.contain("2.50×–3.50× (4.50×)");
   });
 
   it("finds the wallet by EIP-6963, asks to switch to the Ballast network, and connects", async function () {
@@ -258,13 +288,17 @@ describe("web page in Chromium (e2e)", function () {
     await page.locator("#mint-amount").fill("1000");
     await page.locator("#mint-preview", { hasText: "You get about" }).waitFor();
     await page.getByRole("button", { name: "Mint", exact: true }).click();
-    await page.locator('#mint-status[data-state="confirmed"]', { hasText: "You received" }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('#mint-status[data-state="confirmed"]', { hasText: "You received" })
+      .waitFor({ timeout: 30_000 });
     const log = (await page.evaluate("globalThis.__testWalletLog")) as string[];
     expect(log).to.include("eth_signTypedData_v4");
 
     const shares = await chainBig(token("BTC3L"), "balanceOf", account);
     expect(shares > 0n).to.equal(true);
-    await row("BTC3L").locator(".balance", { hasText: `${formatAmount(shares, 18, 4)} BTC3L` }).waitFor();
+    await row("BTC3L")
+      .locator(".balance", { hasText: `${formatAmount(shares, 18, 4)} BTC3L` })
+      .waitFor();
     const nav = toNumber((await row("BTC3L").locator(".nav").textContent()) ?? "");
     expect(nav).to.be.within(0.99, 1.0);
     const value = toNumber((await row("BTC3L").locator(".value").textContent()) ?? "");
@@ -300,7 +334,11 @@ describe("web page in Chromium (e2e)", function () {
     const rebalancerDeployment = deployments.contracts.Rebalancer;
     if (!feedDeployment || !rebalancerDeployment) throw new Error("missing deployments");
     const feed = new Contract(feedDeployment.address, feedDeployment.abi, await provider.getSigner(accounts[0]));
-    const rebalancer = new Contract(rebalancerDeployment.address, rebalancerDeployment.abi, await provider.getSigner(accounts[1]));
+    const rebalancer = new Contract(
+      rebalancerDeployment.address,
+      rebalancerDeployment.abi,
+      await provider.getSigner(accounts[1]),
+    );
     const btc3l = deployments.contracts.BTC3L?.address ?? "";
 
     // +20%: a 3x long drifts to 3·1.2/1.6 = 2.25x, below its 2.5x band bottom.
@@ -326,20 +364,31 @@ describe("web page in Chromium (e2e)", function () {
   });
 
   it("redeems all BTC3L and sees the USDC back", async function () {
-    const usdc = new Contract(deployments.contracts.USDC?.address ?? "", deployments.contracts.USDC?.abi ?? [], provider);
+    const usdc = new Contract(
+      deployments.contracts.USDC?.address ?? "",
+      deployments.contracts.USDC?.abi ?? [],
+      provider,
+    );
     const before = await chainBig(usdc, "balanceOf", account);
     const shares = await chainBig(token("BTC3L"), "balanceOf", account);
     const preview = await chainBig(token("BTC3L"), "previewRedeem", shares);
     await page.getByRole("button", { name: "All" }).click();
     await page.locator("#redeem-preview", { hasText: "You get about" }).waitFor();
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
-    await page.locator('#redeem-status[data-state="confirmed"]', { hasText: "You received" }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('#redeem-status[data-state="confirmed"]', { hasText: "You received" })
+      .waitFor({ timeout: 30_000 });
     const after = await chainBig(usdc, "balanceOf", account);
     const back = after - before;
     // The preview was read a few blocks earlier: the streaming fee accrued since then costs a few units.
-    expect(back > 1_000_000_000n && back * 10_000n >= preview * 9_999n, `got back ${back}, preview ${preview}`).to.equal(true);
+    expect(
+      back > 1_000_000_000n && back * 10_000n >= preview * 9_999n,
+      `got back ${back}, preview ${preview}`,
+    ).to.equal(true);
     expect(await chainBig(token("BTC3L"), "balanceOf", account)).to.equal(0n);
-    expect(await page.locator("#redeem-status").textContent()).to.contain(`You received ${formatAmount(back, 6, 2)} USDC`);
+    expect(await page.locator("#redeem-status").textContent()).to.contain(
+      `You received ${formatAmount(back, 6, 2)} USDC`,
+    );
     await row("BTC3L").locator(".balance", { hasText: "0.0000 BTC3L" }).waitFor();
     await page.locator("#wallet-usdc", { hasText: `${formatAmount(after, 6, 2)} USDC` }).waitFor();
   });

@@ -89,7 +89,7 @@ export interface MintQuote {
 export async function quoteMint(
   ctx: ModelContext,
   collateralIn: bigint,
-  o: BlockOverrides & { timestamp: number }
+  o: BlockOverrides & { timestamp: number },
 ): Promise<MintQuote> {
   const st = await readState(ctx, o);
   const fees = await ctx.token.fees(o);
@@ -138,7 +138,7 @@ export interface RedeemQuote {
 export async function quoteRedeem(
   ctx: ModelContext,
   sharesIn: bigint,
-  o: BlockOverrides & { timestamp: number }
+  o: BlockOverrides & { timestamp: number },
 ): Promise<RedeemQuote> {
   const st = await readState(ctx, o);
   const fees = await ctx.token.fees(o);

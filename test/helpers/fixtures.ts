@@ -67,18 +67,12 @@ export async function deployVenueFixture(): Promise<VenueFixture> {
 
   const usdc = await (await ethers.getContractFactory("MockUSDC")).deploy();
   const feed = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(FEED_DECIMALS, BTC_USD_ANSWER);
-  const adapter = await (await ethers.getContractFactory("ChainlinkOracleAdapter")).deploy(
-    await feed.getAddress(),
-    FEED_HEARTBEAT,
-    ethers.ZeroAddress,
-    0n,
-  );
-  const venue = await (await ethers.getContractFactory("MockPerpVenue")).deploy(
-    await usdc.getAddress(),
-    USDC_DECIMALS,
-    await adapter.getAddress(),
-    VENUE_PARAMS,
-  );
+  const adapter = await (
+    await ethers.getContractFactory("ChainlinkOracleAdapter")
+  ).deploy(await feed.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n);
+  const venue = await (
+    await ethers.getContractFactory("MockPerpVenue")
+  ).deploy(await usdc.getAddress(), USDC_DECIMALS, await adapter.getAddress(), VENUE_PARAMS);
   const venueAddress = await venue.getAddress();
 
   await faucet(usdc, owner.address, VENUE_LIQUIDITY);

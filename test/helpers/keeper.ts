@@ -17,7 +17,11 @@ const KEEPER_GAS = 1_500_000n;
  * What a keeper bot does after every oracle update: asks `shouldRebalance` and calls `ripcord` or `rebalance`
  * (which also continues a chunked rebalance) until nothing is due. Returns the actions taken, in order.
  */
-export async function keeperAct(suite: Suite, token: LeveragedToken, keeper: HardhatEthersSigner = suite.keeper): Promise<ActionValue[]> {
+export async function keeperAct(
+  suite: Suite,
+  token: LeveragedToken,
+  keeper: HardhatEthersSigner = suite.keeper,
+): Promise<ActionValue[]> {
   const address = await token.getAddress();
   const rebalancer = suite.rebalancer.connect(keeper);
   const taken: ActionValue[] = [];
@@ -27,7 +31,9 @@ export async function keeperAct(suite: Suite, token: LeveragedToken, keeper: Har
     if (taken.length >= MAX_CALLS_PER_UPDATE) throw new Error(`keeper: still ${action} after ${taken.length} calls`);
     // A fixed gas limit skips eth_estimateGas; with automine the call is mined (or has thrown) when it returns.
     const overrides = { gasLimit: KEEPER_GAS };
-    await (action === Action.RIPCORD ? rebalancer.ripcord(address, overrides) : rebalancer.rebalance(address, overrides));
+    await (action === Action.RIPCORD
+      ? rebalancer.ripcord(address, overrides)
+      : rebalancer.rebalance(address, overrides));
     taken.push(action);
   }
 }

@@ -1,6 +1,13 @@
 import { deployments } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { MARKETS, PRODUCT_SYMBOLS, productDefaults, usdc, type MarketSymbol, type ProductSymbol } from "../../config/parameters";
+import {
+  MARKETS,
+  PRODUCT_SYMBOLS,
+  productDefaults,
+  usdc,
+  type MarketSymbol,
+  type ProductSymbol,
+} from "../../config/parameters";
 import { deploySuite, fund, type Suite } from "./deployment";
 
 /** Collateral each product is seeded with by `deployFundedSuite` (USDC, 6 decimals). */

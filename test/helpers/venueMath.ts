@@ -241,7 +241,7 @@ export function liquidate(acc: AccountState, price: bigint, p: VenueParams, toWa
   const liquidatorFeeWad = mulDivDown(n, p.liquidatorFeeRate, WAD);
   const fullPenalty = mulDivDown(n, p.liquidationPenaltyRate, WAD);
   let penalty = 0n;
-  let badDebt = 0n;
+  let badDebt: bigint;
   let marginAfter = 0n;
   if (eq < 0n) {
     // The venue pays the liquidator from its own liquidity: that is bad debt too.

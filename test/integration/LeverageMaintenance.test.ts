@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { MARKETS, PRODUCT_SYMBOLS, methodologyFor, productDefaults, wad, type MarketSymbol, type ProductSymbol } from "../../config/parameters";
+import {
+  MARKETS,
+  PRODUCT_SYMBOLS,
+  methodologyFor,
+  productDefaults,
+  wad,
+  type MarketSymbol,
+  type ProductSymbol,
+} from "../../config/parameters";
 import type { Suite } from "../helpers/deployment";
 import { Action, expectMaintained, keeperAct, type ActionValue } from "../helpers/keeper";
 import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../helpers/market";
@@ -53,7 +61,8 @@ interface Tally {
 async function drive(suite: Suite, path: readonly Step[]): Promise<Tally> {
   const initial = {} as Record<MarketSymbol, bigint>;
   for (const m of MARKET_LIST) initial[m] = await suite.feeds[m].latestAnswer();
-  const zero = (): Record<ProductSymbol, number> => Object.fromEntries(PRODUCT_SYMBOLS.map((s) => [s, 0])) as Record<ProductSymbol, number>;
+  const zero = (): Record<ProductSymbol, number> =>
+    Object.fromEntries(PRODUCT_SYMBOLS.map((s) => [s, 0])) as Record<ProductSymbol, number>;
   const rebalances = zero();
   const iterations = zero();
 

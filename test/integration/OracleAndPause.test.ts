@@ -11,7 +11,9 @@ import { MARKETS, usdc } from "../../config/parameters";
 
 const RIPCORD = 3n;
 
-async function minted(): Promise<ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] }> {
+async function minted(): Promise<
+  ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] }
+> {
   const suite = await deploySuite();
   const ctx = await productContext(suite, "BTC3L");
   const holder = suite.users[0];
@@ -111,10 +113,16 @@ describe("Oracle failures and pauses", () => {
       // A 22% drop takes 3x to about 5.8x: above the 4.5x ripcord.
       await ctx.feed.updateAnswer(46_800n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
-      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(
+        suite.rebalancer,
+        "RebalanceExecuted",
+      );
       expect(await ctx.token.currentLeverage()).to.be.closeTo(3n * 10n ** 18n, 10n ** 16n);
       await ctx.feed.updateAnswer(42_000n * 10n ** 8n); // 3x -> about 3.9x: above the band
-      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.emit(
+        suite.rebalancer,
+        "RebalanceExecuted",
+      );
       const shares = await ctx.token.balanceOf(holder.address);
       await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
     });
@@ -138,7 +146,10 @@ describe("Oracle failures and pauses", () => {
       // Down to a ripcord (from the unchanged 3x position at 60,000: -16.7% gives 5x): a reduction, it goes through.
       await ctx.feed.updateAnswer(50_000n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
-      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(suite.rebalancer, "RebalanceExecuted");
+      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(
+        suite.rebalancer,
+        "RebalanceExecuted",
+      );
       const shares = await ctx.token.balanceOf(holder.address);
       await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
     });

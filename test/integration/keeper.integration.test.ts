@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { Contract, Interface, JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
+import { Contract, type Interface, JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
 import type { LeveragedToken, MockUSDC, MockV3Aggregator, Rebalancer } from "../../typechain-types";
 import { loadDeployments, requireDeployment, type DeploymentSet } from "../../scripts/lib/deployments";
 import { usdc } from "../../config/parameters";
@@ -115,7 +115,12 @@ const started: Proc[] = [];
 function launch(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   const clean = { ...process.env, ...env };
   delete clean.HARDHAT_NETWORK;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: clean, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: clean,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const proc = new Proc(name, child);
   started.push(proc);
   return proc;
@@ -161,8 +166,23 @@ describe("keeper against a real node (integration)", function () {
   function startKeeper(name: string, account: number): Proc {
     return launch(
       name,
-      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--network", "localhost", "--rpc", url,
-        "--deployments", join(tmp, "localhost"), "--interval", "150", "--account", String(account), "--backoff", "100"],
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "scripts/keeper/main.ts",
+        "--network",
+        "localhost",
+        "--rpc",
+        url,
+        "--deployments",
+        join(tmp, "localhost"),
+        "--interval",
+        "150",
+        "--account",
+        String(account),
+        "--backoff",
+        "100",
+      ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined, TS_NODE_TRANSPILE_ONLY: "true" },
     );
   }
@@ -213,14 +233,18 @@ describe("keeper against a real node (integration)", function () {
       }
       if (served && nothingDue) return executed;
       if (Date.now() > deadline) {
-        throw new Error(`not served within ${timeoutMs} ms: due ${[...due.keys()].join(",")}, executed ${JSON.stringify(executed)}`);
+        throw new Error(
+          `not served within ${timeoutMs} ms: due ${[...due.keys()].join(",")}, executed ${JSON.stringify(executed)}`,
+        );
       }
       await sleep(150);
     }
   }
 
   /** Every transaction any keeper sent to the Rebalancer after `fromBlock`, reverted ones included. */
-  async function keeperTxs(fromBlock: number): Promise<Array<{ from: string; symbol: string; method: string; ok: boolean }>> {
+  async function keeperTxs(
+    fromBlock: number,
+  ): Promise<Array<{ from: string; symbol: string; method: string; ok: boolean }>> {
     const latest = await provider.getBlockNumber();
     const out: Array<{ from: string; symbol: string; method: string; ok: boolean }> = [];
     for (let n = fromBlock + 1; n <= latest; n++) {
@@ -241,7 +265,10 @@ describe("keeper against a real node (integration)", function () {
   }
 
   /** Exactly one successful action per due product, in a few blocks, and no keeper sent twice for one due state. */
-  async function expectServedOnce(move: { block: number; due: Map<string, number> }, keepers: string[]): Promise<Executed[]> {
+  async function expectServedOnce(
+    move: { block: number; due: Map<string, number> },
+    keepers: string[],
+  ): Promise<Executed[]> {
     expect(move.due.size, "the move makes products due").to.be.greaterThan(0);
     const executed = await waitServed(move.block, move.due, 20_000);
     for (const [symbol, action] of move.due) {
@@ -251,7 +278,10 @@ describe("keeper against a real node (integration)", function () {
       expect(mine[0].block - move.block, `${symbol} within a few blocks`).to.be.at.most(FEW_BLOCKS);
       expect(keepers.map((k) => k.toLowerCase())).to.include(mine[0].keeper.toLowerCase());
     }
-    expect(executed.filter((e) => !move.due.has(e.symbol)), "nothing else was touched").to.have.length(0);
+    expect(
+      executed.filter((e) => !move.due.has(e.symbol)),
+      "nothing else was touched",
+    ).to.have.length(0);
     const txs = await keeperTxs(move.block);
     for (const k of keepers) {
       for (const symbol of move.due.keys()) {
@@ -327,7 +357,10 @@ describe("keeper against a real node (integration)", function () {
     });
     const { code } = await status.exited;
     expect(code, status.stderr).to.equal(0);
-    const report = JSON.parse(status.lines.join("\n")) as { chainId: string; products: Array<{ product: string; due: string; totalSupply: string }> };
+    const report = JSON.parse(status.lines.join("\n")) as {
+      chainId: string;
+      products: Array<{ product: string; due: string; totalSupply: string }>;
+    };
     expect(report.chainId).to.equal("31337");
     expect(report.products.map((p) => p.product)).to.deep.equal([...ALL_PRODUCTS]);
     for (const p of report.products) {
@@ -360,7 +393,10 @@ describe("keeper against a real node (integration)", function () {
     await waitStarted(restarted);
     await expectServedOnce(move, [keeperAddress[1]]);
     const txs = await keeperTxs(move.block);
-    expect(txs.every((t) => t.ok), "no reverted duplicate").to.equal(true);
+    expect(
+      txs.every((t) => t.ok),
+      "no reverted duplicate",
+    ).to.equal(true);
     expect(txs).to.have.length(move.due.size);
     const beforeKill = first?.lines.slice(from).filter((l) => l.includes('"event":"sent"')).length ?? 0;
     const afterRestart = restarted.events().filter((e) => e.event === "sent").length;
@@ -386,7 +422,9 @@ describe("keeper against a real node (integration)", function () {
     for (const k of [a, b]) {
       if (!k) continue;
       const s = summaryOf(k);
-      console.log(`      (${k.name}: sent ${String(s.sent)}, confirmed ${String(s.confirmed)}, lost races ${String(s.alreadyHandled)}, skipped ${String(s.skipped)})`);
+      console.log(
+        `      (${k.name}: sent ${String(s.sent)}, confirmed ${String(s.confirmed)}, lost races ${String(s.alreadyHandled)}, skipped ${String(s.skipped)})`,
+      );
       const errors = k.events().filter((e) => e.event === "error");
       expect(s.errors, `${k.name} errors: ${JSON.stringify(errors)}`).to.equal(0);
       expect(s.reason).to.equal("SIGTERM");
@@ -397,7 +435,16 @@ describe("keeper against a real node (integration)", function () {
   it("--once with nothing due makes one pass and exits 0", async function () {
     const once = launch(
       "keeper --once",
-      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--once", "--rpc", url, "--deployments", join(tmp, "localhost")],
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "scripts/keeper/main.ts",
+        "--once",
+        "--rpc",
+        url,
+        "--deployments",
+        join(tmp, "localhost"),
+      ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
     );
     const { code } = await once.exited;
@@ -411,8 +458,20 @@ describe("keeper against a real node (integration)", function () {
     const deadPort = await freePort();
     const once = launch(
       "keeper --once (no node)",
-      ["-r", "ts-node/register/transpile-only", "scripts/keeper/main.ts", "--once", "--rpc", `http://127.0.0.1:${deadPort}`,
-        "--deployments", join(tmp, "localhost"), "--retries", "2", "--backoff", "50"],
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "scripts/keeper/main.ts",
+        "--once",
+        "--rpc",
+        `http://127.0.0.1:${deadPort}`,
+        "--deployments",
+        join(tmp, "localhost"),
+        "--retries",
+        "2",
+        "--backoff",
+        "50",
+      ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
     );
     const { code } = await once.exited;

@@ -8,7 +8,14 @@ import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, MaxUint256 } from "ethers";
 import { deploySuite, fund } from "../helpers/deployment";
-import { advance, disableStreamingFee, fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
+import {
+  advance,
+  disableStreamingFee,
+  fundAndMint,
+  postPrice,
+  productContext,
+  type ProductContext,
+} from "../helpers/product";
 import { MARKETS, liquidationMove, productDefaults, usdc, wad, type ProductSymbol } from "../../config/parameters";
 
 const WAD = 10n ** 18n;
@@ -61,8 +68,9 @@ describe("Fault scenarios", function () {
               await ctx.venue.connect(ctx.suite.users[5]).liquidate(ctx.address);
               expect(await ctx.token.isActive()).to.equal(false);
               await fund(ctx.suite, ctx.suite.users[1], usdc(1_000), ctx.address);
-              await expect(ctx.token.connect(ctx.suite.users[1]).mint(usdc(1_000), 0n, ctx.suite.users[1].address))
-                .to.be.revertedWithCustomError(ctx.token, "ProductInactive");
+              await expect(
+                ctx.token.connect(ctx.suite.users[1]).mint(usdc(1_000), 0n, ctx.suite.users[1].address),
+              ).to.be.revertedWithCustomError(ctx.token, "ProductInactive");
               const holder = ctx.suite.users[0];
               const shares = await ctx.token.balanceOf(holder.address);
               const preview = await ctx.token.previewRedeem(shares);
@@ -198,10 +206,9 @@ describe("Fault scenarios", function () {
       );
       expect(await ctx.token.totalSupply()).to.equal(supply);
       const holder = ctx.suite.users[0];
-      await expect(ctx.token.connect(holder).redeem(await ctx.token.balanceOf(holder.address), 0n, holder.address)).to.emit(
-        ctx.token,
-        "Redeemed",
-      );
+      await expect(
+        ctx.token.connect(holder).redeem(await ctx.token.balanceOf(holder.address), 0n, holder.address),
+      ).to.emit(ctx.token, "Redeemed");
     });
   });
 
@@ -218,7 +225,9 @@ describe("Fault scenarios", function () {
       await network.provider.send("evm_setAutomine", [false]);
       try {
         for (const h of holders) {
-          await ctx.token.connect(h).redeem(await ctx.token.balanceOf(h.address), 0n, h.address, { gasLimit: 1_000_000 });
+          await ctx.token
+            .connect(h)
+            .redeem(await ctx.token.balanceOf(h.address), 0n, h.address, { gasLimit: 1_000_000 });
         }
         await network.provider.send("evm_mine", []);
       } finally {

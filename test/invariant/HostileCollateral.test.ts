@@ -16,23 +16,22 @@ interface Market {
   user: HardhatEthersSigner;
 }
 
-async function marketOver(collateral: string, faucet: (to: string, amount: bigint) => Promise<unknown>): Promise<Market> {
+async function marketOver(
+  collateral: string,
+  faucet: (to: string, amount: bigint) => Promise<unknown>,
+): Promise<Market> {
   const [owner, user] = await ethers.getSigners();
   const feed = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(8, MARKETS.BTC.initialPrice);
-  const oracle = await (await ethers.getContractFactory("ChainlinkOracleAdapter")).deploy(
-    await feed.getAddress(),
-    3600,
-    ethers.ZeroAddress,
-    0,
-  );
-  const venue = await (await ethers.getContractFactory("MockPerpVenue")).deploy(
-    collateral,
-    6,
-    await oracle.getAddress(),
-    MARKETS.BTC.venue,
-  );
+  const oracle = await (
+    await ethers.getContractFactory("ChainlinkOracleAdapter")
+  ).deploy(await feed.getAddress(), 3600, ethers.ZeroAddress, 0);
+  const venue = await (
+    await ethers.getContractFactory("MockPerpVenue")
+  ).deploy(collateral, 6, await oracle.getAddress(), MARKETS.BTC.venue);
   const rebalancer = await (await ethers.getContractFactory("Rebalancer")).deploy(owner.address);
-  const token = await (await ethers.getContractFactory("LeveragedToken")).deploy(
+  const token = await (
+    await ethers.getContractFactory("LeveragedToken")
+  ).deploy(
     "Hostile 3L",
     "H3L",
     await venue.getAddress(),

@@ -38,7 +38,7 @@ describe("Keeper batch over 200 products", function () {
       await fund(suite, user, usdc(1_000), t);
       await (await ethers.getContractAt("LeveragedToken", t)).connect(user).mint(usdc(1_000), 0n, user.address);
     }
-    await suite.feeds.BTC.updateAnswer((await suite.feeds.BTC.latestAnswer()) * 90n / 100n); // all 20 leave the band
+    await suite.feeds.BTC.updateAnswer(((await suite.feeds.BTC.latestAnswer()) * 90n) / 100n); // all 20 leave the band
 
     const rb = suite.rebalancer;
     const to = await rb.getAddress();
@@ -65,7 +65,10 @@ describe("Keeper batch over 200 products", function () {
     expect(rest.due.length).to.equal(DUE - full.due.length);
     await rb.connect(suite.keeper).performUpkeep(rest.data);
     expect((await check("0x")).due.length).to.equal(0);
-    const tooMany = AbiCoder.defaultAbiCoder().encode(["address[]", "uint8[]"], [tokens.slice(0, 17), Array(17).fill(1)]);
+    const tooMany = AbiCoder.defaultAbiCoder().encode(
+      ["address[]", "uint8[]"],
+      [tokens.slice(0, 17), Array(17).fill(1)],
+    );
     await expect(rb.performUpkeep(tooMany)).to.be.revertedWithCustomError(rb, "InvalidBatch");
 
     // The worst case scans everything and finds nothing due; sharded scans (one upkeep per slice of 50) cost less.

@@ -133,8 +133,10 @@ function checkBankRunOrder(w: World, stats: Stats, users: string[], treasury: st
         const snap = tokenSnapshot(w, sym);
         const lev = leverage(snap.size, snap.price, snap.eq);
         const fmt = (r: Map<string, bigint>): string => [...r].map(([k, x]) => `${k.slice(0, 6)}:${x}`).join(" ");
-        expect.fail(`${sym} bank-run payout of ${h} differs by ${d} between orders (leverage ${lev}, equity ${snap.eq}, ` +
-          `idle ${w.usdc[w.products[sym].address] ?? 0n}; A ${fmt(a)}; B ${fmt(b)})`);
+        expect.fail(
+          `${sym} bank-run payout of ${h} differs by ${d} between orders (leverage ${lev}, equity ${snap.eq}, ` +
+            `idle ${w.usdc[w.products[sym].address] ?? 0n}; A ${fmt(a)}; B ${fmt(b)})`,
+        );
       }
     }
     bump(stats, "bank-run order independence");
@@ -171,7 +173,11 @@ class Noop extends Cmd {
 const userAddr = (r: Real, u: number): string => r.env.users[u].address;
 
 class Mint extends Cmd {
-  constructor(readonly sym: Sym, readonly user: number, readonly amount: bigint) {
+  constructor(
+    readonly sym: Sym,
+    readonly user: number,
+    readonly amount: bigint,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
@@ -186,8 +192,12 @@ class Mint extends Cmd {
       preview = await token.previewMint(this.amount, await pin(t));
       expect(preview, "previewMint (chain vs model)").to.equal(previewMint(at, this.sym, this.amount));
     }
-    const res = await exec(env, m, 1n, () => token.connect(who).mint(this.amount, 0n, who.address), (w) =>
-      tokenMint(w, this.sym, who.address, this.amount),
+    const res = await exec(
+      env,
+      m,
+      1n,
+      () => token.connect(who).mint(this.amount, 0n, who.address),
+      (w) => tokenMint(w, this.sym, who.address, this.amount),
     );
     if (preview !== undefined) {
       // Previews never favour the user: in the same block, exactly what execution gives. When the mint reverts, the
@@ -198,7 +208,8 @@ class Mint extends Cmd {
       else if (!limits.includes(res.error)) expect(preview, `previewMint when mint reverts ${res.error}`).to.equal(0n);
       bump(m.stats, "previews never favour the user");
     }
-    if (!res.ok && isInactive(at, at.products[this.sym])) expect(res.error).to.be.oneOf(["ProductInactive", "MintPaused"]);
+    if (!res.ok && isInactive(at, at.products[this.sym]))
+      expect(res.error).to.be.oneOf(["ProductInactive", "MintPaused"]);
   }
   toString(): string {
     return `mint(${this.sym}, user${this.user}, ${this.amount})`;
@@ -206,7 +217,11 @@ class Mint extends Cmd {
 }
 
 class Redeem extends Cmd {
-  constructor(readonly sym: Sym, readonly user: number, readonly perMille: bigint) {
+  constructor(
+    readonly sym: Sym,
+    readonly user: number,
+    readonly perMille: bigint,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
@@ -224,8 +239,12 @@ class Redeem extends Cmd {
       preview = await token.previewRedeem(shares, await pin(t));
       expect(preview, "previewRedeem (chain vs model)").to.equal(previewRedeem(at, this.sym, shares));
     }
-    const res = await exec(env, m, 1n, () => token.connect(who).redeem(shares, 0n, who.address), (w) =>
-      tokenRedeem(w, this.sym, who.address, shares),
+    const res = await exec(
+      env,
+      m,
+      1n,
+      () => token.connect(who).redeem(shares, 0n, who.address),
+      (w) => tokenRedeem(w, this.sym, who.address, shares),
     );
     if (res.ok && priceFresh(at)) {
       // The remaining holders keep at least their pro-rata equity, ceil(E·(S − s)/S), whatever the redeemer's costs.
@@ -252,15 +271,24 @@ class Redeem extends Cmd {
 }
 
 class Transfer extends Cmd {
-  constructor(readonly sym: Sym, readonly from: number, readonly to: number, readonly perMille: bigint) {
+  constructor(
+    readonly sym: Sym,
+    readonly from: number,
+    readonly to: number,
+    readonly perMille: bigint,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
     const from = r.env.users[this.from];
     const to = userAddr(r, this.to);
     const amount = ((m.w.products[this.sym].balances[from.address] ?? 0n) * this.perMille) / 1000n;
-    await exec(r.env, m, 1n, () => r.env.tokens[this.sym].connect(from).transfer(to, amount), (w) =>
-      transferShares(w, this.sym, from.address, to, amount),
+    await exec(
+      r.env,
+      m,
+      1n,
+      () => r.env.tokens[this.sym].connect(from).transfer(to, amount),
+      (w) => transferShares(w, this.sym, from.address, to, amount),
     );
   }
   toString(): string {
@@ -269,7 +297,11 @@ class Transfer extends Cmd {
 }
 
 class Donate extends Cmd {
-  constructor(readonly sym: Sym, readonly user: number, readonly amount: bigint) {
+  constructor(
+    readonly sym: Sym,
+    readonly user: number,
+    readonly amount: bigint,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
@@ -277,11 +309,17 @@ class Donate extends Cmd {
     const target = m.w.products[this.sym].address;
     const before = clone(m.w);
     before.now += 1n;
-    const res = await exec(r.env, m, 1n, () => r.env.suite.usdc.connect(who).transfer(target, this.amount), (w) => {
-      w.usdc[who.address] = (w.usdc[who.address] ?? 0n) - this.amount;
-      if (w.usdc[who.address] < 0n) throw new Error("test bug: donation larger than the balance");
-      w.usdc[target] = (w.usdc[target] ?? 0n) + this.amount;
-    });
+    const res = await exec(
+      r.env,
+      m,
+      1n,
+      () => r.env.suite.usdc.connect(who).transfer(target, this.amount),
+      (w) => {
+        w.usdc[who.address] = (w.usdc[who.address] ?? 0n) - this.amount;
+        if (w.usdc[who.address] < 0n) throw new Error("test bug: donation larger than the balance");
+        w.usdc[target] = (w.usdc[target] ?? 0n) + this.amount;
+      },
+    );
     // Donations never hurt other holders: what each holder could redeem right now does not fall.
     if (res.ok && priceFresh(before)) {
       for (const [h, shares] of Object.entries(before.products[this.sym].balances)) {
@@ -333,13 +371,21 @@ class PriceMove extends Cmd {
     const old = m.w.oracle.answer;
     let answer = (old * BigInt(10_000 + this.bps)) / 10_000n;
     if (answer < 1n) answer = 1n;
-    await exec(env, m, 1n, () => env.feed.updateAnswer(answer), (w) => {
-      w.oracle.answer = answer;
-      w.oracle.updatedAt = w.now;
-    });
+    await exec(
+      env,
+      m,
+      1n,
+      () => env.feed.updateAnswer(answer),
+      (w) => {
+        w.oracle.answer = answer;
+        w.oracle.updatedAt = w.now;
+      },
+    );
     for (const sym of guarded) {
-      expect(await env.venue.isLiquidatable(m.w.products[sym].address), `${sym} liquidatable after ${x} from in-band`).to
-        .equal(false);
+      expect(
+        await env.venue.isLiquidatable(m.w.products[sym].address),
+        `${sym} liquidatable after ${x} from in-band`,
+      ).to.equal(false);
       bump(m.stats, "never liquidatable inside the envelope");
     }
   }
@@ -354,8 +400,12 @@ class Funding extends Cmd {
   }
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
-    await exec(env, m, 1n, () => env.venue.connect(env.suite.deployer).setFundingRate(this.rate), (w) =>
-      setFundingRate(w, this.rate),
+    await exec(
+      env,
+      m,
+      1n,
+      () => env.venue.connect(env.suite.deployer).setFundingRate(this.rate),
+      (w) => setFundingRate(w, this.rate),
     );
   }
   toString(): string {
@@ -365,7 +415,10 @@ class Funding extends Cmd {
 
 /** Time passes; the feed re-posts its answer at the end (a heartbeat update) unless `repost` is false. */
 class Wait extends Cmd {
-  constructor(readonly seconds: bigint, readonly repost: boolean) {
+  constructor(
+    readonly seconds: bigint,
+    readonly repost: boolean,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
@@ -376,9 +429,15 @@ class Wait extends Cmd {
       return;
     }
     const answer = m.w.oracle.answer;
-    await exec(env, m, this.seconds, () => env.feed.updateAnswer(answer), (w) => {
-      w.oracle.updatedAt = w.now;
-    });
+    await exec(
+      env,
+      m,
+      this.seconds,
+      () => env.feed.updateAnswer(answer),
+      (w) => {
+        w.oracle.updatedAt = w.now;
+      },
+    );
   }
   toString(): string {
     return `wait(${this.seconds}s${this.repost ? ", repost" : ", no repost"})`;
@@ -398,15 +457,22 @@ function checkBand(m: Model, sym: Sym): void {
 }
 
 class Keeper extends Cmd {
-  constructor(readonly sym: Sym, readonly mode: "REBALANCE" | "RIPCORD") {
+  constructor(
+    readonly sym: Sym,
+    readonly mode: "REBALANCE" | "RIPCORD",
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
     const token = await env.tokens[this.sym].getAddress();
     const rb = env.suite.rebalancer.connect(env.keeper);
-    const res = await exec(env, m, 1n, () => (this.mode === "RIPCORD" ? rb.ripcord(token) : rb.rebalance(token)), (w) =>
-      rebalancerExecute(w, this.sym, this.mode, env.keeper.address),
+    const res = await exec(
+      env,
+      m,
+      1n,
+      () => (this.mode === "RIPCORD" ? rb.ripcord(token) : rb.rebalance(token)),
+      (w) => rebalancerExecute(w, this.sym, this.mode, env.keeper.address),
     );
     if (res.ok) checkBand(m, this.sym);
   }
@@ -430,16 +496,25 @@ class Upkeep extends Cmd {
       from: ethers.ZeroAddress,
       ...(await pin(t)),
     });
-    const [needed, data] = rebalancer.interface.decodeFunctionResult("checkUpkeep", raw) as unknown as [boolean, string];
+    const [needed, data] = rebalancer.interface.decodeFunctionResult("checkUpkeep", raw) as unknown as [
+      boolean,
+      string,
+    ];
     const due = checkUpkeep(at);
     const [addresses] = AbiCoder.defaultAbiCoder().decode(["address[]", "uint8[]"], data) as unknown as [string[]];
     expect([...addresses], "checkUpkeep due list").to.deep.equal(due.map((s) => at.products[s].address));
     expect(needed).to.equal(due.length !== 0);
-    const res = await exec(env, m, 1n, () => env.suite.rebalancer.connect(env.keeper).performUpkeep(data), (w) => {
-      const out = performUpkeep(w, due, env.keeper.address);
-      Object.assign(w, out.world);
-      return out.failed;
-    });
+    const res = await exec(
+      env,
+      m,
+      1n,
+      () => env.suite.rebalancer.connect(env.keeper).performUpkeep(data),
+      (w) => {
+        const out = performUpkeep(w, due, env.keeper.address);
+        Object.assign(w, out.world);
+        return out.failed;
+      },
+    );
     if (res.ok) for (const s of due) if (!res.value.includes(s)) checkBand(m, s as Sym);
   }
   toString(): string {
@@ -448,14 +523,23 @@ class Upkeep extends Cmd {
 }
 
 class MintPause extends Cmd {
-  constructor(readonly sym: Sym, readonly paused: boolean) {
+  constructor(
+    readonly sym: Sym,
+    readonly paused: boolean,
+  ) {
     super();
   }
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
-    await exec(env, m, 1n, () => env.tokens[this.sym].connect(env.suite.guardian).setMintPaused(this.paused), (w) => {
-      w.products[this.sym].mintPaused = this.paused;
-    });
+    await exec(
+      env,
+      m,
+      1n,
+      () => env.tokens[this.sym].connect(env.suite.guardian).setMintPaused(this.paused),
+      (w) => {
+        w.products[this.sym].mintPaused = this.paused;
+      },
+    );
   }
   toString(): string {
     return `mintPaused(${this.sym}, ${this.paused})`;
@@ -468,9 +552,15 @@ class VenuePause extends Cmd {
   }
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
-    await exec(env, m, 1n, () => env.venue.connect(env.suite.deployer).setPaused(this.paused), (w) => {
-      w.market.paused = this.paused;
-    });
+    await exec(
+      env,
+      m,
+      1n,
+      () => env.venue.connect(env.suite.deployer).setPaused(this.paused),
+      (w) => {
+        w.market.paused = this.paused;
+      },
+    );
   }
   toString(): string {
     return `venuePaused(${this.paused})`;
@@ -484,8 +574,12 @@ class Liquidate extends Cmd {
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
     const account = m.w.products[this.sym].address;
-    await exec(env, m, 1n, () => env.venue.connect(env.liquidator).liquidate(account), (w) =>
-      venueLiquidate(w, account, env.liquidator.address),
+    await exec(
+      env,
+      m,
+      1n,
+      () => env.venue.connect(env.liquidator).liquidate(account),
+      (w) => venueLiquidate(w, account, env.liquidator.address),
     );
   }
   toString(): string {
@@ -518,7 +612,15 @@ const bpsArb = fc.oneof(
 );
 /** A funding rate of `pct` percent per hour, in WAD per second. */
 const ratePerHour = (pct: number): bigint => (BigInt(Math.round(pct * 1e4)) * 10n ** 12n) / 3600n;
-const fundingArb = fc.constantFrom(0n, ratePerHour(0.01), -ratePerHour(0.01), ratePerHour(0.1), -ratePerHour(0.1), ratePerHour(1), -ratePerHour(1));
+const fundingArb = fc.constantFrom(
+  0n,
+  ratePerHour(0.01),
+  -ratePerHour(0.01),
+  ratePerHour(0.1),
+  -ratePerHour(0.1),
+  ratePerHour(1),
+  -ratePerHour(1),
+);
 const waitArb = fc.oneof(
   { arbitrary: fc.tuple(fc.bigInt({ min: 1n, max: HOUR }), fc.constant(true)), weight: 6 },
   { arbitrary: fc.tuple(fc.bigInt({ min: HOUR, max: 2n * 86_400n }), fc.constant(true)), weight: 2 },
@@ -530,7 +632,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.constant(new Noop()), weight: 0 }, // never generated: every sequence runs exactly LEN commands
   { arbitrary: fc.tuple(symArb, userArb, amountArb).map(([s, u, a]) => new Mint(s, u, a)), weight: 10 },
   { arbitrary: fc.tuple(symArb, userArb, perMilleArb).map(([s, u, p]) => new Redeem(s, u, p)), weight: 7 },
-  { arbitrary: fc.tuple(symArb, userArb, userArb, perMilleArb).map(([s, a, b, p]) => new Transfer(s, a, b, p)), weight: 2 },
+  {
+    arbitrary: fc.tuple(symArb, userArb, userArb, perMilleArb).map(([s, a, b, p]) => new Transfer(s, a, b, p)),
+    weight: 2,
+  },
   { arbitrary: fc.tuple(symArb, userArb, amountArb).map(([s, u, a]) => new Donate(s, u, a)), weight: 1 },
   { arbitrary: bpsArb.map((b) => new PriceMove(b)), weight: 8 },
   { arbitrary: fundingArb.map((f) => new Funding(f)), weight: 2 },
@@ -603,9 +708,15 @@ describe("Mechanism invariants (model-based, BTC3L + BTC3S on one venue)", funct
         const m: Model = { w: clone(world), stats: {} };
         // A fresh oracle answer whatever wall-clock time passed since the fixture was taken.
         m.w.now = BigInt(Math.max(Number(m.w.now), (await ethers.provider.getBlock("latest"))?.timestamp ?? 0));
-        await exec(env, m, 1n, () => env.feed.updateAnswer(m.w.oracle.answer), (w) => {
-          w.oracle.updatedAt = w.now;
-        });
+        await exec(
+          env,
+          m,
+          1n,
+          () => env.feed.updateAnswer(m.w.oracle.answer),
+          (w) => {
+            w.oracle.updatedAt = w.now;
+          },
+        );
         const holders = [...env.users.map((u) => u.address), env.suite.treasury.address];
         const real: Real = { env };
         await fc.asyncModelRun(

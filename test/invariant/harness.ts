@@ -204,7 +204,7 @@ export async function exec<T>(
     try {
       await (await send()).wait();
     } catch (e) {
-      throw new Error(`model expected success, chain reverted with ${revertName(env, e)}`);
+      throw new Error(`model expected success, chain reverted with ${revertName(env, e)}`, { cause: e });
     }
     m.w = r.world;
     return { ok: true, value: r.value };
@@ -244,7 +244,12 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
   const w = m.w;
   expect(BigInt(await time.latest()), "block time").to.equal(w.now);
   const tokens = SYMS.map((s) => env.tokens[s]);
-  const [mk, pv, usdcBal] = await env.lens.read(env.venue, tokens, env.suite.rebalancer, env.shareHolders.concat(env.usdcHolders));
+  const [mk, pv, usdcBal] = await env.lens.read(
+    env.venue,
+    tokens,
+    env.suite.rebalancer,
+    env.shareHolders.concat(env.usdcHolders),
+  );
   const nShare = env.shareHolders.length;
 
   // --- market
@@ -334,7 +339,9 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
 
   // Streaming fee: every accrual took at most rate x time of the product: s / (S + s) <= rate * dt / YEAR.
   for (const f of w.feeLog) {
-    expect(f.shares * 365n * 86_400n * 10n ** 18n, "streaming fee <= rate x time").to.be.lte(f.rate * f.elapsed * (f.supply + f.shares));
+    expect(f.shares * 365n * 86_400n * 10n ** 18n, "streaming fee <= rate x time").to.be.lte(
+      f.rate * f.elapsed * (f.supply + f.shares),
+    );
     bump(m.stats, "fees bounded by rate x time");
   }
   w.feeLog = [];

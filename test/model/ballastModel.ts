@@ -127,7 +127,8 @@ export function oraclePrice(w: World): bigint {
   return w.oracle.answer * FEED_SCALE;
 }
 
-export const priceFresh = (w: World): boolean => w.oracle.answer > 0n && w.now - w.oracle.updatedAt <= w.oracle.heartbeat;
+export const priceFresh = (w: World): boolean =>
+  w.oracle.answer > 0n && w.now - w.oracle.updatedAt <= w.oracle.heartbeat;
 
 function indexAt(w: World, price: bigint): bigint {
   const m = w.market;
@@ -282,11 +283,14 @@ export function venueLiquidate(w: World, a: string, liquidator: string): bigint 
   const price = oraclePrice(w);
   const index = accrue(w, price);
   const acc = settled(account(w, a), index);
-  const res = acc.size === 0n ? undefined : (() => {
-    const eq = accountEquity(acc, price, index);
-    const mm = mulDivDown(notional(acc.size, price), w.market.params.maintenanceMarginRatio, WAD);
-    return eq < mm ? liquidateAccount(acc, price, w.market.params, TO_WAD) : undefined;
-  })();
+  const res =
+    acc.size === 0n
+      ? undefined
+      : (() => {
+          const eq = accountEquity(acc, price, index);
+          const mm = mulDivDown(notional(acc.size, price), w.market.params.maintenanceMarginRatio, WAD);
+          return eq < mm ? liquidateAccount(acc, price, w.market.params, TO_WAD) : undefined;
+        })();
   if (res === undefined) return revert("NotLiquidatable");
   updateOpenInterest(w, acc.size, 0n);
   w.market.accounts[a] = res.account;
@@ -364,9 +368,17 @@ function mintShares(p: ProductModel, to: string, s: bigint): void {
 }
 
 const feeUp = (amount: bigint, rate: bigint): bigint => mulDivUp(amount, rate, WAD);
-export const isInactive = (w: World, p: ProductModel): boolean => p.woundDown || (w.market.liquidations[p.address] ?? 0) !== 0;
+export const isInactive = (w: World, p: ProductModel): boolean =>
+  p.woundDown || (w.market.liquidations[p.address] ?? 0) !== 0;
 
-function mintSizeDelta(p: ProductModel, supply: bigint, size: bigint, eqBefore: bigint, price: bigint, added: bigint): bigint {
+function mintSizeDelta(
+  p: ProductModel,
+  supply: bigint,
+  size: bigint,
+  eqBefore: bigint,
+  price: bigint,
+  added: bigint,
+): bigint {
   if (supply === 0n) return targetSize(p.methodology.targetLeverage, eqBefore + added, price, p.isLong) - size;
   return proRata(size, added, eqBefore);
 }
@@ -515,7 +527,8 @@ export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: b
   // Time-based only while leverage is inside the band; a band breach is due since the breaching oracle round.
   const inBand = lev >= p.methodology.minLeverage && lev <= p.methodology.maxLeverage;
   let dueSince: bigint;
-  if (action === Action.REBALANCE && inBand && w.now - p.lastRebalance >= interval) dueSince = p.lastRebalance + interval;
+  if (action === Action.REBALANCE && inBand && w.now - p.lastRebalance >= interval)
+    dueSince = p.lastRebalance + interval;
   else dueSince = w.oracle.updatedAt > p.lastRebalance ? w.oracle.updatedAt : p.lastRebalance;
   const elapsed = w.now > dueSince ? w.now - dueSince : 0n;
   let amount = min(b.base + b.perSecond * elapsed, b.cap);
@@ -555,13 +568,14 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
       delta = targetSize(m.targetLeverage, eqTarget - (impactCost + q.fee), price, size > 0n) - size;
     }
   } else ({ delta, capped } = capDelta(delta, price, m.maxTradeNotional));
-  const acceptable = delta > 0n ? mulDivDown(price, WAD + m.maxSlippage, WAD) : mulDivDown(price, WAD - m.maxSlippage, WAD);
+  const acceptable =
+    delta > 0n ? mulDivDown(price, WAD + m.maxSlippage, WAD) : mulDivDown(price, WAD - m.maxSlippage, WAD);
   p.iterating = capped;
   if (!capped) p.lastRebalance = w.now;
   p.bounty.budget -= pay;
   // LeveragedToken.rebalancerTrade
   const idle = bal(w.usdc, p.address);
-  let marginDelta = 0n;
+  let marginDelta: bigint;
   if (idle >= pay) {
     move(w, p.address, keeper, pay);
     marginDelta = idle - pay;
@@ -570,7 +584,15 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
     marginDelta = -(pay - idle);
   }
   if (delta !== 0n || marginDelta !== 0n) {
-    venueOperate(w, p.address, marginDelta > 0n ? marginDelta : 0n, marginDelta < 0n ? -marginDelta : 0n, delta, acceptable, keeper);
+    venueOperate(
+      w,
+      p.address,
+      marginDelta > 0n ? marginDelta : 0n,
+      marginDelta < 0n ? -marginDelta : 0n,
+      delta,
+      acceptable,
+      keeper,
+    );
   }
   return { action, delta, capped, bounty: pay };
 }
@@ -608,7 +630,10 @@ export function performUpkeep(w: World, syms: string[], keeper: string): { world
 }
 
 /** Runs `f` on a clone of `w`; returns the new world and the result, or the revert. */
-export function attempt<T>(w: World, f: (x: World) => T): { ok: true; world: World; value: T } | { ok: false; error: string } {
+export function attempt<T>(
+  w: World,
+  f: (x: World) => T,
+): { ok: true; world: World; value: T } | { ok: false; error: string } {
   const next = clone(w);
   try {
     const value = f(next);

@@ -64,7 +64,10 @@ async function checkInvariants(model: Model, real: Real, before: Snapshot): Prom
 }
 
 class MintCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: number, readonly amount: bigint) {}
+  constructor(
+    readonly user: number,
+    readonly amount: bigint,
+  ) {}
 
   check(): boolean {
     return true;
@@ -80,13 +83,13 @@ class MintCommand implements fc.AsyncCommand<Model, Real> {
     if (q.shares === 0n) {
       await expect(ctx.token.connect(who).mint(this.amount, 0n, who.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "DepositTooSmall"
+        "DepositTooSmall",
       );
     } else {
       await expect(ctx.token.connect(who).mint(this.amount, 0n, who.address)).to.changeTokenBalances(
         ctx.suite.usdc,
         [who, ctx.suite.treasury],
-        [-this.amount, q.fee]
+        [-this.amount, q.fee],
       );
       model.shares[this.user] += q.shares;
       model.paidIn[this.user] += this.amount;
@@ -100,7 +103,10 @@ class MintCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 class RedeemCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: number, readonly perMille: bigint) {}
+  constructor(
+    readonly user: number,
+    readonly perMille: bigint,
+  ) {}
 
   check(model: Readonly<Model>): boolean {
     return model.shares[this.user] > 0n;
@@ -118,7 +124,7 @@ class RedeemCommand implements fc.AsyncCommand<Model, Real> {
     await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalances(
       ctx.suite.usdc,
       [who, ctx.suite.treasury],
-      [q.out, q.fee]
+      [q.out, q.fee],
     );
     // the remaining holders keep at least ceil(E·(S−s)/S)
     expect(await ctx.token.totalEquityWad(), "remaining equity").to.be.gte(q.keep);
@@ -145,7 +151,7 @@ const commandsArb = fc.commands(
     fc.tuple(userArb, amountArb).map(([u, a]) => new MintCommand(u, a)),
     fc.tuple(userArb, fc.bigInt({ min: 1n, max: 1000n })).map(([u, p]) => new RedeemCommand(u, p)),
   ],
-  { maxCommands: 8 }
+  { maxCommands: 8 },
 );
 
 for (const symbol of ["BTC3L", "BTC3S"] as const) {
@@ -183,7 +189,7 @@ for (const symbol of ["BTC3L", "BTC3S"] as const) {
             else expect(model.paidOut[i]).to.equal(0n);
           }
         }),
-        { numRuns: RUNS, seed: SEED, verbose: 1 }
+        { numRuns: RUNS, seed: SEED, verbose: 1 },
       );
     });
   });

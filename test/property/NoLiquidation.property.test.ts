@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { network } from "hardhat";
-import { MARKETS, PRODUCT_SYMBOLS, methodologyFor, productDefaults, wad, type ProductSymbol } from "../../config/parameters";
+import {
+  MARKETS,
+  PRODUCT_SYMBOLS,
+  methodologyFor,
+  productDefaults,
+  wad,
+  type ProductSymbol,
+} from "../../config/parameters";
 import type { Suite } from "../helpers/deployment";
 import { envelope, expectMaintained, keeperAct, wadToNumber } from "../helpers/keeper";
 import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../helpers/market";
@@ -51,8 +58,18 @@ const REGRESSIONS: Partial<Record<ProductSymbol, Scenario[]>> = {
       fundingPerSecond: 7_247_529_945n,
       chunked: true,
       path: [
-        [264574, 21641], [-60068, 441], [233962, 15445], [-32997, 17777], [-14252, 7052], [-38259, 24305],
-        [174934, 12231], [264574, 5516], [114866, 12930], [190560, 23104], [264574, 28008], [-185647, 27205],
+        [264574, 21641],
+        [-60068, 441],
+        [233962, 15445],
+        [-32997, 17777],
+        [-14252, 7052],
+        [-38259, 24305],
+        [174934, 12231],
+        [264574, 5516],
+        [114866, 12930],
+        [190560, 23104],
+        [264574, 28008],
+        [-185647, 27205],
         [56096, 21092],
       ].map(([movePpm, dt]) => ({ movePpm, dt })),
     },
@@ -124,7 +141,8 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
         {
           numRuns: RUNS_PER_PRODUCT,
           examples: (REGRESSIONS[symbol] ?? []).map((r): [Scenario] => [r]),
-          seed, path: process.env.FC_PATH,
+          seed,
+          path: process.env.FC_PATH,
           endOnFailure: process.env.FC_SHRINK === undefined,
         },
       );

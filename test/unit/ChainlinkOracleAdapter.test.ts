@@ -18,7 +18,12 @@ interface OracleFixture {
   readonly revertingAdapter: ChainlinkOracleAdapter;
 }
 
-async function deployAdapter(feed: string, heartbeat: bigint, sequencer: string, grace: bigint): Promise<ChainlinkOracleAdapter> {
+async function deployAdapter(
+  feed: string,
+  heartbeat: bigint,
+  sequencer: string,
+  grace: bigint,
+): Promise<ChainlinkOracleAdapter> {
   const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
   return factory.deploy(feed, heartbeat, sequencer, grace);
 }
@@ -32,9 +37,16 @@ async function oracleFixture(): Promise<OracleFixture> {
   const now = BigInt(await time.latest());
   // Up since two grace periods ago.
   await sequencer.updateRoundData(2n, SEQUENCER_UP, now, now - 2n * GRACE_PERIOD);
-  const l2Adapter = await deployAdapter(await feed.getAddress(), FEED_HEARTBEAT, await sequencer.getAddress(), GRACE_PERIOD);
+  const l2Adapter = await deployAdapter(
+    await feed.getAddress(),
+    FEED_HEARTBEAT,
+    await sequencer.getAddress(),
+    GRACE_PERIOD,
+  );
 
-  const reverting = await (await ethers.getContractFactory("RevertingAggregator")).deploy(FEED_DECIMALS, BTC_USD_ANSWER);
+  const reverting = await (
+    await ethers.getContractFactory("RevertingAggregator")
+  ).deploy(FEED_DECIMALS, BTC_USD_ANSWER);
   const revertingAdapter = await deployAdapter(await reverting.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n);
 
   await feed.updateAnswer(BTC_USD_ANSWER); // fresh round after the setup transactions
@@ -61,7 +73,9 @@ describe("ChainlinkOracleAdapter", function () {
     });
 
     it("passes an 18-decimal answer through unchanged", async function () {
-      const feed18 = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(18, 60_000_123_456_789_012_345_678n);
+      const feed18 = await (
+        await ethers.getContractFactory("MockV3Aggregator")
+      ).deploy(18, 60_000_123_456_789_012_345_678n);
       const adapter18 = await deployAdapter(await feed18.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n);
       expect(await adapter18.price()).to.equal(60_000_123_456_789_012_345_678n);
     });
@@ -120,7 +134,9 @@ describe("ChainlinkOracleAdapter", function () {
       const { feed, adapter } = await loadFixture(oracleFixture);
       const t = await pinNextBlock();
       await feed.updateRoundData(7n, BTC_USD_ANSWER, t + 1n, t);
-      await expect(adapter.price()).to.be.revertedWithCustomError(adapter, "FuturePrice").withArgs(t + 1n, t);
+      await expect(adapter.price())
+        .to.be.revertedWithCustomError(adapter, "FuturePrice")
+        .withArgs(t + 1n, t);
     });
 
     it("accepts an updatedAt equal to the block time", async function () {
@@ -219,10 +235,9 @@ describe("ChainlinkOracleAdapter", function () {
 
     it("reverts InvalidOracleConfig on a zero feed address", async function () {
       const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
-      await expect(factory.deploy(ethers.ZeroAddress, FEED_HEARTBEAT, ethers.ZeroAddress, 0n)).to.be.revertedWithCustomError(
-        factory,
-        "InvalidOracleConfig",
-      );
+      await expect(
+        factory.deploy(ethers.ZeroAddress, FEED_HEARTBEAT, ethers.ZeroAddress, 0n),
+      ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
     });
 
     it("reverts InvalidOracleConfig on a zero heartbeat", async function () {

@@ -61,7 +61,7 @@ const withHoldersNoStreamingFee = deployments.createFixture(async (): Promise<Ho
 
 /** The token's fee parameters as a plain (writable) object, to pass back to setFees. */
 async function currentFees(
-  ctx: ProductContext
+  ctx: ProductContext,
 ): Promise<{ mintFeeRate: bigint; redeemFeeRate: bigint; streamingFeeRate: bigint }> {
   const f = await ctx.token.fees();
   return { mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: f.streamingFeeRate };
@@ -94,7 +94,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).mint(usdc(10_000), 0n, alice.address)).to.changeTokenBalances(
         ctx.token,
         [DEAD_ADDRESS, alice.address],
-        [DEAD_SHARES, q.shares]
+        [DEAD_SHARES, q.shares],
       );
       expect(await ctx.token.totalSupply()).to.equal(q.shares + DEAD_SHARES);
     });
@@ -136,7 +136,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(amount, 0n, carol.address)).to.changeTokenBalances(
         suite.usdc,
         [carol.address, suite.treasury.address, await ctx.venue.getAddress()],
-        [-amount, fee, amount - fee]
+        [-amount, fee, amount - fee],
       );
     });
 
@@ -162,7 +162,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, outsider.address)).to.changeTokenBalances(
         ctx.token,
         [carol.address, outsider.address],
-        [0n, q.shares]
+        [0n, q.shares],
       );
     });
 
@@ -170,7 +170,7 @@ describe("LeveragedToken", function () {
       const { ctx, carol } = await withHolders();
       await expect(ctx.token.connect(carol).mint(0n, 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAmount"
+        "ZeroAmount",
       );
     });
 
@@ -178,7 +178,7 @@ describe("LeveragedToken", function () {
       const { ctx, carol } = await withHolders();
       await expect(ctx.token.connect(carol).mint(usdc(1), 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress"
+        "ZeroAddress",
       );
     });
 
@@ -233,7 +233,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(5_000), q.shares, carol.address)).to.changeTokenBalance(
         ctx.token,
         carol,
-        q.shares
+        q.shares,
       );
     });
 
@@ -244,7 +244,7 @@ describe("LeveragedToken", function () {
         .withArgs(true);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "MintPaused"
+        "MintPaused",
       );
     });
 
@@ -291,7 +291,7 @@ describe("LeveragedToken", function () {
       await ctx.venue.connect(suite.deployer).setPaused(true);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.venue,
-        "VenuePaused"
+        "VenuePaused",
       );
     });
 
@@ -305,7 +305,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out
+        q.out,
       );
     });
   });
@@ -321,7 +321,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        preview
+        preview,
       );
     });
 
@@ -334,7 +334,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(bob).redeem(shares, 0n, bob.address)).to.changeTokenBalance(
         suite.usdc,
         bob,
-        preview
+        preview,
       );
       expect(await ctx.token.balanceOf(bob.address)).to.equal(0n);
     });
@@ -402,7 +402,7 @@ describe("LeveragedToken", function () {
       const { ctx, alice } = await withHolders();
       await expect(ctx.token.connect(alice).redeem(0n, 0n, alice.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAmount"
+        "ZeroAmount",
       );
     });
 
@@ -410,7 +410,7 @@ describe("LeveragedToken", function () {
       const { ctx, alice } = await withHolders();
       await expect(ctx.token.connect(alice).redeem(1n, 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress"
+        "ZeroAddress",
       );
     });
 
@@ -432,7 +432,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, q.out, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out
+        q.out,
       );
     });
 
@@ -452,7 +452,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        preview
+        preview,
       );
     });
 
@@ -466,7 +466,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
         suite.usdc,
         alice,
-        q.out
+        q.out,
       );
     });
   });
@@ -508,7 +508,7 @@ describe("LeveragedToken", function () {
       const value = mulDivDown(
         await ctx.token.balanceOf(carol.address),
         await equityNow(ctx),
-        await ctx.token.totalSupply()
+        await ctx.token.totalSupply(),
       );
       expect(value).to.be.lte(q.net * TO_WAD);
       expect(value).to.be.lte(q.equityAfter - q.equityBefore);
@@ -524,7 +524,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(4_321), 0n, carol.address)).to.changeTokenBalance(
         ctx.token,
         carol,
-        preview
+        preview,
       );
     });
 
@@ -595,7 +595,7 @@ describe("LeveragedToken", function () {
       const expected = mulDivDown(
         supply,
         mulDivDown(rate, BigInt(o.timestamp) - last, YEAR),
-        WAD - mulDivDown(rate, BigInt(o.timestamp) - last, YEAR)
+        WAD - mulDivDown(rate, BigInt(o.timestamp) - last, YEAR),
       );
       expect(expected).to.be.gt(0n);
       const tx = ctx.token.connect(alice).redeem(1n, 0n, alice.address);
@@ -632,7 +632,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(suite.deployer).setFees(await currentFees(ctx))).to.changeTokenBalance(
         ctx.token,
         suite.treasury,
-        supply // supply * 0.5 / (1 - 0.5): the treasury ends up with half the product
+        supply, // supply * 0.5 / (1 - 0.5): the treasury ends up with half the product
       );
     });
 
@@ -647,7 +647,7 @@ describe("LeveragedToken", function () {
         supply,
         size,
         (await ctx.token.fees()).streamingFeeRate,
-        BigInt(o.timestamp) - last
+        BigInt(o.timestamp) - last,
       );
       const treasuryBefore = await ctx.token.balanceOf(suite.treasury.address);
       await disableStreamingFee(ctx);
@@ -715,7 +715,7 @@ describe("LeveragedToken", function () {
       const { suite, ctx, carol, outsider } = await withHolders();
       await expect(ctx.token.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
-        "ZeroAddress"
+        "ZeroAddress",
       );
       await expect(ctx.token.connect(suite.deployer).setTreasury(outsider.address))
         .to.emit(ctx.token, "TreasurySet")
@@ -723,7 +723,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.changeTokenBalance(
         suite.usdc,
         outsider,
-        usdc(1)
+        usdc(1),
       );
     });
 
@@ -762,7 +762,7 @@ describe("LeveragedToken", function () {
       await ctx.token.connect(suite.deployer).windDown();
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ProductInactive"
+        "ProductInactive",
       );
     });
 
@@ -785,7 +785,7 @@ describe("LeveragedToken", function () {
         await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
           suite.usdc,
           who,
-          received
+          received,
         );
         // E − ceil(E·(S−s)/S) = floor(E·s/S): with no trade the gross payout is exactly the pro-rata share.
         expect(q.gross).to.equal(mulDivDown(e, shares, s) / TO_WAD);
@@ -819,7 +819,7 @@ describe("LeveragedToken", function () {
       const idle = await suite.usdc.balanceOf(ctx.address);
       await expect(ctx.token.connect(suite.deployer).windDown()).to.be.revertedWithCustomError(
         suite.oracles.BTC,
-        "StalePrice"
+        "StalePrice",
       );
       expect(await ctx.token.woundDown()).to.equal(false);
       expect(await ctx.token.lastFeeAccrual()).to.equal(last);
@@ -854,7 +854,7 @@ describe("LeveragedToken", function () {
       expect(await ctx.token.isActive()).to.equal(false);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
         ctx.token,
-        "ProductInactive"
+        "ProductInactive",
       );
       expect(await ctx.token.previewMint(usdc(1_000))).to.equal(0n);
     });
@@ -890,7 +890,7 @@ describe("LeveragedToken", function () {
         await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
           suite.usdc,
           who,
-          q.out
+          q.out,
         );
         expect(q.gross).to.be.lte(mulDivDown(e, shares, s) / TO_WAD);
         expect(q.out).to.be.gt(0n);
@@ -911,18 +911,18 @@ describe("LeveragedToken", function () {
         await alice.signTypedData(
           { name: await ctx.token.name(), version: "1", chainId, verifyingContract: ctx.address },
           PERMIT_TYPES,
-          { owner: alice.address, spender: outsider.address, value, nonce, deadline }
-        )
+          { owner: alice.address, spender: outsider.address, value, nonce, deadline },
+        ),
       );
       await ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s);
       expect(await ctx.token.allowance(alice.address, outsider.address)).to.equal(value);
       expect(await ctx.token.nonces(alice.address)).to.equal(nonce + 1n);
       await expect(
-        ctx.token.connect(outsider).transferFrom(alice.address, outsider.address, value)
+        ctx.token.connect(outsider).transferFrom(alice.address, outsider.address, value),
       ).to.changeTokenBalances(ctx.token, [alice, outsider], [-value, value]);
       // replaying the same signature fails: the nonce moved on
       await expect(
-        ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s)
+        ctx.token.connect(outsider).permit(alice.address, outsider.address, value, deadline, sig.v, sig.r, sig.s),
       ).to.be.revertedWithCustomError(ctx.token, "ERC2612InvalidSigner");
     });
 
@@ -943,8 +943,8 @@ describe("LeveragedToken", function () {
             value: amount,
             nonce: await suite.usdc.nonces(outsider.address),
             deadline,
-          }
-        )
+          },
+        ),
       );
       await suite.usdc.permit(outsider.address, ctx.address, amount, deadline, sig.v, sig.r, sig.s);
       const o = await pinNextBlock();
@@ -952,7 +952,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(outsider).mint(amount, 0n, outsider.address)).to.changeTokenBalance(
         ctx.token,
         outsider,
-        q.shares
+        q.shares,
       );
       expect(await suite.usdc.balanceOf(outsider.address)).to.equal(0n);
     });

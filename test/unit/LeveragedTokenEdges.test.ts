@@ -109,7 +109,9 @@ describe("LeveragedToken edges", () => {
       const s = await deploySuite();
       const ctx = await productContext(s, "BTC3L");
       await fundAndMint(ctx, s.users[0], usdc(10_000));
-      await s.rebalancer.connect(s.deployer).setMethodology(ctx.address, { ...methodologyFor(3), maxTradeNotional: 0n });
+      await s.rebalancer
+        .connect(s.deployer)
+        .setMethodology(ctx.address, { ...methodologyFor(3), maxTradeNotional: 0n });
       await ctx.feed.updateAnswer(54_000n * 10n ** 8n);
       await s.rebalancer.connect(s.keeper).rebalance(ctx.address);
       expect(await s.rebalancer.shouldRebalance(ctx.address)).to.equal(0n);

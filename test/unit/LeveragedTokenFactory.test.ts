@@ -11,7 +11,7 @@ type ProductConfig = ILeveragedTokenFactory.ProductConfigStruct;
 async function configFor(
   suite: Suite,
   symbol: ProductSymbol,
-  overrides: Partial<ProductConfig> = {}
+  overrides: Partial<ProductConfig> = {},
 ): Promise<ProductConfig> {
   const p = productDefaults(symbol);
   return {
@@ -68,7 +68,7 @@ describe("LeveragedTokenFactory", function () {
             m0.maxSlippage,
             m0.maxTradeNotional,
           ],
-          [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget]
+          [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget],
         );
       // Registered: the rebalancer answers for it (an unknown token reverts NotRegistered).
       expect(await suite.rebalancer.shouldRebalance(predicted)).to.equal(0n);
@@ -159,7 +159,7 @@ describe("LeveragedTokenFactory", function () {
       await expect(suite.products.BTC3L.connect(alice).redeem(oldShares, 0n, alice.address)).to.changeTokenBalance(
         suite.products.BTC3L,
         alice,
-        -oldShares
+        -oldShares,
       );
     });
 
@@ -179,7 +179,7 @@ describe("LeveragedTokenFactory", function () {
       await expect(
         suite.factory
           .connect(suite.deployer)
-          .createProduct(await configFor(suite, "BTC3L", { symbol: "BAD", methodology: bad }))
+          .createProduct(await configFor(suite, "BTC3L", { symbol: "BAD", methodology: bad })),
       ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
       expect(await suite.factory.products()).to.deep.equal(before);
       await expect(suite.factory.productBySymbol("BAD")).to.be.revertedWithCustomError(suite.factory, "UnknownSymbol");
@@ -222,7 +222,7 @@ describe("LeveragedTokenFactory", function () {
       const suite = await deploySuite();
       await expect(suite.factory.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         suite.factory,
-        "ZeroAddress"
+        "ZeroAddress",
       );
     });
 
@@ -245,10 +245,10 @@ describe("LeveragedTokenFactory", function () {
       const Factory = await ethers.getContractFactory("LeveragedTokenFactory");
       const rebalancer = await suite.rebalancer.getAddress();
       await expect(
-        Factory.deploy(ethers.ZeroAddress, suite.treasury.address, suite.deployer.address)
+        Factory.deploy(ethers.ZeroAddress, suite.treasury.address, suite.deployer.address),
       ).to.be.revertedWithCustomError(Factory, "ZeroAddress");
       await expect(
-        Factory.deploy(rebalancer, ethers.ZeroAddress, suite.deployer.address)
+        Factory.deploy(rebalancer, ethers.ZeroAddress, suite.deployer.address),
       ).to.be.revertedWithCustomError(Factory, "ZeroAddress");
     });
   });

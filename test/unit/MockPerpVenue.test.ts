@@ -193,7 +193,7 @@ describe("MockPerpVenue", function () {
       const { venue, feed, alice, aliceAcc } = await loadFixture(leveragedFixture);
       const edge = liquidationEdgeAnswer(aliceAcc, P, FEED_DECIMALS, BTC_USD_ANSWER);
       // Sanity of the model: a 10x long with 1% maintenance dies roughly 9% down.
-      expect(edge).to.be.within(BTC_USD_ANSWER * 90n / 100n, BTC_USD_ANSWER * 92n / 100n);
+      expect(edge).to.be.within((BTC_USD_ANSWER * 90n) / 100n, (BTC_USD_ANSWER * 92n) / 100n);
 
       await setAnswer(feed, edge + 1n);
       expect(await venue.isLiquidatable(alice.address)).to.equal(false);
@@ -204,7 +204,7 @@ describe("MockPerpVenue", function () {
     it("turns true for a short exactly one feed tick above its liquidation price", async function () {
       const { venue, feed, bob, bobAcc } = await loadFixture(leveragedFixture);
       const edge = liquidationEdgeAnswer(bobAcc, P, FEED_DECIMALS, BTC_USD_ANSWER);
-      expect(edge).to.be.within(BTC_USD_ANSWER * 108n / 100n, BTC_USD_ANSWER * 110n / 100n);
+      expect(edge).to.be.within((BTC_USD_ANSWER * 108n) / 100n, (BTC_USD_ANSWER * 110n) / 100n);
 
       await setAnswer(feed, edge - 1n);
       expect(await venue.isLiquidatable(bob.address)).to.equal(false);
@@ -221,8 +221,8 @@ describe("MockPerpVenue", function () {
       for (let units = usdc(6_000n); units < usdc(6_000n) + 200n && found === undefined; units++) {
         const acc = trade(deposit(EMPTY_ACCOUNT, units, USDC_TO_WAD), size, P0, P).account;
         const minusC = acc.openNotional - acc.margin;
-        if (minusC % (99n * TICK / 100n) === 0n) {
-          const answer = minusC / (99n * TICK / 100n);
+        if (minusC % ((99n * TICK) / 100n) === 0n) {
+          const answer = minusC / ((99n * TICK) / 100n);
           const price = answerToWad(answer, FEED_DECIMALS);
           if (equity(acc, price) === maintenanceMargin(size, price, P)) found = { units, answer };
         }
@@ -330,7 +330,15 @@ describe("MockPerpVenue", function () {
       const { price, outcome } = await atLongEdge(f);
       await expect(f.venue.connect(f.keeper).liquidate(f.alice.address))
         .to.emit(f.venue, "Liquidated")
-        .withArgs(f.alice.address, f.keeper.address, LEVERAGED_SIZE, price, outcome.liquidatorFeeUnits, outcome.penalty, 0n);
+        .withArgs(
+          f.alice.address,
+          f.keeper.address,
+          LEVERAGED_SIZE,
+          price,
+          outcome.liquidatorFeeUnits,
+          outcome.penalty,
+          0n,
+        );
     });
 
     it("liquidates a short at its edge with a negative size in the event", async function () {
@@ -341,7 +349,15 @@ describe("MockPerpVenue", function () {
       const outcome = liquidate(f.bobAcc, price, P, USDC_TO_WAD);
       await expect(f.venue.connect(f.keeper).liquidate(f.bob.address))
         .to.emit(f.venue, "Liquidated")
-        .withArgs(f.bob.address, f.keeper.address, -LEVERAGED_SIZE, price, outcome.liquidatorFeeUnits, outcome.penalty, 0n);
+        .withArgs(
+          f.bob.address,
+          f.keeper.address,
+          -LEVERAGED_SIZE,
+          price,
+          outcome.liquidatorFeeUnits,
+          outcome.penalty,
+          0n,
+        );
       await expectPosition(f.venue, f.bob.address, outcome.account);
       expect(await f.venue.openInterestShort()).to.equal(0n);
     });
@@ -380,7 +396,15 @@ describe("MockPerpVenue", function () {
       const tx = await f.venue.connect(f.keeper).liquidate(f.alice.address);
       await expect(tx)
         .to.emit(f.venue, "Liquidated")
-        .withArgs(f.alice.address, f.keeper.address, LEVERAGED_SIZE, price, outcome.liquidatorFeeUnits, 0n, outcome.badDebt);
+        .withArgs(
+          f.alice.address,
+          f.keeper.address,
+          LEVERAGED_SIZE,
+          price,
+          outcome.liquidatorFeeUnits,
+          0n,
+          outcome.badDebt,
+        );
       await expect(tx).to.changeTokenBalance(f.usdc, f.keeper, outcome.liquidatorFeeUnits);
       expect(await f.venue.totalBadDebt()).to.equal(outcome.badDebt);
       await expectPosition(f.venue, f.alice.address, { ...EMPTY_ACCOUNT, fundingIndex: f.aliceAcc.fundingIndex });
@@ -817,7 +841,11 @@ describe("MockPerpVenue", function () {
         // A flip is two legs, closing and opening, each rounded against the trader.
         const legsCost = tradeCost(-PNL_SIZE, r.fillPrice) + tradeCost(PNL_SIZE + delta, r.fillPrice);
         const expected =
-          equity(f.aliceAcc, price) - r.fee - legsCost + markValue(PNL_SIZE + delta, price) - markValue(PNL_SIZE, price);
+          equity(f.aliceAcc, price) -
+          r.fee -
+          legsCost +
+          markValue(PNL_SIZE + delta, price) -
+          markValue(PNL_SIZE, price);
         expect(await f.venue.equity(f.alice.address)).to.equal(expected);
         expect(await f.venue.openInterestLong()).to.equal(0n);
         expect(await f.venue.openInterestShort()).to.equal(-(PNL_SIZE + delta));
@@ -950,7 +978,9 @@ describe("MockPerpVenue", function () {
 
     it("still accepts deposits: adding margin only reduces risk", async function () {
       const { venue, bob } = await loadFixture(pausedFixture);
-      await expect(venue.connect(bob).deposit(usdc(1n))).to.emit(venue, "Deposited").withArgs(bob.address, usdc(1n));
+      await expect(venue.connect(bob).deposit(usdc(1n)))
+        .to.emit(venue, "Deposited")
+        .withArgs(bob.address, usdc(1n));
     });
 
     it("blocks opening a position with VenuePaused", async function () {
@@ -1045,7 +1075,11 @@ describe("MockPerpVenue", function () {
       ["max price impact of 50%", { ...P, maxPriceImpact: 5n * 10n ** 17n }],
       [
         "liquidator fee + penalty above maintenance",
-        { ...P, liquidatorFeeRate: P.maintenanceMarginRatio / 2n, liquidationPenaltyRate: P.maintenanceMarginRatio / 2n + 1n },
+        {
+          ...P,
+          liquidatorFeeRate: P.maintenanceMarginRatio / 2n,
+          liquidationPenaltyRate: P.maintenanceMarginRatio / 2n + 1n,
+        },
       ],
       ["open-interest cap 0", { ...P, maxOpenInterest: 0n }],
     ];
@@ -1099,7 +1133,10 @@ describe("MockPerpVenue", function () {
       const { usdc: token, adapter } = await loadFixture(deployVenueFixture);
       const factory = await ethers.getContractFactory("MockPerpVenue");
       await expect(
-        factory.deploy(await token.getAddress(), USDC_DECIMALS, await adapter.getAddress(), { ...P, maxOpenInterest: 0n }),
+        factory.deploy(await token.getAddress(), USDC_DECIMALS, await adapter.getAddress(), {
+          ...P,
+          maxOpenInterest: 0n,
+        }),
       ).to.be.revertedWithCustomError(factory, "InvalidMarketParams");
     });
 

@@ -36,7 +36,13 @@ async function signPermit(
   nonce: bigint,
   deadline: bigint,
 ): Promise<Signature> {
-  const raw = await signer.signTypedData(await domainOf(usdc), PERMIT_TYPES, { owner, spender, value, nonce, deadline });
+  const raw = await signer.signTypedData(await domainOf(usdc), PERMIT_TYPES, {
+    owner,
+    spender,
+    value,
+    nonce,
+    deadline,
+  });
   return ethers.Signature.from(raw);
 }
 
@@ -54,7 +60,11 @@ describe("MockUSDC", function () {
   describe("#mint", function () {
     it("lets anyone mint to any address", async function () {
       const { usdc, holder, other } = await loadFixture(usdcFixture);
-      await expect(usdc.connect(other).mint(holder.address, 1_234_567n)).to.changeTokenBalance(usdc, holder, 1_234_567n);
+      await expect(usdc.connect(other).mint(holder.address, 1_234_567n)).to.changeTokenBalance(
+        usdc,
+        holder,
+        1_234_567n,
+      );
       expect(await usdc.totalSupply()).to.equal(1_234_567n);
     });
 
@@ -117,10 +127,9 @@ describe("MockUSDC", function () {
       const deadline = BigInt(await time.latest()) + 3600n;
       const sig = await signPermit(usdc, holder, holder.address, spender.address, 1n, 0n, deadline);
       await usdc.permit(holder.address, spender.address, 1n, deadline, sig.v, sig.r, sig.s);
-      await expect(usdc.permit(holder.address, spender.address, 1n, deadline, sig.v, sig.r, sig.s)).to.be.revertedWithCustomError(
-        usdc,
-        "ERC2612InvalidSigner",
-      );
+      await expect(
+        usdc.permit(holder.address, spender.address, 1n, deadline, sig.v, sig.r, sig.s),
+      ).to.be.revertedWithCustomError(usdc, "ERC2612InvalidSigner");
     });
 
     it("rejects a signature by someone other than the owner with ERC2612InvalidSigner", async function () {

@@ -133,7 +133,13 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
     it("#performUpkeep skips unregistered tokens and reports a product that is not due in UpkeepFailed", async function () {
       const { rebalancer, users, products } = await deploySuite();
       const token = await products.BTC3L.getAddress();
-      const data = AbiCoder.defaultAbiCoder().encode(["address[]", "uint8[]"], [[users[5].address, token], [1, 1]]);
+      const data = AbiCoder.defaultAbiCoder().encode(
+        ["address[]", "uint8[]"],
+        [
+          [users[5].address, token],
+          [1, 1],
+        ],
+      );
       await expect(rebalancer.performUpkeep(data)).to.emit(rebalancer, "UpkeepFailed");
     });
 

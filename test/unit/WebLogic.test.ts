@@ -10,21 +10,39 @@ const wad = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
 
 describe("web: decay since launch", function () {
   it("is zero when NAV equals the one-off leveraged bet", function () {
-    const d = computeDecay({ isLong: true, targetLeverageWad: 3n * WAD, launchPriceWad: wad(60_000), priceWad: wad(66_000), navWad: wad(1.3) });
+    const d = computeDecay({
+      isLong: true,
+      targetLeverageWad: 3n * WAD,
+      launchPriceWad: wad(60_000),
+      priceWad: wad(66_000),
+      navWad: wad(1.3),
+    });
     expect(d.underlyingReturnWad).to.equal(wad(0.1));
     expect(d.benchmarkNavWad).to.equal(wad(1.3));
     expect(d.decayWad).to.equal(0n);
   });
 
   it("measures a short against 1 − L·r and reports the shortfall as negative", function () {
-    const d = computeDecay({ isLong: false, targetLeverageWad: 3n * WAD, launchPriceWad: wad(100), priceWad: wad(90), navWad: wad(1.2) });
+    const d = computeDecay({
+      isLong: false,
+      targetLeverageWad: 3n * WAD,
+      launchPriceWad: wad(100),
+      priceWad: wad(90),
+      navWad: wad(1.2),
+    });
     expect(d.benchmarkNavWad).to.equal(wad(1.3));
     expect(d.navReturnWad).to.equal(wad(0.2));
     expect(percent(d.decayWad ?? 0n)).to.equal("−7.69%");
   });
 
   it("has no benchmark when a static position would have been wiped out", function () {
-    const d = computeDecay({ isLong: false, targetLeverageWad: 3n * WAD, launchPriceWad: wad(100), priceWad: wad(140), navWad: wad(0.3) });
+    const d = computeDecay({
+      isLong: false,
+      targetLeverageWad: 3n * WAD,
+      launchPriceWad: wad(100),
+      priceWad: wad(140),
+      navWad: wad(0.3),
+    });
     expect(d.benchmarkNavWad).to.equal(null);
     expect(d.decayWad).to.equal(null);
   });
@@ -40,15 +58,9 @@ describe("web: formatting", function () {
 });
 
 describe("web: error decoding", function () {
-  const token = new Interface([
-    "error SlippageExceeded(uint256 minOut, uint256 actualOut)",
-    "error MintPaused()",
-  ]);
+  const token = new Interface(["error SlippageExceeded(uint256 minOut, uint256 actualOut)", "error MintPaused()"]);
   const oracle = new Interface(["error StalePrice(uint256 updatedAt, uint256 maxAge)"]);
-  const errors = buildErrorInterface([
-    JSON.parse(token.formatJson()) as [],
-    JSON.parse(oracle.formatJson()) as [],
-  ]);
+  const errors = buildErrorInterface([JSON.parse(token.formatJson()) as [], JSON.parse(oracle.formatJson()) as []]);
   const slippage = token.encodeErrorResult("SlippageExceeded", [2n * WAD, WAD]);
 
   it("finds revert data nested as wallets and ethers nest it", function () {

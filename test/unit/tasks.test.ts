@@ -27,7 +27,9 @@ describe("ballast:* tasks", function () {
   });
 
   it("ballast:mint explains a missing USDC balance and where to get it", async function () {
-    await expect(run("ballast:mint", { product: "BTC3L", amount: "1000", slippage: "50", account: 7 })).to.be.rejectedWith(
+    await expect(
+      run("ballast:mint", { product: "BTC3L", amount: "1000", slippage: "50", account: 7 }),
+    ).to.be.rejectedWith(
       /insufficient USDC: 0x[0-9a-fA-F]{40} has 0.0, needs 1000.0; get test USDC with `npx hardhat ballast:faucet/,
     );
   });
@@ -39,10 +41,12 @@ describe("ballast:* tasks", function () {
     expect(minted).to.match(/minted [\d.]+ BTC3L for 2000.0 USDC \(fee 2.0 USDC; preview [\d.]+, minimum [\d.]+\)/);
     const token = await ethers.getContractAt("LeveragedToken", (await deployments.get("BTC3L")).address);
     expect(await token.balanceOf(holder.address)).to.be.greaterThan(0n);
-    await expect(run("ballast:redeem", { product: "BTC3L", shares: "1000000", slippage: "50", account: 0 })).to.be.rejectedWith(
-      /insufficient BTC3L: .* holds [\d.]+, asked to redeem 1000000.0/,
+    await expect(
+      run("ballast:redeem", { product: "BTC3L", shares: "1000000", slippage: "50", account: 0 }),
+    ).to.be.rejectedWith(/insufficient BTC3L: .* holds [\d.]+, asked to redeem 1000000.0/);
+    expect(await run("ballast:redeem", { product: "BTC3L", shares: "all", slippage: "50", account: 0 })).to.match(
+      /redeemed [\d.]+ BTC3L for [\d.]+ USDC/,
     );
-    expect(await run("ballast:redeem", { product: "BTC3L", shares: "all", slippage: "50", account: 0 })).to.match(/redeemed [\d.]+ BTC3L for [\d.]+ USDC/);
     expect(await token.balanceOf(holder.address)).to.equal(0n);
   });
 
@@ -52,7 +56,9 @@ describe("ballast:* tasks", function () {
     const out = await run("ballast:price", { market: "BTC", move: "-12" });
     expect(out).to.match(/BTC\/USD 60000.0 -> 52800.0 \(-12.00%\)/);
     expect(out).to.match(/BTC3L: leverage [\d.]+x, due REBALANCE/);
-    const status = JSON.parse(await run("ballast:status", { json: true })) as { products: Array<{ product: string; due: string; price: string }> };
+    const status = JSON.parse(await run("ballast:status", { json: true })) as {
+      products: Array<{ product: string; due: string; price: string }>;
+    };
     const btc3l = status.products.find((p) => p.product === "BTC3L");
     expect(btc3l?.due).to.equal("REBALANCE");
     expect(btc3l?.price).to.equal((52_800n * 10n ** 18n).toString());
@@ -60,7 +66,9 @@ describe("ballast:* tasks", function () {
 
   it("ballast:price insists on exactly one of --set and --move", async function () {
     await expect(run("ballast:price", { market: "BTC" })).to.be.rejectedWith(/exactly one of --set/);
-    await expect(run("ballast:price", { market: "DOGE", set: "1" })).to.be.rejectedWith(/unknown market "DOGE": valid markets are BTC, ETH/);
+    await expect(run("ballast:price", { market: "DOGE", set: "1" })).to.be.rejectedWith(
+      /unknown market "DOGE": valid markets are BTC, ETH/,
+    );
   });
 
   it("ballast:params prints every product's band and every market's margins", async function () {

@@ -37,7 +37,8 @@ export function computeDecay(x: DecayInputs): DecayResult {
   const signedLeverage = x.isLong ? x.targetLeverageWad : -x.targetLeverageWad;
   const benchmark = (nav0 * (WAD + (signedLeverage * r) / WAD)) / WAD;
   const navReturn = ((x.navWad - nav0) * WAD) / nav0;
-  if (benchmark <= 0n) return { underlyingReturnWad: r, navReturnWad: navReturn, benchmarkNavWad: null, decayWad: null };
+  if (benchmark <= 0n)
+    return { underlyingReturnWad: r, navReturnWad: navReturn, benchmarkNavWad: null, decayWad: null };
   return {
     underlyingReturnWad: r,
     navReturnWad: navReturn,

@@ -132,7 +132,7 @@ export function explainError(e: unknown, errors: Interface, ctx: ErrorContext = 
   if (isUserRejection(e)) return "You declined the request in your wallet. Nothing was sent.";
   const data = findRevertData(e);
   if (data) {
-    let parsed: ErrorDescription | null = null;
+    let parsed: ErrorDescription | null;
     try {
       parsed = errors.parseError(data);
     } catch {
@@ -142,6 +142,7 @@ export function explainError(e: unknown, errors: Interface, ctx: ErrorContext = 
   }
   const msg = shortMessage(e);
   if (/insufficient funds/i.test(msg)) return "Your account does not have enough ETH to pay for gas.";
-  if (/nonce/i.test(msg)) return `The wallet's transaction count is out of step with the node (${msg}). Reset the account in your wallet.`;
+  if (/nonce/i.test(msg))
+    return `The wallet's transaction count is out of step with the node (${msg}). Reset the account in your wallet.`;
   return `The transaction failed: ${msg}`;
 }

@@ -16,7 +16,8 @@ export function formatAmount(value: bigint, decimals: number, digits: number): s
 
 export const usd = (wad: bigint, digits = 2): string => `$${formatAmount(wad, 18, digits)}`;
 export const usdc = (units: bigint, digits = 2): string => `${formatAmount(units, 6, digits)} USDC`;
-export const tokens = (shares: bigint, symbol: string, digits = 4): string => `${formatAmount(shares, 18, digits)} ${symbol}`;
+export const tokens = (shares: bigint, symbol: string, digits = 4): string =>
+  `${formatAmount(shares, 18, digits)} ${symbol}`;
 export const leverage = (wad: bigint): string => `${formatAmount(wad, 18, 2)}×`;
 
 /** A signed fraction (WAD) as a percentage with two decimals and an explicit sign. */

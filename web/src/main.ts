@@ -1,7 +1,7 @@
 import "./style.css";
 import {
   BrowserProvider,
-  Contract,
+  type Contract,
   JsonRpcProvider,
   Network,
   Signature,
@@ -142,7 +142,8 @@ function humanDuration(seconds: bigint): string {
 function walletReady(): { signer: Promise<JsonRpcSigner>; account: string } | string {
   const cfg = need(state.config, "config");
   if (!state.wallet || !state.account || !state.browser) return "Connect a wallet first.";
-  if (state.walletChainId !== cfg.chainId) return "Your wallet is on another network: switch to the Ballast network first.";
+  if (state.walletChainId !== cfg.chainId)
+    return "Your wallet is on another network: switch to the Ballast network first.";
   return { signer: state.browser.getSigner(state.account), account: state.account };
 }
 
@@ -188,7 +189,12 @@ async function runTx(
     step(box, list, "failed", `${label}. ${explainError(e, errorsIface(), ctx)}`);
     return null;
   }
-  replaceChildren(waiting, h("strong", {}, "Pending: "), `${label} sent, waiting to be mined. Transaction `, hashNode(tx.hash));
+  replaceChildren(
+    waiting,
+    h("strong", {}, "Pending: "),
+    `${label} sent, waiting to be mined. Transaction `,
+    hashNode(tx.hash),
+  );
   try {
     const receipt = await tx.wait();
     if (!receipt) throw new Error("no receipt");
@@ -329,7 +335,8 @@ function actionText(s: ProductSnapshot): string {
 function renderTable(): void {
   const rows = protocol().products.map((p) => {
     const s = state.snapshots.get(p.symbol);
-    const td = (label: string, ...c: (Node | string | null)[]): HTMLTableCellElement => h("td", { "data-label": label }, ...c);
+    const td = (label: string, ...c: (Node | string | null)[]): HTMLTableCellElement =>
+      h("td", { "data-label": label }, ...c);
     const head = h(
       "th",
       { scope: "row", "data-label": "Product" },
@@ -407,7 +414,11 @@ function renderAbout(): void {
           `${leverage(m.minLeverage)}–${leverage(m.maxLeverage)}, or once a ${humanDuration(m.interval)} has passed ` +
           `and it is more than ${formatAmount(m.tolerance, 18, 2)} away from target.`,
       ),
-      h("li", {}, `Ripcord: at ${leverage(m.ripcordLeverage)} or above, an emergency trade takes it straight back to ${L}.`),
+      h(
+        "li",
+        {},
+        `Ripcord: at ${leverage(m.ripcordLeverage)} or above, an emergency trade takes it straight back to ${L}.`,
+      ),
       h(
         "li",
         {},
@@ -425,7 +436,13 @@ function renderAbout(): void {
     if (s.totalSupply === 0n) {
       since = h("p", {}, "Not launched yet: nobody has minted it, so it has paid no decay.");
     } else if (!s.launch || !s.decay || s.navWad === undefined || s.priceWad === undefined) {
-      since = h("p", {}, s.unavailable ? `Since launch: unavailable (${s.unavailable})` : "Since launch: the launch price could not be read from this node's history.");
+      since = h(
+        "p",
+        {},
+        s.unavailable
+          ? `Since launch: unavailable (${s.unavailable})`
+          : "Since launch: the launch price could not be read from this node's history.",
+      );
     } else {
       const d = s.decay;
       const count = state.rebalances.get(p.symbol);
@@ -439,7 +456,11 @@ function renderAbout(): void {
         h("dt", {}, "NAV since launch"),
         h("dd", {}, `$1.0000 → ${usd(s.navWad, 4)} (${percent(d.navReturnWad)})`),
         h("dt", {}, `A one-off ${L} ${side} from launch`),
-        h("dd", {}, d.benchmarkNavWad === null ? "would have been wiped out" : `would be at ${usd(d.benchmarkNavWad, 4)}`),
+        h(
+          "dd",
+          {},
+          d.benchmarkNavWad === null ? "would have been wiped out" : `would be at ${usd(d.benchmarkNavWad, 4)}`,
+        ),
         h("dt", {}, "Decay paid since launch"),
         h(
           "dd",
@@ -570,7 +591,9 @@ async function updateRedeemPreview(): Promise<void> {
   }
   const shares = redeemShares();
   if (shares === null || shares === 0n) {
-    el.redeemPreview.textContent = state.redeemAll ? "You hold none of this token." : "Enter a number of tokens, like 100.";
+    el.redeemPreview.textContent = state.redeemAll
+      ? "You hold none of this token."
+      : "Enter a number of tokens, like 100.";
     return;
   }
   const s = state.snapshots.get(p.symbol);
@@ -584,7 +607,9 @@ async function updateRedeemPreview(): Promise<void> {
       `You get about ${usdc(out)} for ${tokens(shares, p.symbol)}` +
       (s ? ` after the ${ratePct(s.fees.redeemFeeRate)} redeem fee` : "") +
       `. ` +
-      (bps === null ? "Enter a slippage between 0 and 50%." : `You accept no less than ${usdc(applySlippage(out, bps))}.`) +
+      (bps === null
+        ? "Enter a slippage between 0 and 50%."
+        : `You accept no less than ${usdc(applySlippage(out, bps))}.`) +
       tooMany;
   } catch (e) {
     if (seq === redeemSeq) el.redeemPreview.textContent = `No preview: ${explainError(e, errorsIface())}`;
@@ -595,7 +620,12 @@ async function updateRedeemPreview(): Promise<void> {
 // Mint (approve or permit first) and redeem
 // ---------------------------------------------------------------------------------------------------------------
 
-function sendWith(c: Contract, signer: JsonRpcSigner, fn: string, ...args: unknown[]): Promise<ContractTransactionResponse> {
+function sendWith(
+  c: Contract,
+  signer: JsonRpcSigner,
+  fn: string,
+  ...args: unknown[]
+): Promise<ContractTransactionResponse> {
   return (c.connect(signer) as Contract).getFunction(fn).send(...args);
 }
 
@@ -654,8 +684,13 @@ async function authorize(
       signing.remove();
       step(box, list, "info", `Permit signed for ${usdc(amount)}.`);
       // mint() takes no permit, so the signed permit goes on-chain in its own transaction.
-      const r = await runTx(box, list, "USDC permit", () =>
-        sendWith(proto.usdc, signer, "permit", account, p.address, amount, deadline, sig.v, sig.r, sig.s), {});
+      const r = await runTx(
+        box,
+        list,
+        "USDC permit",
+        () => sendWith(proto.usdc, signer, "permit", account, p.address, amount, deadline, sig.v, sig.r, sig.s),
+        {},
+      );
       return r !== null;
     } catch (e) {
       signing.remove();
@@ -667,12 +702,21 @@ async function authorize(
       step(box, list, "info", `The wallet could not sign a permit (${msg}); using an approve transaction instead.`);
     }
   }
-  const r = await runTx(box, list, `Approve ${usdc(amount)}`, () => sendWith(proto.usdc, signer, "approve", p.address, amount), {});
+  const r = await runTx(
+    box,
+    list,
+    `Approve ${usdc(amount)}`,
+    () => sendWith(proto.usdc, signer, "approve", p.address, amount),
+    {},
+  );
   return r !== null;
 }
 
 /** Starts a form action: one at a time, a fresh step log, a connected wallet on the Ballast network (else says why). */
-function beginAction(ev: SubmitEvent, box: HTMLElement): { list: HTMLOListElement; ready: Exclude<ReturnType<typeof walletReady>, string> } | null {
+function beginAction(
+  ev: SubmitEvent,
+  box: HTMLElement,
+): { list: HTMLOListElement; ready: Exclude<ReturnType<typeof walletReady>, string> } | null {
   ev.preventDefault();
   if (state.busy) return null;
   const list = startLog(box);
@@ -733,14 +777,24 @@ async function onMint(ev: SubmitEvent): Promise<void> {
     const preview = big(await view(p.token, "previewMint", amount));
     const minOut = override ?? applySlippage(preview, bps);
     const ctx = { outSymbol: p.symbol, outDecimals: 18 };
-    const receipt = await runTx(box, list, `Mint ${p.symbol} with ${usdc(amount)}`, () =>
-      sendWith(p.token, signer, "mint", amount, minOut, ready.account), ctx);
+    const receipt = await runTx(
+      box,
+      list,
+      `Mint ${p.symbol} with ${usdc(amount)}`,
+      () => sendWith(p.token, signer, "mint", amount, minOut, ready.account),
+      ctx,
+    );
     if (!receipt) return;
     for (const log of receipt.logs) {
       const parsed = p.token.interface.parseLog(log);
       if (parsed?.name === "Minted") {
-        step(box, list, "info", h("strong", {}, `You received ${tokens(big(parsed.args[3]), p.symbol)}`),
-          ` for ${usdc(big(parsed.args[2]))} (fee ${usdc(big(parsed.args[4]))}).`);
+        step(
+          box,
+          list,
+          "info",
+          h("strong", {}, `You received ${tokens(big(parsed.args[3]), p.symbol)}`),
+          ` for ${usdc(big(parsed.args[2]))} (fee ${usdc(big(parsed.args[4]))}).`,
+        );
       }
     }
     box.dataset.state = "confirmed";
@@ -763,7 +817,12 @@ async function onRedeem(ev: SubmitEvent): Promise<void> {
     const held = big(await view(p.token, "balanceOf", ready.account));
     const shares = state.redeemAll ? held : parseAmount(el.redeemAmount.value, 18);
     if (shares === null || shares === 0n) {
-      step(box, list, "failed", state.redeemAll ? "You hold none of this token." : "Enter a number of tokens above zero.");
+      step(
+        box,
+        list,
+        "failed",
+        state.redeemAll ? "You hold none of this token." : "Enter a number of tokens above zero.",
+      );
       return;
     }
     if (shares > held) {
@@ -773,14 +832,24 @@ async function onRedeem(ev: SubmitEvent): Promise<void> {
     const preview = big(await view(p.token, "previewRedeem", shares));
     const minOut = applySlippage(preview, bps);
     const ctx = { outSymbol: "USDC", outDecimals: 6 };
-    const receipt = await runTx(box, list, `Redeem ${tokens(shares, p.symbol)}`, () =>
-      sendWith(p.token, signer, "redeem", shares, minOut, ready.account), ctx);
+    const receipt = await runTx(
+      box,
+      list,
+      `Redeem ${tokens(shares, p.symbol)}`,
+      () => sendWith(p.token, signer, "redeem", shares, minOut, ready.account),
+      ctx,
+    );
     if (!receipt) return;
     for (const log of receipt.logs) {
       const parsed = p.token.interface.parseLog(log);
       if (parsed?.name === "Redeemed") {
-        step(box, list, "info", h("strong", {}, `You received ${usdc(big(parsed.args[3]))}`),
-          ` (redeem fee ${usdc(big(parsed.args[4]))}).`);
+        step(
+          box,
+          list,
+          "info",
+          h("strong", {}, `You received ${usdc(big(parsed.args[3]))}`),
+          ` (redeem fee ${usdc(big(parsed.args[4]))}).`,
+        );
       }
     }
     box.dataset.state = "confirmed";
@@ -797,8 +866,13 @@ async function onFaucet(): Promise<void> {
     return;
   }
   const signer = await ready.signer;
-  await runTx(el.faucetStatus, list, "Test USDC", () =>
-    sendWith(protocol().usdc, signer, "mint", ready.account, FAUCET_AMOUNT), { outSymbol: "USDC", outDecimals: 6 });
+  await runTx(
+    el.faucetStatus,
+    list,
+    "Test USDC",
+    () => sendWith(protocol().usdc, signer, "mint", ready.account, FAUCET_AMOUNT),
+    { outSymbol: "USDC", outDecimals: 6 },
+  );
   void refresh();
 }
 
@@ -823,7 +897,8 @@ async function main(): Promise<void> {
   state.read = read;
   state.errors = errors;
   state.protocol = new Protocol(config, read, errors);
-  el.networkInfo.textContent = `Network: ${config.networkName}, chain ${config.chainId}, node ${config.rpcUrl}. ` +
+  el.networkInfo.textContent =
+    `Network: ${config.networkName}, chain ${config.chainId}, node ${config.rpcUrl}. ` +
     `Addresses and ABIs from the hardhat-deploy export (deployments.json).`;
 
   replaceChildren(
@@ -847,7 +922,12 @@ async function main(): Promise<void> {
   el.redeemAll.addEventListener("click", () => {
     const s = state.snapshots.get(selected().symbol);
     state.redeemAll = true;
-    el.redeemAmount.value = s?.balance === null || s?.balance === undefined ? "" : formatAmount(s.balance, 18, 18).replace(/,/g, "").replace(/\.?0+$/, "");
+    el.redeemAmount.value =
+      s?.balance === null || s?.balance === undefined
+        ? ""
+        : formatAmount(s.balance, 18, 18)
+            .replace(/,/g, "")
+            .replace(/\.?0+$/, "");
     void updateRedeemPreview();
   });
   el.product.addEventListener("change", () => {

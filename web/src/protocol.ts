@@ -204,7 +204,11 @@ export class Protocol {
 
   /** How many rebalances (and ripcords) the Rebalancer has executed for the product. */
   async rebalanceCount(p: ProductStatic): Promise<number> {
-    const logs = await this.rebalancer.queryFilter(this.rebalancer.getEvent("RebalanceExecuted")(p.address), 0, "latest");
+    const logs = await this.rebalancer.queryFilter(
+      this.rebalancer.getEvent("RebalanceExecuted")(p.address),
+      0,
+      "latest",
+    );
     return logs.length;
   }
 }

@@ -66,9 +66,17 @@ contract ReentrantCollateral is ERC20 {
                 reason = r;
             }
         } else if (reentry == Reentry.VENUE_DEPOSIT) {
-            try venue.deposit(1e6) { ok = true; } catch (bytes memory r) { reason = r; }
+            try venue.deposit(1e6) {
+                ok = true;
+            } catch (bytes memory r) {
+                reason = r;
+            }
         } else {
-            try venue.withdraw(1) { ok = true; } catch (bytes memory r) { reason = r; }
+            try venue.withdraw(1) {
+                ok = true;
+            } catch (bytes memory r) {
+                reason = r;
+            }
         }
         if (ok) ++successes;
         else lastRevertData = reason;

@@ -43,12 +43,7 @@ contract RevertingAggregator is AggregatorV3Interface {
         return 1;
     }
 
-    function getRoundData(uint80 roundId)
-        external
-        view
-        override
-        returns (uint80, int256, uint256, uint256, uint80)
-    {
+    function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
         if (shouldRevert) revert FeedDown();
         return (roundId, answer, updatedAt, updatedAt, roundId);
     }

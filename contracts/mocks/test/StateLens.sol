@@ -51,11 +51,7 @@ contract StateLens {
         ILeveragedToken[] calldata tokens,
         IRebalancer rebalancer,
         address[] calldata holders
-    )
-        external
-        view
-        returns (MarketView memory m, ProductView[] memory p, uint256[] memory usdcBalances)
-    {
+    ) external view returns (MarketView memory m, ProductView[] memory p, uint256[] memory usdcBalances) {
         IERC20 usdc = venue.collateral();
         m.paused = venue.paused();
         m.fundingRate = venue.fundingRatePerSecond();
@@ -104,7 +100,7 @@ contract StateLens {
         }
         if (priceOk) {
             v.viewsOk = true;
-            (, v.equityWad,) = token.positionSnapshot();
+            (, v.equityWad, ) = token.positionSnapshot();
             v.nav = token.navPerShare();
             v.leverage = token.currentLeverage();
             v.action = rebalancer.shouldRebalance(account);

@@ -21,11 +21,24 @@ describe("keeper backoff", function () {
     it("retries transport and node failures", function () {
       expect(isRetryableRpcError(new Error("connect ECONNREFUSED 127.0.0.1:8545"))).to.equal(true);
       expect(isRetryableRpcError(makeError("bad gateway", "SERVER_ERROR"))).to.equal(true);
-      expect(isRetryableRpcError(makeError("timeout", "TIMEOUT", { operation: "x", reason: "timeout" }))).to.equal(true);
+      expect(isRetryableRpcError(makeError("timeout", "TIMEOUT", { operation: "x", reason: "timeout" }))).to.equal(
+        true,
+      );
     });
 
     it("does not retry answers the chain gave on purpose", function () {
-      expect(isRetryableRpcError(makeError("reverted", "CALL_EXCEPTION", { action: "call", data: "0x", reason: null, transaction: { data: "0x", to: null }, invocation: null, revert: null }))).to.equal(false);
+      expect(
+        isRetryableRpcError(
+          makeError("reverted", "CALL_EXCEPTION", {
+            action: "call",
+            data: "0x",
+            reason: null,
+            transaction: { data: "0x", to: null },
+            invocation: null,
+            revert: null,
+          }),
+        ),
+      ).to.equal(false);
       expect(isRetryableRpcError(makeError("funds", "INSUFFICIENT_FUNDS", { transaction: {} }))).to.equal(false);
       expect(isRetryableRpcError(new Error("invalid opcode"))).to.equal(false);
     });

@@ -31,9 +31,12 @@ describe("keeper config", function () {
     });
 
     it("lets flags win over the environment, in both --flag value and --flag=value forms", function () {
-      const c = parseKeeperConfig(["--rpc=http://localhost:1", "--interval", "250", "--once", "--deployments", "/tmp/d"], {
-        BALLAST_RPC_URL: "http://127.0.0.1:9999",
-      });
+      const c = parseKeeperConfig(
+        ["--rpc=http://localhost:1", "--interval", "250", "--once", "--deployments", "/tmp/d"],
+        {
+          BALLAST_RPC_URL: "http://127.0.0.1:9999",
+        },
+      );
       expect(c.rpcUrl).to.equal("http://localhost:1");
       expect(c.intervalMs).to.equal(250);
       expect(c.once).to.equal(true);
@@ -48,7 +51,9 @@ describe("keeper config", function () {
 
     it("rejects a malformed key without echoing it", function () {
       const bad = "0xdeadbeef-secret";
-      expect(() => parseKeeperConfig(["--key", bad], {})).to.throw(ConfigError).that.satisfies((e: Error) => !e.message.includes(bad));
+      expect(() => parseKeeperConfig(["--key", bad], {}))
+        .to.throw(ConfigError)
+        .that.satisfies((e: Error) => !e.message.includes(bad));
     });
 
     it("rejects a key and an account together", function () {
@@ -64,7 +69,9 @@ describe("keeper config", function () {
       expect(() =>
         parseKeeperConfig(["--network", "arbitrum", "--rpc", "https://rpc.example", "--account", "1"], {}),
       ).to.throw(ConfigError, /local networks only/);
-      const c = parseKeeperConfig(["--network", "arbitrum", "--rpc", "https://rpc.example"], { BALLAST_KEEPER_KEY: KEY });
+      const c = parseKeeperConfig(["--network", "arbitrum", "--rpc", "https://rpc.example"], {
+        BALLAST_KEEPER_KEY: KEY,
+      });
       expect(c.deploymentsDir).to.equal("deployments/arbitrum");
     });
 

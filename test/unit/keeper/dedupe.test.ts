@@ -3,7 +3,14 @@ import { ActionLedger, dueStateKey, type DueState } from "../../../scripts/keepe
 
 const TOKEN_A = "0xAD4e198623A5E2723e19E4D4a6ECF72B1D19FE4B";
 const TOKEN_B = "0x400890FeB77E0e555D02f8969CA00850f65B96D2";
-const base: DueState = { token: TOKEN_A, action: 1, lastRebalance: 1_000n, iterating: false, size: 5n * 10n ** 17n, oracleUpdatedAt: 2_000n };
+const base: DueState = {
+  token: TOKEN_A,
+  action: 1,
+  lastRebalance: 1_000n,
+  iterating: false,
+  size: 5n * 10n ** 17n,
+  oracleUpdatedAt: 2_000n,
+};
 
 describe("keeper dedupe", function () {
   describe("#dueStateKey", function () {
@@ -76,7 +83,8 @@ describe("keeper dedupe", function () {
       const ledger = new ActionLedger(3);
       const inflightKey = dueStateKey(base);
       ledger.markSent(TOKEN_A, inflightKey);
-      for (let i = 0; i < 10; i++) ledger.settle(dueStateKey({ ...base, token: TOKEN_B, lastRebalance: BigInt(i) }), "confirmed");
+      for (let i = 0; i < 10; i++)
+        ledger.settle(dueStateKey({ ...base, token: TOKEN_B, lastRebalance: BigInt(i) }), "confirmed");
       expect(ledger.decide(TOKEN_A, inflightKey, 0)).to.equal("skip-inflight");
       expect(ledger.outcome(dueStateKey({ ...base, token: TOKEN_B, lastRebalance: 0n }))).to.equal(undefined);
       expect(ledger.outcome(dueStateKey({ ...base, token: TOKEN_B, lastRebalance: 9n }))).to.equal("confirmed");

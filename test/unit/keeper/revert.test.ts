@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interface, makeError } from "ethers";
+import { type Interface, makeError } from "ethers";
 import { Rebalancer__factory, LeveragedToken__factory } from "../../../typechain-types";
 import { decodeRevert, describeError } from "../../../scripts/lib/revert";
 import { explainTxError, localOnlyViolation, minOutWithSlippage, parseBps, resolveProduct } from "../../../tasks/lib";
@@ -12,14 +12,18 @@ describe("revert decoding and task guards", function () {
   describe("#decodeRevert", function () {
     it("finds a custom error nested anywhere in an RPC error (eth_estimateGas / eth_sendTransaction shapes)", function () {
       const data = rebalancer.encodeErrorResult("RebalanceNotNeeded", [TOKEN, 0, 3n * 10n ** 18n]);
-      const err = makeError("could not coalesce error", "UNKNOWN_ERROR", { error: { code: -32603, message: "x", data: { message: "y", data } } });
+      const err = makeError("could not coalesce error", "UNKNOWN_ERROR", {
+        error: { code: -32603, message: "x", data: { message: "y", data } },
+      });
       const decoded = decodeRevert(err, [token, rebalancer]);
       expect(decoded?.name).to.equal("RebalanceNotNeeded");
       expect(decoded?.signature).to.equal(`RebalanceNotNeeded(${TOKEN}, 0, 3000000000000000000)`);
     });
 
     it("falls back to Hardhat's message when the data was dropped", function () {
-      const err = new Error("VM Exception while processing transaction: reverted with custom error 'RipcordNotNeeded(\"0xabc\", 2)'");
+      const err = new Error(
+        "VM Exception while processing transaction: reverted with custom error 'RipcordNotNeeded(\"0xabc\", 2)'",
+      );
       expect(decodeRevert(err, [rebalancer])?.name).to.equal("RipcordNotNeeded");
     });
 
@@ -40,19 +44,25 @@ describe("revert decoding and task guards", function () {
 
     it("names any other custom error with its arguments", function () {
       const data = token.encodeErrorResult("SupplyCapExceeded", [5n, 4n]);
-      expect(explainTxError({ data }, [token], { out: "x", decimals: 0 })).to.equal("reverted: SupplyCapExceeded(5, 4)");
+      expect(explainTxError({ data }, [token], { out: "x", decimals: 0 })).to.equal(
+        "reverted: SupplyCapExceeded(5, 4)",
+      );
     });
   });
 
   describe("#localOnlyViolation", function () {
     it("refuses live and unknown networks before any RPC call", function () {
-      expect(localOnlyViolation("ballast:price", { name: "arbitrum", live: true })).to.match(/local-only: refusing network "arbitrum"/);
+      expect(localOnlyViolation("ballast:price", { name: "arbitrum", live: true })).to.match(
+        /local-only: refusing network "arbitrum"/,
+      );
       expect(localOnlyViolation("ballast:price", { name: "sepolia", live: false })).to.match(/local-only/);
       expect(localOnlyViolation("ballast:price", { name: "localhost", live: true })).to.match(/local-only/);
     });
 
     it("refuses a 'localhost' that answers with another chain id", function () {
-      expect(localOnlyViolation("ballast:faucet", { name: "localhost", live: false }, 1n)).to.match(/chain 1, not the local chain 31337/);
+      expect(localOnlyViolation("ballast:faucet", { name: "localhost", live: false }, 1n)).to.match(
+        /chain 1, not the local chain 31337/,
+      );
       expect(localOnlyViolation("ballast:faucet", { name: "localhost", live: false }, 31337n)).to.equal(null);
     });
   });
@@ -60,7 +70,9 @@ describe("revert decoding and task guards", function () {
   describe("holder helpers", function () {
     it("resolves products case-insensitively and lists the valid ones otherwise", function () {
       expect(resolveProduct("btc3l", ["BTC3L", "ETH2S"])).to.equal("BTC3L");
-      expect(() => resolveProduct("BTC5L", ["BTC3L", "ETH2S"])).to.throw(/unknown product "BTC5L": valid products are BTC3L, ETH2S/);
+      expect(() => resolveProduct("BTC5L", ["BTC3L", "ETH2S"])).to.throw(
+        /unknown product "BTC5L": valid products are BTC3L, ETH2S/,
+      );
     });
 
     it("bounds the minimum out from the preview, rounding down", function () {
