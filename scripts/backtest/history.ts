@@ -1,12 +1,12 @@
 /**
  * npm run backtest:history [-- options]
  *
- * The four BTC products x bar/tick keeper x the four rule sets over the full history in ../shared/data, each run a
+ * The four BTC products x bar/tick keeper x the four rule sets over the full history in data/, each run a
  * separate `backtest` process (a fresh in-process chain), writing docs/backtest/<product>-<rules>-<keeper>.{json,svg,txt}
  * and regenerating the results section of docs/backtest.md after every finished run (so partial results are usable).
  * Ballast's own runs go first. Runs whose JSON already exists are skipped unless --force.
  *
- *   --prices <csv> --funding <csv>   default ../shared/data/btc-usdt-2h-2017-2025.csv and the 8 h funding file
+ *   --prices <csv> --funding <csv>   default data/btc-usdt-2h-2017-2025.csv and the 8 h funding file
  *   --products BTC2L,BTC2S,BTC3L,BTC3S   --keepers bar,tick   --rules ballast,ftx,fli,tlx
  *   --concurrency <n>                  parallel runs (default 1: the benchmark figures stay meaningful)
  *   --report-only                      only regenerate docs/backtest.md from the JSON files present
@@ -174,8 +174,8 @@ function writeDoc(products: string[], candles: Candle[], note: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const prices = resolve(arg(argv, "prices") ?? join(ROOT, "../shared/data/btc-usdt-2h-2017-2025.csv"));
-  const funding = resolve(arg(argv, "funding") ?? join(ROOT, "../shared/data/btc-usdt-perp-funding-8h-2019-2026.csv"));
+  const prices = resolve(arg(argv, "prices") ?? join(ROOT, "data/btc-usdt-2h-2017-2025.csv"));
+  const funding = resolve(arg(argv, "funding") ?? join(ROOT, "data/btc-usdt-perp-funding-8h-2019-2026.csv"));
   const products = (arg(argv, "products") ?? "BTC2L,BTC2S,BTC3L,BTC3S").split(",");
   const keepers = (arg(argv, "keepers") ?? "tick,bar").split(",") as ("bar" | "tick")[];
   const rulesList = (arg(argv, "rules") ?? RULES.join(",")).split(",") as RulesName[];

@@ -6,7 +6,7 @@
  * history, each point a separate `backtest` process; results go to docs/backtest/sweep/*.json and a generated section
  * of docs/backtest.md ("Parameter sweep"), rewritten after every finished run.
  *
- *   --prices <csv> --funding <csv>   default: the full history in ../shared/data
+ *   --prices <csv> --funding <csv>   default: the full history in data/
  *   --from <date> --to <date>        optional sub-range (recorded in the section)
  *   --products BTC3L,BTC3S           --keeper tick|bar (default tick)   --concurrency <n> (default 1)
  *   --label <text>                   names this sweep's data set in the doc (default: the file and range)
@@ -102,8 +102,8 @@ function writeDoc(section: string): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const prices = resolve(arg(argv, "prices") ?? join(ROOT, "../shared/data/btc-usdt-2h-2017-2025.csv"));
-  const funding = resolve(arg(argv, "funding") ?? join(ROOT, "../shared/data/btc-usdt-perp-funding-8h-2019-2026.csv"));
+  const prices = resolve(arg(argv, "prices") ?? join(ROOT, "data/btc-usdt-2h-2017-2025.csv"));
+  const funding = resolve(arg(argv, "funding") ?? join(ROOT, "data/btc-usdt-perp-funding-8h-2019-2026.csv"));
   const products = (arg(argv, "products") ?? "BTC3L,BTC3S").split(",");
   const keeper = arg(argv, "keeper") ?? "tick";
   const concurrency = Number(arg(argv, "concurrency") ?? 1);

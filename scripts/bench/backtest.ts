@@ -70,11 +70,11 @@ export function parseBenchLine(keeper: string, out: string): Figures {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const prices = resolve(ROOT, arg(argv, "prices", "../shared/data/btc-usdt-2h-2017-2025.csv"));
-  const funding = resolve(ROOT, arg(argv, "funding", "../shared/data/btc-usdt-perp-funding-8h-2019-2026.csv"));
+  const prices = resolve(ROOT, arg(argv, "prices", "data/btc-usdt-2h-2017-2025.csv"));
+  const funding = resolve(ROOT, arg(argv, "funding", "data/btc-usdt-perp-funding-8h-2019-2026.csv"));
   const product = arg(argv, "product", "BTC3L");
   const keepers = arg(argv, "keepers", "bar,tick").split(",");
-  if (!existsSync(prices)) throw new Error(`${prices} not found (the full history lives in ../shared/data)`);
+  if (!existsSync(prices)) throw new Error(`${prices} not found (the full history lives in data/, see data/README.md)`);
   const baselineFile = join(ROOT, "bench", "backtest-baseline.json");
   const baseline = existsSync(baselineFile)
     ? (JSON.parse(readFileSync(baselineFile, "utf8")) as Record<string, Figures>)
