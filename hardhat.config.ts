@@ -56,7 +56,7 @@ const config: HardhatUserConfig = {
     overrides: Object.fromEntries(
       [
         "contracts/Rebalancer.sol",
-        "contracts/mocks/MockPerpVenue.sol",
+        "contracts/venues/mock/MockPerpVenue.sol",
         "contracts/oracle/ChainlinkOracleAdapter.sol",
       ].map((file) => [
         file,

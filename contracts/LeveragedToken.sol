@@ -13,7 +13,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
-import {IPerpVenue} from "./interfaces/IPerpVenue.sol";
+import {IVenue} from "./interfaces/IVenue.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
 import {LeverageMath} from "./libraries/LeverageMath.sol";
 
@@ -31,14 +31,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
     /// @notice Shares locked at the first mint (0.001 token, worth 0.001 USD at the initial NAV of 1 USD).
-    uint256 public constant DEAD_SHARES = 1e15;
+    uint256 public constant override DEAD_SHARES = 1e15;
     address public constant DEAD_ADDRESS = 0x000000000000000000000000000000000000dEaD;
     /// @notice Upper bounds on fees: 1% per mint or redeem, 10% per year streaming.
-    uint256 public constant MAX_TRADE_FEE = 0.01e18;
-    uint256 public constant MAX_STREAMING_FEE = 0.1e18;
+    uint256 public constant override MAX_TRADE_FEE = 0.01e18;
+    uint256 public constant override MAX_STREAMING_FEE = 0.1e18;
 
     IERC20 private immutable _COLLATERAL;
-    IPerpVenue private immutable _VENUE;
+    IVenue private immutable _VENUE;
     address private immutable _REBALANCER;
     bool private immutable _IS_LONG;
     /// @dev 10 ** (18 - collateral decimals): collateral units -> USD WAD.
@@ -57,11 +57,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     Config private _config;
     /// @notice Receives mint, redeem and streaming fees; packed with `supplyCap` (both read by every mint).
-    address public treasury;
+    address public override treasury;
     /// @notice Maximum total supply (shares).
-    uint96 public supplyCap;
+    uint96 public override supplyCap;
     /// @notice May pause minting, nothing else.
-    address public guardian;
+    address public override guardian;
 
     modifier onlyRebalancer() {
         if (msg.sender != _REBALANCER) revert OnlyRebalancer(msg.sender);
@@ -74,7 +74,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     constructor(
         string memory name_,
         string memory symbol_,
-        IPerpVenue venue_,
+        IVenue venue_,
         address rebalancer_,
         bool long,
         address owner_,
@@ -271,44 +271,53 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     // Governance
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Pauses or resumes minting. Guardian or owner. Redeem is never affected.
-    function setMintPaused(bool newPaused) external {
+    /// @inheritdoc ILeveragedToken
+    function setMintPaused(bool newPaused) external override {
         if (msg.sender != guardian && msg.sender != owner()) revert OnlyGuardianOrOwner(msg.sender);
         _config.mintPaused = newPaused;
         emit MintPausedSet(newPaused);
     }
 
-    /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
-    function windDown() external onlyOwner nonReentrant {
+    /// @inheritdoc ILeveragedToken
+    function windDown() external override onlyOwner nonReentrant {
         if (_config.woundDown) revert WoundDown();
         (int256 size, , , ) = _snapshot();
         _accrueStreamingFee(totalSupply(), size, _config);
         _config.woundDown = true;
-        if (size != 0) _VENUE.modifyPosition(-size, _IS_LONG ? 0 : type(uint256).max);
-        (, int256 venueEquity, ) = _VENUE.accountSnapshot(address(this));
+        int256 venueEquity;
+        if (size != 0) {
+            (, , venueEquity) = _VENUE.modifyPositionWithMargin(0, -size, _IS_LONG ? 0 : type(uint256).max, address(0));
+        } else {
+            (, venueEquity, ) = _VENUE.accountSnapshot(address(this));
+        }
+        // Rounded down to whole collateral units: dust below one unit stays at the venue, counted in equity.
         uint256 withdrawable = venueEquity > 0 ? uint256(venueEquity) / _TO_WAD : 0;
-        if (withdrawable != 0) _VENUE.withdraw(withdrawable);
+        if (withdrawable != 0) _VENUE.modifyPositionWithMargin(-withdrawable.toInt256(), 0, 0, address(this));
         emit WindDownStarted(totalEquityWad());
     }
 
-    function setFees(FeeParams calldata newFees) external onlyOwner {
+    /// @inheritdoc ILeveragedToken
+    function setFees(FeeParams calldata newFees) external override onlyOwner {
         (int256 size, , , ) = _snapshot();
         _accrueStreamingFee(totalSupply(), size, _config); // the old rate applies up to now
         _setFees(newFees);
     }
 
-    function setSupplyCap(uint256 newCap) external onlyOwner {
+    /// @inheritdoc ILeveragedToken
+    function setSupplyCap(uint256 newCap) external override onlyOwner {
         supplyCap = SafeCast.toUint96(newCap);
         emit SupplyCapSet(newCap);
     }
 
-    function setTreasury(address newTreasury) external onlyOwner {
+    /// @inheritdoc ILeveragedToken
+    function setTreasury(address newTreasury) external override onlyOwner {
         if (newTreasury == address(0)) revert ZeroAddress();
         treasury = newTreasury;
         emit TreasurySet(newTreasury);
     }
 
-    function setGuardian(address newGuardian) external onlyOwner {
+    /// @inheritdoc ILeveragedToken
+    function setGuardian(address newGuardian) external override onlyOwner {
         guardian = newGuardian;
         emit GuardianSet(newGuardian);
     }
@@ -322,24 +331,24 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         (size, equityWad, price, ) = _snapshot();
     }
 
-    /// @notice Fee rates, each a WAD fraction (mint and redeem per call, streaming per year).
-    function fees() external view returns (uint64 mintFeeRate, uint64 redeemFeeRate, uint64 streamingFeeRate) {
+    /// @inheritdoc ILeveragedToken
+    function fees() external view override returns (uint64 mintFeeRate, uint64 redeemFeeRate, uint64 streamingFeeRate) {
         Config memory cfg = _config;
         return (cfg.mintFeeRate, cfg.redeemFeeRate, cfg.streamingFeeRate);
     }
 
-    /// @notice Last time the streaming fee was accrued.
-    function lastFeeAccrual() external view returns (uint64) {
+    /// @inheritdoc ILeveragedToken
+    function lastFeeAccrual() external view override returns (uint64) {
         return _config.lastFeeAccrual;
     }
 
-    /// @notice Minting is paused (redeem never is).
-    function mintPaused() external view returns (bool) {
+    /// @inheritdoc ILeveragedToken
+    function mintPaused() external view override returns (bool) {
         return _config.mintPaused;
     }
 
-    /// @notice The position was closed for good by governance; holders redeem pro rata forever.
-    function woundDown() external view returns (bool) {
+    /// @inheritdoc ILeveragedToken
+    function woundDown() external view override returns (bool) {
         return _config.woundDown;
     }
 
@@ -349,7 +358,13 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (supply == 0) return WAD; // the initial NAV: 1 USD per token
         (int256 size, , , ) = _snapshot();
         // Round down: NAV is never overstated. Pending streaming-fee shares count, as they will on the next action.
-        return Math.mulDiv(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size, _config));
+        return
+            Math.mulDiv(
+                totalEquityWad(),
+                WAD,
+                supply + _pendingStreamingFeeShares(supply, size, _config),
+                Math.Rounding.Floor
+            );
     }
 
     /// @inheritdoc ILeveragedToken
@@ -393,7 +408,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     /// @inheritdoc ILeveragedToken
-    function venue() external view override returns (IPerpVenue) {
+    function venue() external view override returns (IVenue) {
         return _VENUE;
     }
 
@@ -483,7 +498,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
             uint256 all = uint256(equityAfter);
             return all > DEAD_SHARES ? all - DEAD_SHARES : 0;
         }
-        return Math.mulDiv(supply, uint256(equityAfter - equityBefore), uint256(equityBefore));
+        return Math.mulDiv(supply, uint256(equityAfter - equityBefore), uint256(equityBefore), Math.Rounding.Floor);
     }
 
     /// @dev The pro-rata reduction of a redeem and its gross payout (collateral units, before the redeem fee).
@@ -539,11 +554,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     function _pendingStreamingFeeShares(uint256 supply, int256 size, Config memory cfg) private view returns (uint256) {
         uint256 rate = cfg.streamingFeeRate;
         if (supply == 0 || rate == 0 || size == 0) return 0;
-        uint256 fraction = Math.mulDiv(rate, block.timestamp - cfg.lastFeeAccrual, YEAR);
+        uint256 fraction = Math.mulDiv(rate, block.timestamp - cfg.lastFeeAccrual, YEAR, Math.Rounding.Floor);
         if (fraction == 0) return 0;
         // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
         fraction = Math.min(fraction, WAD / 2);
-        return Math.mulDiv(supply, fraction, WAD - fraction);
+        return Math.mulDiv(supply, fraction, WAD - fraction, Math.Rounding.Floor);
     }
 
     /// @dev Pulls `amount` from the caller and checks that exactly that much arrived: fee-on-transfer collateral

@@ -11,7 +11,7 @@ import {IRebalancer} from "./interfaces/IRebalancer.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
-import {IPerpVenue} from "./interfaces/IPerpVenue.sol";
+import {IVenue} from "./interfaces/IVenue.sol";
 import {LeverageMath} from "./libraries/LeverageMath.sol";
 
 /// @title Rebalancer
@@ -43,7 +43,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     mapping(address token => Stored) private _states;
     address[] private _tokens;
     /// @notice Addresses allowed to register products (the factory).
-    mapping(address registrar => bool allowed) public isRegistrar;
+    mapping(address registrar => bool allowed) public override isRegistrar;
 
     constructor(address owner_) Ownable(owner_) {}
 
@@ -56,8 +56,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     // Registry and governance
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Allows or disallows `registrar` (e.g. the factory) to register products.
-    function setRegistrar(address registrar, bool allowed) external onlyOwner {
+    /// @inheritdoc IRebalancer
+    function setRegistrar(address registrar, bool allowed) external override onlyOwner {
         if (registrar == address(0)) revert ZeroAddress();
         isRegistrar[registrar] = allowed;
         emit RegistrarSet(registrar, allowed);
@@ -75,18 +75,19 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (st.registered) revert AlreadyRegistered(token);
         _validateMethodology(token, newMethodology);
         _validateBounty(newBounty);
+        IVenue venue = ILeveragedToken(token).venue();
+        if (venue.settlement() != IVenue.Settlement.SYNCHRONOUS) revert UnsupportedSettlement(address(venue));
         st.methodology = newMethodology;
         _storeBounty(st, newBounty);
         st.lastRebalance = uint64(block.timestamp);
         st.registered = true;
-        IPerpVenue venue = ILeveragedToken(token).venue();
         st.oracle = address(venue.oracle());
         st.collateralScale = uint64(10 ** (18 - uint256(IERC20Metadata(address(venue.collateral())).decimals())));
         _tokens.push(token);
         emit Registered(token, newMethodology, newBounty);
     }
 
-    /// @notice Changes a product's methodology within the validated bounds.
+    /// @inheritdoc IRebalancer
     function setMethodology(
         address token,
         Methodology calldata newMethodology
@@ -96,8 +97,11 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         emit MethodologySet(token, newMethodology);
     }
 
-    /// @notice Changes a product's keeper incentive (including topping up its budget).
-    function setBounty(address token, BountyParams calldata newBounty) external onlyOwner onlyRegistered(token) {
+    /// @inheritdoc IRebalancer
+    function setBounty(
+        address token,
+        BountyParams calldata newBounty
+    ) external override onlyOwner onlyRegistered(token) {
         _validateBounty(newBounty);
         _storeBounty(_states[token], newBounty);
         emit BountySet(token, newBounty);
@@ -137,10 +141,10 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IRebalancer
-    function shouldRebalance(address token) external view override onlyRegistered(token) returns (uint8) {
+    function shouldRebalance(address token) external view override onlyRegistered(token) returns (Action) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action, ) = _evaluateStored(_states[token], size, equityWad, price);
-        return uint8(action);
+        return action;
     }
 
     /// @inheritdoc IRebalancer
@@ -162,9 +166,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         return _bounty(st, action, lev, equityWad);
     }
 
-    /// @notice Used by `performUpkeep` so that it can catch one product's failure; callable only by this contract.
-    ///         Does whatever is due now (rebalance, iterate or ripcord), whatever `checkUpkeep` saw earlier.
-    function executeFromUpkeep(address token, address keeper) external returns (uint256) {
+    /// @inheritdoc IRebalancer
+    /// @dev Whatever is due now, whatever `checkUpkeep` saw earlier.
+    function executeFromUpkeep(address token, address keeper) external override returns (uint256) {
         if (msg.sender != address(this)) revert OnlySelf();
         return _execute(token, Mode.ANY, keeper);
     }
@@ -202,7 +206,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
-        emit RebalanceExecuted(token, uint8(p.action), p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
+        emit RebalanceExecuted(token, p.action, p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
         return p.bounty;
     }
 
@@ -216,7 +220,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (mode == Mode.RIPCORD) {
             if (!isRipcord) revert RipcordNotNeeded(token, p.leverageBefore);
         } else if (p.action == Action.NONE || (isRipcord && mode == Mode.REBALANCE)) {
-            revert RebalanceNotNeeded(token, uint8(p.action), p.leverageBefore);
+            revert RebalanceNotNeeded(token, p.action, p.leverageBefore);
         }
         p.price = price;
         p.size = size;
@@ -234,8 +238,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         }
         p.acceptablePrice =
             p.sizeDelta > 0
-                ? Math.mulDiv(price, WAD + m.maxSlippage, WAD)
-                : Math.mulDiv(price, WAD - m.maxSlippage, WAD);
+                ? Math.mulDiv(price, WAD + m.maxSlippage, WAD, Math.Rounding.Floor)
+                : Math.mulDiv(price, WAD - m.maxSlippage, WAD, Math.Rounding.Floor);
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs (as quoted by
@@ -250,7 +254,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ) private view returns (int256) {
         if (firstDelta == 0) return 0;
         (uint256 fill, uint256 fee) = ILeveragedToken(token).venue().quoteTradeAt(firstDelta, price);
-        uint256 impactCost = Math.mulDiv(SignedMath.abs(firstDelta), fill > price ? fill - price : price - fill, WAD);
+        uint256 impactCost = Math.mulDiv(
+            SignedMath.abs(firstDelta),
+            fill > price ? fill - price : price - fill,
+            WAD,
+            Math.Rounding.Floor
+        );
         int256 equityAfterCosts = equityWad - SafeCast.toInt256(impactCost + fee);
         return LeverageMath.targetSize(target, equityAfterCosts, price, size > 0) - size;
     }
@@ -311,7 +320,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 amount = Math.min(uint256(st.bountyBase) + uint256(st.bountyPerSecond) * elapsed, cap);
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
-        amount = Math.min(amount, Math.mulDiv(equityUnits, st.bountyMaxEquityFraction, WAD));
+        amount = Math.min(amount, Math.mulDiv(equityUnits, st.bountyMaxEquityFraction, WAD, Math.Rounding.Floor));
         return Math.min(amount, budget);
     }
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {IPerpVenue} from "../interfaces/IPerpVenue.sol";
+import {IMockPerpVenue} from "../venues/mock/IMockPerpVenue.sol";
 import {IRebalancer} from "../interfaces/IRebalancer.sol";
 
 // A test harness whose running time is its instruction count (see "Speed" below): its hot path is assembly on purpose.
@@ -82,7 +82,7 @@ contract BacktestDriver {
     // No public getters: every one would lengthen the dispatcher that each candle's call walks through.
     address private immutable OPERATOR;
     address private immutable FEED;
-    IPerpVenue private immutable VENUE;
+    IMockPerpVenue private immutable VENUE;
     IRebalancer private immutable REBALANCER;
 
     // The product and its yardsticks (set by `setToken`), leverages WAD.
@@ -104,7 +104,7 @@ contract BacktestDriver {
     uint256 private lastRebalance;
     bool private iterating;
 
-    constructor(address operator_, address feed_, IPerpVenue venue_, IRebalancer rebalancer_) {
+    constructor(address operator_, address feed_, IMockPerpVenue venue_, IRebalancer rebalancer_) {
         OPERATOR = operator_;
         FEED = feed_;
         VENUE = venue_;
@@ -282,7 +282,7 @@ contract BacktestDriver {
                 return;
             }
             if (due) {
-                uint8 action = REBALANCER.shouldRebalance(token_);
+                uint8 action = uint8(REBALANCER.shouldRebalance(token_));
                 if (action != 0) {
                     if (flags & QUIET != 0) revert Due(i, action);
                     _check(token_, f);

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {IPerpVenue} from "./IPerpVenue.sol";
+import {IVenue} from "./IVenue.sol";
 
 /// @title ILeveragedToken
 /// @notice A constant-leverage ERC-20 backed by one position on a perpetual-futures venue.
@@ -17,23 +17,39 @@ interface ILeveragedToken is IERC20, IERC20Permit {
         uint64 streamingFeeRate; // per year, of equity, taken by minting shares to the treasury
     }
 
+    /// @notice An amount of zero (collateral in or shares in).
     error ZeroAmount();
+    /// @notice A required address (receiver, venue, rebalancer, treasury) is zero.
     error ZeroAddress();
+    /// @notice Minting is paused by the guardian or the owner (redeem never is).
     error MintPaused();
+    /// @notice The product was wound down or liquidated, or its equity is gone: it takes no new collateral.
     error ProductInactive();
+    /// @notice The output of a mint (shares) or a redeem (collateral units) is below the caller's minimum.
     error SlippageExceeded(uint256 minOut, uint256 actualOut);
+    /// @notice A mint would take the total supply (shares) beyond the cap.
     error SupplyCapExceeded(uint256 supplyAfter, uint256 cap);
+    /// @notice A redeem of more shares than the caller holds.
     error InsufficientShares(uint256 requested, uint256 balance);
+    /// @notice `rebalancerTrade` called by anyone but the Rebalancer.
     error OnlyRebalancer(address caller);
+    /// @notice `setMintPaused` called by anyone but the guardian or the owner.
     error OnlyGuardianOrOwner(address caller);
+    /// @notice A fee rate (WAD) above its limit (`MAX_TRADE_FEE` per mint or redeem, `MAX_STREAMING_FEE` per year).
     error InvalidFee(uint256 rate);
+    /// @notice `windDown` on a product already wound down.
     error WoundDown();
+    /// @notice A deposit (collateral units) too small to buy a share after the fee and the minter's own costs.
     error DepositTooSmall(uint256 collateralIn);
     /// @notice The collateral delivered a different amount than transferred (fee-on-transfer or rebasing tokens are
     ///         not supported).
     error CollateralTransferMismatch(uint256 expected, uint256 received);
 
+    /// @notice `sender` paid `collateralIn` collateral units (of which `fee` to the treasury) and `receiver` got
+    ///         `shares`.
     event Minted(address indexed sender, address indexed receiver, uint256 collateralIn, uint256 shares, uint256 fee);
+    /// @notice `sender` burnt `shares` and `receiver` got `collateralOut` collateral units, after a `fee` to the
+    ///         treasury.
     event Redeemed(
         address indexed sender,
         address indexed receiver,
@@ -41,33 +57,54 @@ interface ILeveragedToken is IERC20, IERC20Permit {
         uint256 collateralOut,
         uint256 fee
     );
+    /// @notice The streaming fee up to `timestamp` was taken by minting `shares` to the treasury.
     event StreamingFeeAccrued(uint256 shares, uint256 timestamp);
+    /// @notice Minting was paused or resumed.
     event MintPausedSet(bool paused);
+    /// @notice The position was closed for good; `equityWad` (USD, WAD) is what holders redeem pro rata.
     event WindDownStarted(uint256 equityWad);
+    /// @notice The fee rates changed.
     event FeeParamsSet(FeeParams fees);
+    /// @notice The supply cap (shares) changed.
     event SupplyCapSet(uint256 cap);
+    /// @notice The fee recipient changed.
     event TreasurySet(address treasury);
+    /// @notice The guardian (who may pause minting, nothing else) changed.
     event GuardianSet(address guardian);
 
-    /// @notice Mints shares for `collateralIn` collateral units, growing the position pro-rata at current leverage.
+    // ------------------------------------------------------------------------------------------------------------
+    // Holders
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Mints shares for `collateralIn` collateral units, growing the position pro rata at current leverage
+    ///         (the first mint opens at target leverage); the minter pays the mint fee and its own trading costs.
+    /// @param minSharesOut Reverts `SlippageExceeded` below this many shares.
+    /// @return shares Shares minted to `receiver` (18 decimals).
     function mint(uint256 collateralIn, uint256 minSharesOut, address receiver) external returns (uint256 shares);
 
-    /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs, to `receiver`.
-    ///         Never paused. Pays 0 (without reverting) when the product's equity is gone.
+    /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs and the redeem fee,
+    ///         to `receiver`. Never paused. Pays 0 (without reverting) when the product's equity is gone.
+    /// @param minCollateralOut Reverts `SlippageExceeded` below this many collateral units.
+    /// @return collateralOut Collateral units paid to `receiver`.
     function redeem(
         uint256 sharesIn,
         uint256 minCollateralOut,
         address receiver
     ) external returns (uint256 collateralOut);
 
-    /// @notice Shares `mint(collateralIn, ..)` would give now (never more than execution).
+    /// @notice Shares `mint(collateralIn, ..)` would give now (never more than execution); 0 when it would revert.
     function previewMint(uint256 collateralIn) external view returns (uint256 shares);
 
     /// @notice Collateral units `redeem(sharesIn, ..)` would pay now (never more than execution).
     function previewRedeem(uint256 sharesIn) external view returns (uint256 collateralOut);
 
-    /// @notice Called by the Rebalancer only: moves idle collateral to the venue, trades `sizeDelta` (0 = no trade)
-    ///         and pays `bounty` collateral units to `keeper` from the product's equity.
+    // ------------------------------------------------------------------------------------------------------------
+    // Rebalancer
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Called by the Rebalancer only: moves idle collateral to the venue, trades `sizeDelta` (base units,
+    ///         WAD; 0 = no trade) with the fill bounded by `acceptablePrice` (WAD) and pays `bounty` collateral units
+    ///         to `keeper` from the product's equity.
     /// @return equityAfterWad The product's equity after trade and bounty (USD, WAD).
     function rebalancerTrade(
         int256 sizeDelta,
@@ -76,19 +113,72 @@ interface ILeveragedToken is IERC20, IERC20Permit {
         uint256 bounty
     ) external returns (int256 equityAfterWad);
 
-    /// @notice USD equity per whole token (1e18 shares), scaled by WAD.
+    // ------------------------------------------------------------------------------------------------------------
+    // Governance
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Pauses or resumes minting. Guardian or owner. Redeem is never affected.
+    function setMintPaused(bool newPaused) external;
+
+    /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
+    ///         Owner only; reverts `WoundDown` the second time.
+    function windDown() external;
+
+    /// @notice Sets the fee rates (WAD fractions) after accruing the streaming fee at the old rate. Owner only.
+    function setFees(FeeParams calldata newFees) external;
+
+    /// @notice Sets the maximum total supply (shares). Owner only.
+    function setSupplyCap(uint256 newCap) external;
+
+    /// @notice Sets the fee recipient. Owner only.
+    function setTreasury(address newTreasury) external;
+
+    /// @notice Sets the guardian (may pause minting, nothing else; zero for none). Owner only.
+    function setGuardian(address newGuardian) external;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Shares locked forever at the first mint (0.001 token).
+    function DEAD_SHARES() external view returns (uint256);
+    /// @notice The largest mint or redeem fee rate (WAD fraction).
+    function MAX_TRADE_FEE() external view returns (uint256);
+    /// @notice The largest streaming fee rate (WAD fraction per year).
+    function MAX_STREAMING_FEE() external view returns (uint256);
+    /// @notice Fee rates, each a WAD fraction (mint and redeem per call, streaming per year).
+    function fees() external view returns (uint64 mintFeeRate, uint64 redeemFeeRate, uint64 streamingFeeRate);
+    /// @notice When the streaming fee was last accrued (unix seconds).
+    function lastFeeAccrual() external view returns (uint64);
+    /// @notice Minting is paused (redeem never is).
+    function mintPaused() external view returns (bool);
+    /// @notice The position was closed for good by governance; holders redeem pro rata forever.
+    function woundDown() external view returns (bool);
+    /// @notice Receives mint, redeem and streaming fees.
+    function treasury() external view returns (address);
+    /// @notice Maximum total supply (shares).
+    function supplyCap() external view returns (uint96);
+    /// @notice May pause minting, nothing else.
+    function guardian() external view returns (address);
+    /// @notice USD equity per whole token (1e18 shares), scaled by WAD, rounded down.
     function navPerShare() external view returns (uint256);
     /// @notice The product's equity in collateral units (venue equity plus idle collateral), floored at 0.
     function totalEquity() external view returns (uint256);
     /// @notice The product's equity in USD scaled by WAD, floored at 0.
     function totalEquityWad() external view returns (uint256);
+    /// @notice Notional over equity (WAD, unsigned); type(uint256).max when equity <= 0 with a position open.
     function currentLeverage() external view returns (uint256);
+    /// @notice The Rebalancer's target leverage for this product (WAD, unsigned).
     function targetLeverage() external view returns (uint256);
+    /// @notice True for a long product, false for a short one.
     function isLong() external view returns (bool);
     /// @notice False once liquidated, wound down, or its equity is gone: mint reverts, redeem pays pro-rata.
     function isActive() external view returns (bool);
+    /// @notice The stablecoin minted and redeemed with (the venue's collateral).
     function collateral() external view returns (IERC20);
-    function venue() external view returns (IPerpVenue);
+    /// @notice The venue holding this product's position.
+    function venue() external view returns (IVenue);
+    /// @notice The only address allowed to change leverage.
     function rebalancer() external view returns (address);
     /// @notice Signed position size (base units, WAD) and equity (USD, WAD) and the mark price, from one oracle read.
     function positionSnapshot() external view returns (int256 size, int256 equityWad, uint256 price);

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ILeveragedToken} from "./ILeveragedToken.sol";
-import {IPerpVenue} from "./IPerpVenue.sol";
+import {IVenue} from "./IVenue.sol";
 import {IRebalancer} from "./IRebalancer.sol";
 
 /// @title ILeveragedTokenFactory
@@ -12,7 +12,7 @@ interface ILeveragedTokenFactory {
     struct ProductConfig {
         string name; // e.g. "Ballast BTC 3x Long"
         string symbol; // e.g. "BTC3L"
-        IPerpVenue venue;
+        IVenue venue;
         bool isLong;
         ILeveragedToken.FeeParams fees;
         uint256 supplyCap; // shares (18 decimals)

@@ -46,51 +46,106 @@ interface IRebalancer is AutomationCompatibleInterface {
         address oracle; // the venue's oracle adapter, cached at registration (it is immutable in the venue)
     }
 
+    /// @notice `token` is not registered.
     error NotRegistered(address token);
+    /// @notice `token` is registered already.
     error AlreadyRegistered(address token);
+    /// @notice A methodology outside its bounds: 0 < min <= target <= max < ripcord <= the venue's max leverage,
+    ///         interval > 0, 0 < maxSlippage < 10%, tolerance < target.
     error InvalidMethodology();
+    /// @notice Bounty parameters outside their bounds: base <= cap, maxEquityFraction <= 1%.
     error InvalidBounty();
-    error RebalanceNotNeeded(address token, uint8 action, uint256 leverage);
+    /// @notice `rebalance` when neither REBALANCE nor ITERATE is due (`action` is what is due; leverage WAD).
+    error RebalanceNotNeeded(address token, Action action, uint256 leverage);
+    /// @notice `ripcord` below the ripcord level (leverage WAD).
     error RipcordNotNeeded(address token, uint256 leverage);
+    /// @notice `register` by neither the owner nor an allowed registrar.
     error OnlyRegistrar(address caller);
+    /// @notice `executeFromUpkeep` called by anyone but this contract.
     error OnlySelf();
+    /// @notice A required address is zero.
     error ZeroAddress();
+    /// @notice `performUpkeep` with more than `MAX_BATCH` products.
     error InvalidBatch();
+    /// @notice The product's venue does not settle trades synchronously (see `IVenue.settlement`): the token and the
+    ///         Rebalancer read a trade's result in the call that makes it.
+    error UnsupportedSettlement(address venue);
 
+    /// @notice `token` was registered with its methodology and keeper incentive.
     event Registered(address indexed token, Methodology methodology, BountyParams bounty);
+    /// @notice `token`'s methodology changed.
     event MethodologySet(address indexed token, Methodology methodology);
+    /// @notice `token`'s keeper incentive changed (a budget top-up included).
     event BountySet(address indexed token, BountyParams bounty);
+    /// @notice `registrar` was allowed or disallowed to register products.
     event RegistrarSet(address indexed registrar, bool allowed);
+    /// @notice `keeper` executed `action` on `token`: leverage (WAD) moved from `leverageBefore` to `leverageAfter`
+    ///         by a trade of `sizeDelta` (base units, WAD), and `bounty` collateral units were paid to `keeper`.
     event RebalanceExecuted(
         address indexed token,
-        uint8 action,
+        Action action,
         uint256 leverageBefore,
         uint256 leverageAfter,
         int256 sizeDelta,
         address indexed keeper,
         uint256 bounty
     );
+    /// @notice One product of a `performUpkeep` batch failed with `reason` (revert data); the others went on.
     event UpkeepFailed(address indexed token, bytes reason);
 
+    // ------------------------------------------------------------------------------------------------------------
+    // Registry and governance
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Registers `token` with its methodology and keeper incentive. The owner or an allowed registrar.
     function register(address token, Methodology calldata methodology, BountyParams calldata bounty) external;
 
-    /// @notice NONE = 0, REBALANCE = 1, ITERATE = 2, RIPCORD = 3.
-    function shouldRebalance(address token) external view returns (uint8);
+    /// @notice Allows or disallows `registrar` (e.g. the factory) to register products. Owner only.
+    function setRegistrar(address registrar, bool allowed) external;
+
+    /// @notice Changes a product's methodology within the validated bounds. Owner only.
+    function setMethodology(address token, Methodology calldata newMethodology) external;
+
+    /// @notice Changes a product's keeper incentive (including topping up its budget). Owner only.
+    function setBounty(address token, BountyParams calldata newBounty) external;
+
+    /// @notice Whether `registrar` may register products.
+    function isRegistrar(address registrar) external view returns (bool);
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Keepers
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice What `token` needs now: NONE = 0, REBALANCE = 1, ITERATE = 2, RIPCORD = 3 (ABI-encoded as uint8).
+    function shouldRebalance(address token) external view returns (Action);
 
     /// @notice Brings leverage back to target (or one chunk towards it). Reverts unless REBALANCE or ITERATE is due.
     /// @return bounty Collateral units paid to the caller.
     function rebalance(address token) external returns (uint256 bounty);
 
     /// @notice Emergency de-leverage to target in one trade. Reverts unless RIPCORD is due.
+    /// @return bounty Collateral units paid to the caller.
     function ripcord(address token) external returns (uint256 bounty);
+
+    /// @notice Used by `performUpkeep` so that it can catch one product's failure; callable only by this contract.
+    ///         Does whatever is due now (rebalance, iterate or ripcord) and pays `keeper`.
+    function executeFromUpkeep(address token, address keeper) external returns (uint256 bounty);
 
     /// @notice The bounty (collateral units) a keeper would receive for acting on `token` now.
     function currentBounty(address token) external view returns (uint256);
 
+    // ------------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Every registered product, in registration order.
     function tokens() external view returns (address[] memory);
+    /// @notice How many products are registered.
     function tokenCount() external view returns (uint256);
+    /// @notice Everything the Rebalancer knows about `token`.
     function tokenState(address token) external view returns (TokenState memory);
+    /// @notice `token`'s methodology.
     function methodology(address token) external view returns (Methodology memory);
-    /// @notice Upper bound of products handled by one performUpkeep.
+    /// @notice Upper bound of products handled by one performUpkeep (`MAX_BATCH`).
     function maxBatch() external view returns (uint256);
 }

@@ -2,7 +2,7 @@
  * Reference model of the mock perp venue's accounting, in plain bigint arithmetic.
  *
  * Tests derive every expected value from these functions and compare them with what the contract returns; nothing
- * here calls the contract. Units follow IPerpVenue: sizes are base units scaled by WAD (signed), prices and account
+ * here calls the contract. Units follow IVenue: sizes are base units scaled by WAD (signed), prices and account
  * values are USD scaled by WAD, rates are WAD fractions, collateral moves in its own decimals.
  *
  * Rounding rules (the venue's policy, "rounding favours the venue"):

@@ -238,7 +238,7 @@ export function venueOperate(
     increases = venueIncreases(oldSize, newSize);
     if (w.market.paused && increases) revert("VenuePaused");
     const q = quote(delta, price, p);
-    if (delta > 0n ? q.fillPrice > acceptablePrice : q.fillPrice < acceptablePrice) revert("SlippageExceeded");
+    if (delta > 0n ? q.fillPrice > acceptablePrice : q.fillPrice < acceptablePrice) revert("PriceLimitExceeded");
     acc = trade(acc, delta, price, p).account;
     updateOpenInterest(w, oldSize, newSize);
     w.market.feesCollected += q.fee;

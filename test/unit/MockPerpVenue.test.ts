@@ -622,22 +622,22 @@ describe("MockPerpVenue", function () {
         const size = sizeForNotional(usd(5_000_000_000n), P0); // 5B USD: 50% uncapped
         const q = quote(size, P0, P);
         expect(q.impact).to.equal(P.maxPriceImpact);
-        const [fill, fee] = await venue.quoteTrade(size);
+        const [fill, fee] = await venue.quoteTradeAt(size, P0);
         expect(fill).to.equal(P0 + P0 / 100n);
         expect(fee).to.equal(q.fee);
-        const [sellFill] = await venue.quoteTrade(-size);
+        const [sellFill] = await venue.quoteTradeAt(-size, P0);
         expect(sellFill).to.equal(P0 - P0 / 100n);
       });
     });
 
     describe("slippage", function () {
-      it("reverts a buy filling above acceptablePrice with SlippageExceeded", async function () {
+      it("reverts a buy filling above acceptablePrice with PriceLimitExceeded", async function () {
         const { venue, alice } = await loadFixture(deployVenueFixture);
         await venue.connect(alice).deposit(usdc(10_000n));
         const size = btc("0.1");
         const { fillPrice } = quote(size, P0, P);
         await expect(venue.connect(alice).modifyPosition(size, fillPrice - 1n))
-          .to.be.revertedWithCustomError(venue, "SlippageExceeded")
+          .to.be.revertedWithCustomError(venue, "PriceLimitExceeded")
           .withArgs(fillPrice, fillPrice - 1n);
       });
 
@@ -649,13 +649,13 @@ describe("MockPerpVenue", function () {
         await expect(venue.connect(alice).modifyPosition(size, fillPrice)).to.emit(venue, "PositionModified");
       });
 
-      it("reverts a sell filling below acceptablePrice with SlippageExceeded", async function () {
+      it("reverts a sell filling below acceptablePrice with PriceLimitExceeded", async function () {
         const { venue, alice } = await loadFixture(deployVenueFixture);
         await venue.connect(alice).deposit(usdc(10_000n));
         const size = -btc("0.1");
         const { fillPrice } = quote(size, P0, P);
         await expect(venue.connect(alice).modifyPosition(size, fillPrice + 1n))
-          .to.be.revertedWithCustomError(venue, "SlippageExceeded")
+          .to.be.revertedWithCustomError(venue, "PriceLimitExceeded")
           .withArgs(fillPrice, fillPrice + 1n);
       });
 
@@ -1161,11 +1161,10 @@ describe("MockPerpVenue", function () {
   });
 
   describe("views", function () {
-    it("report notional, leverage and margin ratio consistent with the model", async function () {
+    it("report leverage and margin ratio consistent with the model", async function () {
       const { venue, alice, aliceAcc } = await loadFixture(leveragedFixture);
       const n = notional(LEVERAGED_SIZE, P0);
       const eq = equity(aliceAcc, P0);
-      expect(await venue.notional(alice.address)).to.equal(n);
       expect(await venue.leverage(alice.address)).to.equal((n * WAD) / eq);
       expect(await venue.marginRatio(alice.address)).to.equal(mulDivDown(eq, WAD, n));
       const [size, snapEquity, price] = await venue.accountSnapshot(alice.address);

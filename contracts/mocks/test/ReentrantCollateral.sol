@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ILeveragedToken} from "../../interfaces/ILeveragedToken.sol";
-import {IPerpVenue} from "../../interfaces/IPerpVenue.sol";
+import {IMockPerpVenue} from "../../venues/mock/IMockPerpVenue.sol";
 
 /// @title ReentrantCollateral
 /// @notice Test-only 6-decimal collateral whose every transfer calls back into a Ballast token or venue (as an
@@ -19,7 +19,7 @@ contract ReentrantCollateral is ERC20 {
 
     Reentry public reentry;
     ILeveragedToken public hookToken;
-    IPerpVenue public venue;
+    IMockPerpVenue public venue;
     uint256 public attempts;
     uint256 public successes;
     bytes public lastRevertData;
@@ -33,7 +33,7 @@ contract ReentrantCollateral is ERC20 {
     }
 
     /// @notice Chooses the call made back on every transfer; the hook holds its own collateral and approvals.
-    function arm(Reentry newReentry, ILeveragedToken newTarget, IPerpVenue newVenue) external {
+    function arm(Reentry newReentry, ILeveragedToken newTarget, IMockPerpVenue newVenue) external {
         reentry = newReentry;
         hookToken = newTarget;
         venue = newVenue;

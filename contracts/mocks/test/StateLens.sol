@@ -3,10 +3,9 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ILeveragedToken} from "../../interfaces/ILeveragedToken.sol";
-import {IPerpVenue} from "../../interfaces/IPerpVenue.sol";
+import {IMockPerpVenue} from "../../venues/mock/IMockPerpVenue.sol";
 import {IRebalancer} from "../../interfaces/IRebalancer.sol";
 import {LeveragedToken} from "../../LeveragedToken.sol";
-import {MockPerpVenue} from "../MockPerpVenue.sol";
 
 /// @title StateLens
 /// @notice Test-only: reads everything the invariant tests compare with their reference model in one `eth_call`
@@ -28,7 +27,7 @@ contract StateLens {
     }
 
     struct ProductView {
-        IPerpVenue.Position position;
+        IMockPerpVenue.Position position;
         uint256 supply;
         bool mintPaused;
         uint256 liquidations;
@@ -47,7 +46,7 @@ contract StateLens {
 
     /// @notice Market, per-product and per-holder state at the block the call runs in.
     function read(
-        IPerpVenue venue,
+        IMockPerpVenue venue,
         ILeveragedToken[] calldata tokens,
         IRebalancer rebalancer,
         address[] calldata holders
@@ -57,10 +56,10 @@ contract StateLens {
         m.fundingRate = venue.fundingRatePerSecond();
         m.oiLong = venue.openInterestLong();
         m.oiShort = venue.openInterestShort();
-        m.feesCollected = MockPerpVenue(address(venue)).feesCollected();
+        m.feesCollected = venue.feesCollected();
         m.badDebt = venue.totalBadDebt();
         m.usdcSupply = usdc.totalSupply();
-        m.lastFundingTime = MockPerpVenue(address(venue)).lastFundingTime();
+        m.lastFundingTime = venue.lastFundingTime();
         try venue.markPrice() returns (uint256 price) {
             m.priceOk = true;
             m.price = price;
@@ -79,7 +78,7 @@ contract StateLens {
     }
 
     function _product(
-        IPerpVenue venue,
+        IMockPerpVenue venue,
         ILeveragedToken token,
         IRebalancer rebalancer,
         address[] calldata holders,
@@ -103,7 +102,7 @@ contract StateLens {
             (, v.equityWad, ) = token.positionSnapshot();
             v.nav = token.navPerShare();
             v.leverage = token.currentLeverage();
-            v.action = rebalancer.shouldRebalance(account);
+            v.action = uint8(rebalancer.shouldRebalance(account));
             v.liquidatable = venue.isLiquidatable(account);
             v.active = token.isActive();
         }

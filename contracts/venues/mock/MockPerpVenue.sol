@@ -9,9 +9,10 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {IPerpVenue} from "../interfaces/IPerpVenue.sol";
-import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
-import {SignedWadMath} from "../libraries/SignedWadMath.sol";
+import {IOracleAdapter} from "../../interfaces/IOracleAdapter.sol";
+import {IVenue} from "../../interfaces/IVenue.sol";
+import {SignedWadMath} from "../../libraries/SignedWadMath.sol";
+import {IMockPerpVenue} from "./IMockPerpVenue.sol";
 
 /// @title MockPerpVenue
 /// @notice A perpetual-futures exchange in miniature for one market: isolated margin per account, fills at the oracle
@@ -21,7 +22,7 @@ import {SignedWadMath} from "../libraries/SignedWadMath.sol";
 /// @dev All account values are USD scaled by WAD; collateral moves in and out in its own decimals (6 for USDC).
 ///      Pausing makes the market reduce-only: position increases revert, while deposits, reductions, withdrawals
 ///      and liquidations stay open so that no account is ever trapped and any account can still add margin.
-contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
+contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SignedWadMath for int256;
 
@@ -51,8 +52,8 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     mapping(address account => uint256 count) private _liquidations;
     uint128 private _openInterestLong;
     uint128 private _openInterestShort;
-    /// @notice Taker fees and liquidation penalties collected (USD, WAD).
-    uint128 public feesCollected;
+    /// @inheritdoc IMockPerpVenue
+    uint128 public override feesCollected;
     uint128 private _totalBadDebt;
 
     constructor(
@@ -74,13 +75,13 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     // Admin
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Sets the risk and cost parameters.
-    function setParams(MarketParams calldata newParams) external onlyOwner {
+    /// @inheritdoc IMockPerpVenue
+    function setParams(MarketParams calldata newParams) external override onlyOwner {
         _setParams(newParams);
     }
 
-    /// @notice Sets the funding rate (WAD per second; positive: longs pay shorts). Accrues the old rate first.
-    function setFundingRate(int256 newRatePerSecond) external onlyOwner {
+    /// @inheritdoc IMockPerpVenue
+    function setFundingRate(int256 newRatePerSecond) external override onlyOwner {
         if (newRatePerSecond > MAX_FUNDING_RATE || newRatePerSecond < -MAX_FUNDING_RATE) revert InvalidMarketParams();
         MarketState memory ms = _market;
         ms.fundingIndex = SafeCast.toInt120(_indexAt(ms, _ORACLE.price()));
@@ -91,14 +92,14 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         emit FundingRateSet(newRatePerSecond);
     }
 
-    /// @notice Reduce-only mode on or off.
-    function setPaused(bool newPaused) external onlyOwner {
+    /// @inheritdoc IMockPerpVenue
+    function setPaused(bool newPaused) external override onlyOwner {
         _market.paused = newPaused;
         emit PausedSet(newPaused);
     }
 
-    /// @notice Adds counterparty liquidity that pays traders' profits. Anyone may add; nobody may take it out.
-    function addLiquidity(uint256 amount) external nonReentrant {
+    /// @inheritdoc IMockPerpVenue
+    function addLiquidity(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
         emit LiquidityAdded(msg.sender, amount);
@@ -122,30 +123,23 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     // Margin
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function deposit(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _operate(amount, 0, 0, 0, msg.sender);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function withdraw(uint256 amount) external override nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _operate(0, amount, 0, 0, msg.sender);
-    }
-
-    /// @inheritdoc IPerpVenue
-    function withdrawTo(uint256 amount, address to) external override nonReentrant {
-        if (amount == 0) revert ZeroAmount();
-        if (to == address(0)) revert ZeroAddress();
-        _operate(0, amount, 0, 0, to);
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Trading
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function modifyPosition(
         int256 sizeDelta,
         uint256 acceptablePrice
@@ -154,7 +148,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         return _operate(0, 0, sizeDelta, acceptablePrice, msg.sender);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function modifyPositionWithMargin(
         int256 marginDelta,
         int256 sizeDelta,
@@ -305,7 +299,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (isPaused && increases) revert VenuePaused();
         (fillPrice, fee) = _quote(sizeDelta, price);
         if (sizeDelta > 0 ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {
-            revert SlippageExceeded(fillPrice, acceptablePrice);
+            revert PriceLimitExceeded(fillPrice, acceptablePrice);
         }
         int256 realizedPnl = _applyFill(pos, sizeDelta, fillPrice, fee);
         _updateOpenInterest(oldSize, newSize);
@@ -313,7 +307,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         emit PositionModified(msg.sender, sizeDelta, fillPrice, fee, newSize, realizedPnl);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function previewTrade(
         address account,
         int256 sizeDelta
@@ -353,7 +347,9 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
             int256 closed = closesAll ? -oldSize : delta; // the part of delta that reduces oldSize
             int256 basisClosed = basis;
             if (!closesAll) {
-                int256 magnitude = SafeCast.toInt256(Math.mulDiv(SignedMath.abs(basis), absDelta, absOld));
+                int256 magnitude = SafeCast.toInt256(
+                    Math.mulDiv(SignedMath.abs(basis), absDelta, absOld, Math.Rounding.Floor)
+                );
                 basisClosed = basis >= 0 ? magnitude : -magnitude;
             }
             realizedPnl = -closed.mulWadCeil(fill) - basisClosed;
@@ -405,7 +401,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         uint256 badDebt;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function liquidate(address account) external override nonReentrant returns (uint256 liquidatorFee) {
         Liquidation memory liq = _closeUnderwater(account);
         // The venue pays the liquidator in full, from the account first and its own liquidity for the rest.
@@ -426,7 +422,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         int256 eq = _equity(pos, liq.price, ms.fundingIndex);
         uint256 notional_ = _notional(liq.size, liq.price);
         MarketParams memory p = _params;
-        uint256 maintenance = Math.mulDiv(notional_, p.maintenanceMarginRatio, WAD);
+        uint256 maintenance = Math.mulDiv(notional_, p.maintenanceMarginRatio, WAD, Math.Rounding.Floor);
         if (liq.size == 0 || eq >= SafeCast.toInt256(maintenance)) revert NotLiquidatable(account, eq, maintenance);
 
         _updateOpenInterest(liq.size, 0);
@@ -449,12 +445,15 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         uint256 notional_,
         MarketParams memory p
     ) private pure returns (uint256 feeWad, uint256 penaltyWad, uint256 badDebt, uint256 remaining) {
-        feeWad = Math.mulDiv(notional_, p.liquidatorFeeRate, WAD);
+        feeWad = Math.mulDiv(notional_, p.liquidatorFeeRate, WAD, Math.Rounding.Floor);
         if (eq < 0) return (feeWad, 0, SignedMath.abs(eq) + feeWad, 0);
         uint256 available = uint256(eq);
         uint256 fromAccount = Math.min(available, feeWad);
         badDebt = feeWad - fromAccount;
-        penaltyWad = Math.min(available - fromAccount, Math.mulDiv(notional_, p.liquidationPenaltyRate, WAD));
+        penaltyWad = Math.min(
+            available - fromAccount,
+            Math.mulDiv(notional_, p.liquidationPenaltyRate, WAD, Math.Rounding.Floor)
+        );
         remaining = available - fromAccount - penaltyWad;
     }
 
@@ -510,7 +509,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
     }
 
     function _notional(int256 size, uint256 price) private pure returns (uint256) {
-        return Math.mulDiv(SignedMath.abs(size), price, WAD);
+        return Math.mulDiv(SignedMath.abs(size), price, WAD, Math.Rounding.Floor);
     }
 
     function _quote(int256 sizeDelta, uint256 price) private view returns (uint256 fillPrice, uint256 fee) {
@@ -518,7 +517,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         // all three, two of them cold).
         MarketParams storage p = _params;
         uint256 absDelta = SignedMath.abs(sizeDelta);
-        uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD);
+        uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD, Math.Rounding.Floor);
         uint256 impact = Math.min(
             Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil),
             p.maxPriceImpact
@@ -532,12 +531,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         fee = Math.mulDiv(fillNotional, p.takerFeeRate, WAD, Math.Rounding.Ceil);
     }
 
-    /// @inheritdoc IPerpVenue
-    function quoteTrade(int256 sizeDelta) external view override returns (uint256 fillPrice, uint256 fee) {
-        return _quote(sizeDelta, _ORACLE.price());
-    }
-
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function quoteTradeAt(
         int256 sizeDelta,
         uint256 markPriceWad
@@ -545,12 +539,12 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         return _quote(sizeDelta, markPriceWad);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function markPrice() external view override returns (uint256) {
         return _ORACLE.price();
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function accountSnapshot(address account) external view override returns (int256 size, int256 eq, uint256 price) {
         price = _ORACLE.price();
         Position storage pos = _positions[account];
@@ -558,28 +552,23 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         eq = _equity(pos, price, _indexAt(_market, price));
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function equity(address account) public view override returns (int256) {
         uint256 price = _ORACLE.price();
         return _equity(_positions[account], price, _indexAt(_market, price));
     }
 
-    /// @inheritdoc IPerpVenue
-    function notional(address account) external view override returns (uint256) {
-        return _notional(_positions[account].size, _ORACLE.price());
-    }
-
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function leverage(address account) external view override returns (uint256) {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
         if (pos.size == 0) return 0;
         int256 eq = _equity(pos, price, _indexAt(_market, price));
         if (eq <= 0) return type(uint256).max;
-        return Math.mulDiv(_notional(pos.size, price), WAD, uint256(eq));
+        return Math.mulDiv(_notional(pos.size, price), WAD, uint256(eq), Math.Rounding.Floor);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function marginRatio(address account) external view override returns (int256) {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
@@ -588,7 +577,7 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         return _equity(pos, price, _indexAt(_market, price)).mulDivFloor(WAD, notional_);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function liquidationPrice(address account) external view override returns (uint256) {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
@@ -600,83 +589,93 @@ contract MockPerpVenue is IPerpVenue, Ownable2Step, ReentrancyGuardTransient {
         if (size > 0) {
             // c + s P = m s P  =>  P = -c / (s (1 - m))
             if (c >= 0) return 0;
-            return Math.mulDiv(SignedMath.abs(c), WAD * WAD, uint256(size) * (WAD - m));
+            return Math.mulDiv(SignedMath.abs(c), WAD * WAD, uint256(size) * (WAD - m), Math.Rounding.Floor);
         }
         // c - |s| P = m |s| P  =>  P = c / (|s| (1 + m))
         if (c <= 0) return 0;
-        return Math.mulDiv(uint256(c), WAD * WAD, SignedMath.abs(size) * (WAD + m));
+        return Math.mulDiv(uint256(c), WAD * WAD, SignedMath.abs(size) * (WAD + m), Math.Rounding.Floor);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function isLiquidatable(address account) external view override returns (bool) {
         uint256 price = _ORACLE.price();
         Position storage pos = _positions[account];
         if (pos.size == 0) return false;
         int256 eq = _equity(pos, price, _indexAt(_market, price));
-        return eq < SafeCast.toInt256(Math.mulDiv(_notional(pos.size, price), _params.maintenanceMarginRatio, WAD));
+        return
+            eq <
+            SafeCast.toInt256(
+                Math.mulDiv(_notional(pos.size, price), _params.maintenanceMarginRatio, WAD, Math.Rounding.Floor)
+            );
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function liquidationCount(address account) external view override returns (uint256) {
         return _liquidations[account];
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function position(address account) external view override returns (Position memory) {
         return _positions[account];
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function maxLeverage() external view override returns (uint256) {
-        return Math.mulDiv(WAD, WAD, _params.initialMarginRatio);
+        return Math.mulDiv(WAD, WAD, _params.initialMarginRatio, Math.Rounding.Floor);
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
+    function settlement() external pure override returns (Settlement) {
+        return Settlement.SYNCHRONOUS; // every trade fills, or reverts, in the call
+    }
+
+    /// @inheritdoc IVenue
     function collateral() external view override returns (IERC20) {
         return _COLLATERAL;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function oracle() external view override returns (IOracleAdapter) {
         return _ORACLE;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function params() external view override returns (MarketParams memory) {
         return _params;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IVenue
     function paused() external view override returns (bool) {
         return _market.paused;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function fundingRatePerSecond() external view override returns (int256) {
         return _market.fundingRatePerSecond;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function cumulativeFundingPerUnit() external view override returns (int256) {
         return _indexAt(_market, _ORACLE.price());
     }
 
     /// @notice When funding was last accrued into the stored index.
-    function lastFundingTime() external view returns (uint256) {
+    /// @inheritdoc IMockPerpVenue
+    function lastFundingTime() external view override returns (uint256) {
         return _market.lastFundingTime;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function openInterestLong() external view override returns (uint256) {
         return _openInterestLong;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function openInterestShort() external view override returns (uint256) {
         return _openInterestShort;
     }
 
-    /// @inheritdoc IPerpVenue
+    /// @inheritdoc IMockPerpVenue
     function totalBadDebt() external view override returns (uint256) {
         return _totalBadDebt;
     }
