@@ -30,7 +30,7 @@ export function renderParameters(): string {
   out();
   out("The envelope is the single unmonitored move of the underlying, from the top of the band, that would bring the");
   out(
-    "position to the venue's maintenance margin (DESIGN.md: long x = (m·ℓ − 1)/(ℓ(1 − m)), short x = (1 − m·ℓ)/(ℓ(1 + m))",
+    "position to the venue's maintenance margin ([mechanism.md](mechanism.md#the-liquidation-envelope): long x = (m·ℓ − 1)/(ℓ(1 − m)), short x = (1 − m·ℓ)/(ℓ(1 + m))",
   );
   out("with ℓ the band top and m the maintenance margin). Any move smaller than that, with a keeper acting after each");
   out("oracle update, cannot make the product liquidatable; a larger one can, and the tests show it.");

@@ -8,9 +8,9 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
   this.timeout(300_000);
 
   it("BTC3L, bar keeper, 100 -> 95 -> 90 -> 99 -> 94.05: one rebalance, NAV and leverage as computed by hand", async () => {
-    // Hand calculation (DESIGN.md drift: l' = l(1+x)/(1+l x), equity x (1 + l x)), band 2.5-3.5, target 3. The first
-    // mint sizes 3x on the deposit net of the 0.1% mint fee, E0, then pays the 5 bp taker fee on 3 E0 (0.0015 E0),
-    // so the position starts at notional 3 E0 on equity 0.9985 E0:
+    // Hand calculation (docs/mechanism.md drift: l' = l(1+x)/(1+l x), equity x (1 + l x)), band 2.5-3.5, target 3.
+    // The first mint sizes 3x on the deposit net of the 0.1% mint fee, E0, then pays the 5 bp taker fee on 3 E0
+    // (0.0015 E0), so the position starts at notional 3 E0 on equity 0.9985 E0:
     //   95:    notional 2.85 E0, equity 0.9985 - 0.15 = 0.8485 E0 -> l = 3.3589, in band
     //   90:    notional 2.70 E0, equity 0.9985 - 0.30 = 0.6985 E0 -> l = 3.8654 > 3.5 -> REBALANCE to 3 (3.0013
     //          after the 5 bp fee on the 0.6 E0 traded)

@@ -5,7 +5,7 @@ const noFees = { mintFee: 0, redeemFee: 0, streamingPerYear: 0 };
 const path = (prices: number[], fundingPerSecond = 0, dt = 7200) =>
   prices.map((price, i) => ({ t: i * dt, price, fundingPerSecond }));
 
-describe("backtest theory (DESIGN.md continuous formula)", () => {
+describe("backtest theory (the continuous formula of docs/mechanism.md)", () => {
   it("matches a hand calculation for 3x long and 3x short on 100 -> 110 -> 99", () => {
     // Realised variance: ln(1.1)^2 + ln(0.9)^2 = 0.0953102^2 + 0.1053605^2 = 0.00908403 + 0.01110084 = 0.02018487.
     // 3x long:  0.99^3 * exp(-(9 - 3)/2 * 0.02018487) = 0.970299 * exp(-0.0605546) = 0.970299 * 0.9412424 = 0.913287
