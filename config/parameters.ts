@@ -8,9 +8,16 @@ export const WAD = 10n ** 18n;
 export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
 export const usdc = (x: string | number): bigint => parseUnits(String(x), 6);
 
-export type MarketSymbol = "BTC" | "ETH";
+export const MARKET_SYMBOLS = ["BTC", "ETH"] as const;
+export type MarketSymbol = (typeof MARKET_SYMBOLS)[number];
 
-/** Mirrors IPerpVenue.MarketParams. */
+/**
+ * The venue implementations a market can be deployed on (deploy/02_venues.ts has one deployer per kind). Products
+ * only ever see the venue through IVenue; the kind decides which contract sits behind it.
+ */
+export type VenueKind = "mockPerp";
+
+/** Mirrors IMockPerpVenue.MarketParams. */
 export interface VenueParams {
   initialMarginRatio: bigint; // WAD fraction of notional
   maintenanceMarginRatio: bigint; // WAD fraction of notional
@@ -35,21 +42,40 @@ const baseVenue = {
 
 export const MARKETS: Record<
   MarketSymbol,
-  { initialPrice: bigint; heartbeat: number; venue: VenueParams; liquidity: bigint }
+  {
+    initialPrice: bigint;
+    heartbeat: number;
+    /** Which venue implementation carries this market's products. */
+    venueKind: VenueKind;
+    /** The mock perp venue's parameters (venueKind "mockPerp"). */
+    venue: VenueParams;
+    liquidity: bigint;
+  }
 > = {
   BTC: {
     initialPrice: 60_000n * 10n ** 8n, // Chainlink answer, 8 decimals
     heartbeat: 3600, // seconds, as Chainlink BTC/USD on Ethereum
+    venueKind: "mockPerp",
     venue: { ...baseVenue, maxOpenInterest: wad(10_000) }, // 10,000 BTC per side
     liquidity: usdc(100_000_000), // counterparty liquidity seeded on local networks
   },
   ETH: {
     initialPrice: 3_000n * 10n ** 8n,
     heartbeat: 3600,
+    venueKind: "mockPerp",
     venue: { ...baseVenue, maxOpenInterest: wad(200_000) }, // 200,000 ETH per side
     liquidity: usdc(100_000_000),
   },
 };
+
+/** The hardhat-deploy name of a market's venue (BTCPerpVenue, ETHPerpVenue for the mock perp venue). */
+export function venueDeploymentName(market: MarketSymbol): string {
+  const kind: VenueKind = MARKETS[market].venueKind;
+  switch (kind) {
+    case "mockPerp":
+      return `${market}PerpVenue`;
+  }
+}
 
 /** Mirrors IRebalancer.Methodology. */
 export interface Methodology {
@@ -158,7 +184,7 @@ export function productDefaults(symbol: string): ProductDefaults {
 
 /**
  * The single unmonitored underlying return that takes an account from leverage `l` to maintenance margin `m`
- * (DESIGN.md): long x = (m l - 1) / (l (1 - m)), short x = (1 - m l) / (l (1 + m)).
+ * (docs/mechanism.md): long x = (m l - 1) / (l (1 - m)), short x = (1 - m l) / (l (1 + m)).
  */
 export function liquidationMove(leverage: number, maintenance: number, isLong: boolean): number {
   return isLong

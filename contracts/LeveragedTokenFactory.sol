@@ -13,14 +13,13 @@ import {LeveragedToken} from "./LeveragedToken.sol";
 ///         After a liquidation a product is inactive for good: governance creates a fresh one under the same symbol
 ///         and `productBySymbol` points at it, while the old one stays redeemable.
 contract LeveragedTokenFactory is ILeveragedTokenFactory, Ownable2Step {
-    IRebalancer public immutable REBALANCER;
-    /// @notice Receives the fees of every product created here.
-    address public treasury;
+    /// @inheritdoc ILeveragedTokenFactory
+    IRebalancer public immutable override REBALANCER;
+    /// @inheritdoc ILeveragedTokenFactory
+    address public override treasury;
 
     address[] private _products;
     mapping(bytes32 symbolHash => address token) private _bySymbol;
-
-    event TreasurySet(address treasury);
 
     constructor(IRebalancer rebalancer_, address treasury_, address owner_) Ownable(owner_) {
         if (address(rebalancer_) == address(0) || treasury_ == address(0)) revert ZeroAddress();
@@ -28,7 +27,8 @@ contract LeveragedTokenFactory is ILeveragedTokenFactory, Ownable2Step {
         treasury = treasury_;
     }
 
-    function setTreasury(address newTreasury) external onlyOwner {
+    /// @inheritdoc ILeveragedTokenFactory
+    function setTreasury(address newTreasury) external override onlyOwner {
         if (newTreasury == address(0)) revert ZeroAddress();
         treasury = newTreasury;
         emit TreasurySet(newTreasury);

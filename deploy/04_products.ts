@@ -1,6 +1,6 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { PRODUCT_SYMBOLS, productDefaults } from "../config/parameters";
+import { PRODUCT_SYMBOLS, productDefaults, venueDeploymentName } from "../config/parameters";
 
 /**
  * The eight products, created through the factory (so each is registered with the Rebalancer) and saved as
@@ -18,7 +18,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   for (const symbol of PRODUCT_SYMBOLS) {
     if (await deployments.getOrNull(symbol)) continue;
     const p = productDefaults(symbol);
-    const venue = await deployments.get(`${p.market}PerpVenue`);
+    const venue = await deployments.get(venueDeploymentName(p.market));
     const signer = await ethers.getSigner(deployer);
     const tx = await factory.connect(signer).createProduct({
       name: p.name,

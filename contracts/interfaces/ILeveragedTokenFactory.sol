@@ -20,11 +20,17 @@ interface ILeveragedTokenFactory {
         IRebalancer.BountyParams bounty;
     }
 
+    /// @notice A required address (Rebalancer, treasury) is zero.
     error ZeroAddress();
+    /// @notice `symbol` belongs to a product that is still active.
     error SymbolTaken(string symbol);
+    /// @notice No product was ever created under `symbol`.
     error UnknownSymbol(string symbol);
 
+    /// @notice A product was deployed at `token` on `venue` and registered with the Rebalancer.
     event ProductCreated(address indexed token, string symbol, address indexed venue, bool isLong);
+    /// @notice The fee recipient given to new products changed.
+    event TreasurySet(address treasury);
 
     /// @notice Deploys and registers a product; the factory owner becomes its owner.
     function createProduct(ProductConfig calldata config) external returns (address token);
@@ -34,4 +40,13 @@ interface ILeveragedTokenFactory {
 
     /// @notice Every product ever created, in order.
     function products() external view returns (address[] memory);
+
+    /// @notice Sets the fee recipient of products created from now on. Owner only.
+    function setTreasury(address newTreasury) external;
+
+    /// @notice The fee recipient given to new products.
+    function treasury() external view returns (address);
+
+    /// @notice The Rebalancer every product is registered with.
+    function REBALANCER() external view returns (IRebalancer);
 }

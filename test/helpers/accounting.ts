@@ -11,7 +11,7 @@
  * be off by the seconds elapsed). The transaction must then be the very next one sent.
  */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { LeveragedToken, MockPerpVenue, MockUSDC, Rebalancer } from "../../typechain-types";
+import type { IVenue, LeveragedToken, MockUSDC, Rebalancer } from "../../typechain-types";
 
 export const WAD = 10n ** 18n;
 export const YEAR = 365n * 24n * 3600n;
@@ -36,7 +36,7 @@ export async function pinNextBlock(seconds = 1): Promise<BlockOverrides & { time
 
 export interface ModelContext {
   token: LeveragedToken;
-  venue: MockPerpVenue;
+  venue: IVenue;
   usdc: MockUSDC;
   rebalancer: Rebalancer;
 }

@@ -3,19 +3,32 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type {
   ChainlinkOracleAdapter,
   LeveragedToken,
+  IMockPerpVenue,
+  IVenue,
   LeveragedTokenFactory,
-  MockPerpVenue,
   MockUSDC,
   MockV3Aggregator,
   Rebalancer,
 } from "../../typechain-types";
-import { PRODUCT_SYMBOLS, type ProductSymbol } from "../../config/parameters";
+import {
+  MARKET_SYMBOLS,
+  PRODUCT_SYMBOLS,
+  venueDeploymentName,
+  type MarketSymbol,
+  type ProductSymbol,
+} from "../../config/parameters";
 
 export interface Suite {
   usdc: MockUSDC;
   feeds: { BTC: MockV3Aggregator; ETH: MockV3Aggregator };
   oracles: { BTC: ChainlinkOracleAdapter; ETH: ChainlinkOracleAdapter };
-  venues: { BTC: MockPerpVenue; ETH: MockPerpVenue };
+  /** The venue of each market, through the boundary the products use. */
+  venues: Record<MarketSymbol, IVenue>;
+  /**
+   * The same venues through the mock's own interface, for scenarios that turn the mock's knobs (funding rate, pause,
+   * market parameters, liquidation): a venue without those knobs runs only the scenarios that do not need them.
+   */
+  mockVenues: Record<MarketSymbol, IMockPerpVenue>;
   rebalancer: Rebalancer;
   factory: LeveragedTokenFactory;
   products: Record<ProductSymbol, LeveragedToken>;
@@ -28,6 +41,12 @@ export interface Suite {
 
 async function at<T>(name: string, contract: string): Promise<T> {
   return (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as T;
+}
+
+async function perMarket<T>(get: (market: MarketSymbol) => Promise<T>): Promise<Record<MarketSymbol, T>> {
+  const out = {} as Record<MarketSymbol, T>;
+  for (const m of MARKET_SYMBOLS) out[m] = await get(m);
+  return out;
 }
 
 /** The full hardhat-deploy suite (all tags), as a snapshot-restored fixture with typed contracts. */
@@ -43,7 +62,8 @@ export const deploySuite = deployments.createFixture(async (): Promise<Suite> =>
       BTC: await at("BTCUSDOracle", "ChainlinkOracleAdapter"),
       ETH: await at("ETHUSDOracle", "ChainlinkOracleAdapter"),
     },
-    venues: { BTC: await at("BTCPerpVenue", "MockPerpVenue"), ETH: await at("ETHPerpVenue", "MockPerpVenue") },
+    venues: await perMarket((m) => at<IVenue>(venueDeploymentName(m), "IVenue")),
+    mockVenues: await perMarket((m) => at<IMockPerpVenue>(venueDeploymentName(m), "IMockPerpVenue")),
     rebalancer: await at<Rebalancer>("Rebalancer", "Rebalancer"),
     factory: await at<LeveragedTokenFactory>("LeveragedTokenFactory", "LeveragedTokenFactory"),
     products,

@@ -1,7 +1,7 @@
 /** Per-product handles and small actions shared by the LeveragedToken, factory and property tests. */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockV3Aggregator } from "../../typechain-types";
+import type { IMockPerpVenue, MockV3Aggregator } from "../../typechain-types";
 import { productDefaults, type ProductSymbol } from "../../config/parameters";
 import type { Suite } from "./deployment";
 import { fund } from "./deployment";
@@ -11,6 +11,8 @@ export interface ProductContext extends ModelContext {
   suite: Suite;
   symbol: ProductSymbol;
   feed: MockV3Aggregator;
+  /** The product's venue through the mock's own interface, for scenarios that turn its knobs (pause, funding). */
+  mockVenue: IMockPerpVenue;
   address: string;
 }
 
@@ -22,6 +24,7 @@ export async function productContext(suite: Suite, symbol: ProductSymbol): Promi
     symbol,
     token,
     venue: suite.venues[market],
+    mockVenue: suite.mockVenues[market],
     usdc: suite.usdc,
     rebalancer: suite.rebalancer,
     feed: suite.feeds[market],

@@ -124,7 +124,7 @@ describe("Leverage maintenance: all eight products, keeper after every oracle up
   });
 
   it("funding drain: 0.1% per 8 h paid by longs, flat price, 30 updates 8 h apart", async function () {
-    for (const m of MARKET_LIST) await suite.venues[m].setFundingRate(FUNDING_0_1PCT_PER_8H);
+    for (const m of MARKET_LIST) await suite.mockVenues[m].setFundingRate(FUNDING_0_1PCT_PER_8H);
     const equityBefore = await suite.products.BTC3L.totalEquityWad();
     const { rebalances } = await drive(suite, flat(30, 8 * HOUR));
     expect(await suite.products.BTC3L.totalEquityWad()).to.be.lt((equityBefore * 92n) / 100n); // ~9% drained
@@ -133,7 +133,7 @@ describe("Leverage maintenance: all eight products, keeper after every oracle up
   });
 
   it("funding drain: 0.1% per 8 h paid by shorts, flat price, 30 updates 8 h apart", async function () {
-    for (const m of MARKET_LIST) await suite.venues[m].setFundingRate(-FUNDING_0_1PCT_PER_8H);
+    for (const m of MARKET_LIST) await suite.mockVenues[m].setFundingRate(-FUNDING_0_1PCT_PER_8H);
     const equityBefore = await suite.products.ETH3S.totalEquityWad();
     const { rebalances } = await drive(suite, flat(30, 8 * HOUR));
     expect(await suite.products.ETH3S.totalEquityWad()).to.be.lt((equityBefore * 92n) / 100n);

@@ -24,7 +24,7 @@ async function minted(): Promise<
 /** State that must not change when an entry point reverts. */
 async function state(ctx: ProductContext, holder: string) {
   return {
-    position: await ctx.venue.position(ctx.address),
+    position: await ctx.mockVenue.position(ctx.address),
     supply: await ctx.token.totalSupply(),
     shares: await ctx.token.balanceOf(holder),
     usdc: await ctx.usdc.balanceOf(holder),
@@ -130,7 +130,7 @@ describe("Oracle failures and pauses", () => {
     it("venue pause (reduce-only) blocks mint and up-levering rebalances, never ripcord or redeem", async () => {
       const ctx = await minted();
       const { suite, holder } = ctx;
-      await ctx.venue.connect(suite.deployer).setPaused(true);
+      await ctx.mockVenue.connect(suite.deployer).setPaused(true);
       await suite.usdc.mint(holder.address, usdc(100));
       await suite.usdc.connect(holder).approve(ctx.address, usdc(100));
       await expect(ctx.token.connect(holder).mint(usdc(100), 0n, holder.address)).to.be.revertedWithCustomError(

@@ -65,7 +65,7 @@ describe("Fault scenarios", function () {
             const beyond = isLong ? gap < edge : gap > edge;
             expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(beyond);
             if (beyond) {
-              await ctx.venue.connect(ctx.suite.users[5]).liquidate(ctx.address);
+              await ctx.mockVenue.connect(ctx.suite.users[5]).liquidate(ctx.address);
               expect(await ctx.token.isActive()).to.equal(false);
               await fund(ctx.suite, ctx.suite.users[1], usdc(1_000), ctx.address);
               await expect(
@@ -164,7 +164,7 @@ describe("Fault scenarios", function () {
       it(`${pctPerHour}% per hour against BTC3L for 48 h: never liquidatable, back in band after every upkeep`, async function () {
         const ctx = await product("BTC3L");
         const rate = (BigInt(pctPerHour * 1000) * WAD) / 100_000n / 3600n;
-        await ctx.venue.connect(ctx.suite.deployer).setFundingRate(rate);
+        await ctx.mockVenue.connect(ctx.suite.deployer).setFundingRate(rate);
         const nav0 = await ctx.token.navPerShare();
         for (let h = 0; h < 48; h++) {
           await advance(ctx.feed, 3600);
@@ -185,9 +185,9 @@ describe("Fault scenarios", function () {
   describe("open-interest cap", function () {
     it("rejects a mint above the cap with OpenInterestCapExceeded and changes nothing; redeem still works", async function () {
       const ctx = await product("BTC3L");
-      const p = await ctx.venue.params();
-      const oi = await ctx.venue.openInterestLong();
-      await ctx.venue.connect(ctx.suite.deployer).setParams({
+      const p = await ctx.mockVenue.params();
+      const oi = await ctx.mockVenue.openInterestLong();
+      await ctx.mockVenue.connect(ctx.suite.deployer).setParams({
         initialMarginRatio: p.initialMarginRatio,
         takerFeeRate: p.takerFeeRate,
         maxPriceImpact: p.maxPriceImpact,
@@ -249,12 +249,12 @@ describe("Fault scenarios", function () {
       const ctx = await product("BTC3L");
       await disableStreamingFee(ctx); // NAV then moves only with the redeem itself
       const user = ctx.suite.users[0];
-      const position = await ctx.venue.position(ctx.address);
+      const position = await ctx.mockVenue.position(ctx.address);
       const nav = await ctx.token.navPerShare();
       await expect(ctx.token.connect(user).redeem(1n, 0n, user.address))
         .to.emit(ctx.token, "Redeemed")
         .withArgs(user.address, user.address, 1n, 0n, 0n);
-      expect((await ctx.venue.position(ctx.address)).size).to.equal(position.size);
+      expect((await ctx.mockVenue.position(ctx.address)).size).to.equal(position.size);
       expect(await ctx.token.navPerShare()).to.be.gte(nav);
     });
     it("a 1-wei share transfer moves exactly 1 wei", async function () {
@@ -286,10 +286,9 @@ describe("Fault scenarios", function () {
     it("venue trades of max int revert SizeOutOfRange; checkUpkeep with an overflowing slice reverts with a panic", async function () {
       const ctx = await product("BTC3L");
       const trader = ctx.suite.users[2];
-      await expect(ctx.venue.connect(trader).modifyPosition(2n ** 255n - 1n, MaxUint256)).to.be.revertedWithCustomError(
-        ctx.venue,
-        "SizeOutOfRange",
-      );
+      await expect(
+        ctx.mockVenue.connect(trader).modifyPosition(2n ** 255n - 1n, MaxUint256),
+      ).to.be.revertedWithCustomError(ctx.venue, "SizeOutOfRange");
       const slice = AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [MaxUint256, MaxUint256]);
       await expect(ctx.suite.rebalancer.checkUpkeep(slice)).to.be.revertedWithPanic(0x11);
       const ok = AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [2n, MaxUint256 - 2n]);
@@ -301,9 +300,9 @@ describe("Fault scenarios", function () {
   describe("venue pause is reduce-only for shorts too (regression: closing a short counted as an increase)", function () {
     it("windDown closes BTC3S while the venue is paused", async function () {
       const ctx = await product("BTC3S");
-      await ctx.venue.connect(ctx.suite.deployer).setPaused(true);
+      await ctx.mockVenue.connect(ctx.suite.deployer).setPaused(true);
       await expect(ctx.token.connect(ctx.suite.deployer).windDown()).to.emit(ctx.token, "WindDownStarted");
-      expect((await ctx.venue.position(ctx.address)).size).to.equal(0n);
+      expect((await ctx.mockVenue.position(ctx.address)).size).to.equal(0n);
     });
     it("a ripcord at negative equity closes BTC3S instead of reverting InsufficientMargin", async function () {
       const ctx = await product("BTC3S");
@@ -313,7 +312,7 @@ describe("Fault scenarios", function () {
         ctx.suite.rebalancer,
         "RebalanceExecuted",
       );
-      expect((await ctx.venue.position(ctx.address)).size).to.equal(0n);
+      expect((await ctx.mockVenue.position(ctx.address)).size).to.equal(0n);
     });
   });
 });

@@ -672,7 +672,7 @@ const setup = deployments.createFixture(async (): Promise<Fixture> => {
   const env: Env = {
     suite,
     lens,
-    venue: suite.venues.BTC,
+    venue: suite.mockVenues.BTC,
     feed: suite.feeds.BTC,
     tokens,
     users,

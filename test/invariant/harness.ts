@@ -8,7 +8,7 @@ import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, type ContractTransactionResponse, type ErrorFragment } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { LeveragedToken, MockPerpVenue, MockV3Aggregator, StateLens } from "../../typechain-types";
+import type { IMockPerpVenue, LeveragedToken, MockV3Aggregator, StateLens } from "../../typechain-types";
 import type { Suite } from "../helpers/deployment";
 import { PRODUCT_SYMBOLS } from "../../config/parameters";
 import {
@@ -34,7 +34,7 @@ export const SYMS: readonly Sym[] = ["BTC3L", "BTC3S"];
 export interface Env {
   suite: Suite;
   lens: StateLens;
-  venue: MockPerpVenue;
+  venue: IMockPerpVenue;
   feed: MockV3Aggregator;
   tokens: Record<Sym, LeveragedToken>;
   users: HardhatEthersSigner[];

@@ -14,9 +14,10 @@ import { envelope, expectMaintained, keeperAct, wadToNumber } from "../helpers/k
 import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../helpers/market";
 
 /**
- * "Never liquidated" (DESIGN.md): with a keeper acting on every oracle update, no path whose single-update moves stay
- * strictly inside the product's envelope (the move that liquidates it from its band top) ever makes the venue account
- * liquidatable, whatever the funding rate (within +/-0.1% per 8 h) and the time between updates.
+ * "Never liquidated" (docs/mechanism.md, "The liquidation envelope"): with a keeper acting on every oracle update, no
+ * path whose single-update moves stay strictly inside the product's envelope (the move that liquidates it from its band
+ * top) ever makes the venue account liquidatable, whatever the funding rate (within +/-0.1% per 8 h) and the time
+ * between updates.
  * fast-check prints the seed and the shrunk path of any failure; replay with FC_SEED=<seed> (and FC_PATH=<path>).
  */
 
@@ -77,7 +78,7 @@ const REGRESSIONS: Partial<Record<ProductSymbol, Scenario[]>> = {
 };
 
 async function expectNotLiquidatable(suite: Suite, symbol: ProductSymbol, context: string): Promise<void> {
-  const venue = suite.venues[productDefaults(symbol).market];
+  const venue = suite.mockVenues[productDefaults(symbol).market];
   const account = await suite.products[symbol].getAddress();
   expect(await venue.isLiquidatable(account), `${symbol} liquidatable ${context}`).to.equal(false);
   await expect(venue.liquidate(account), context).to.be.revertedWithCustomError(venue, "NotLiquidatable");
@@ -88,7 +89,7 @@ async function runScenario(symbol: ProductSymbol, s: Scenario): Promise<void> {
   const suite = await deployFundedSuite();
   const { market, leverage } = productDefaults(symbol);
   const token = suite.products[symbol];
-  await suite.venues[market].setFundingRate(s.fundingPerSecond);
+  await suite.mockVenues[market].setFundingRate(s.fundingPerSecond);
   const initial = await suite.feeds[market].latestAnswer();
   let answer = initial;
   const methodology = methodologyFor(leverage);
@@ -121,12 +122,12 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
     const suite = await deployFundedSuite();
     for (const symbol of PRODUCT_SYMBOLS) {
       const { market } = productDefaults(symbol);
-      const m = (await suite.venues[market].params()).maintenanceMarginRatio;
+      const m = (await suite.mockVenues[market].params()).maintenanceMarginRatio;
       expect(m).to.equal(MARKETS[market].venue.maintenanceMarginRatio);
       const env = envelope(symbol, m);
       expect(Math.sign(env), symbol).to.equal(productDefaults(symbol).isLong ? -1 : 1);
     }
-    // DESIGN.md's example: band top 3.5, m = 1% -> about -27.8% (long) and +27.3% (short).
+    // docs/mechanism.md's example: band top 3.5, m = 1% -> about -27.8% (long) and +27.3% (short).
     expect(envelope("BTC3L", wad("0.01"))).to.be.closeTo(-0.278, 0.001);
     expect(envelope("BTC3S", wad("0.01"))).to.be.closeTo(0.273, 0.001);
   });
@@ -157,7 +158,7 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
 
     async function stepAndCheck(symbol: ProductSymbol, movePct: bigint): Promise<void> {
       const { market } = productDefaults(symbol);
-      const venue = suite.venues[market];
+      const venue = suite.mockVenues[market];
       const account = await suite.products[symbol].getAddress();
       expect(await venue.isLiquidatable(account)).to.equal(false);
       await postAnswer(suite, market, ((await suite.feeds[market].latestAnswer()) * (100n + movePct)) / 100n);

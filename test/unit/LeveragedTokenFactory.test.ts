@@ -42,7 +42,7 @@ async function liquidateBTC3L(suite: Suite): Promise<void> {
   const ctx = await productContext(suite, "BTC3L");
   await fundAndMint(ctx, suite.users[0], usdc(10_000));
   await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 6n) / 10n);
-  await ctx.venue.connect(suite.users[5]).liquidate(ctx.address);
+  await ctx.mockVenue.connect(suite.users[5]).liquidate(ctx.address);
 }
 
 describe("LeveragedTokenFactory", function () {

@@ -258,7 +258,7 @@ describe("Rebalancer", function () {
       await movePrice(suite, "BTC", pct(-8));
       const [, , , updatedAt] = await suite.feeds.BTC.latestRoundData();
       await time.increase(MARKETS.BTC.heartbeat + 1);
-      const venue = suite.venues.BTC;
+      const venue = suite.mockVenues.BTC;
       const positionBefore = await venue.position(token);
       const stateBefore = await suite.rebalancer.tokenState(token);
       const keeperBalance = await suite.usdc.balanceOf(suite.keeper.address);
@@ -554,7 +554,7 @@ describe("Rebalancer", function () {
 
       /** Lowers the BTC venue's maximum leverage to 1 / initialMarginRatio. */
       async function setVenueMaxLeverage(initialMarginRatio: bigint): Promise<void> {
-        await suite.venues.BTC.setParams({ ...MARKETS.BTC.venue, initialMarginRatio });
+        await suite.mockVenues.BTC.setParams({ ...MARKETS.BTC.venue, initialMarginRatio });
       }
 
       it("rejects Lrip > the venue's maximum leverage (InvalidMethodology), and accepts Lrip = venue max", async function () {
