@@ -140,7 +140,7 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   panel(0, "Price (log)", [{ values: ds.map((p) => p.price), color: "#333" }], true);
   panel(
     1,
-    "NAV vs theory (each window rebased to 1, log) — blue: token, orange dashed: DESIGN.md formula",
+    "NAV vs theory (each window rebased to 1, log) — blue: token, orange dashed: continuous formula (docs/mechanism.md)",
     [
       { values: ds.map((p) => p.theory), color: "#e67e22", dash: "5 3", breakAtWindows: true },
       { values: ds.map((p) => p.nav), color: "#1f6fd1", width: 1.5, breakAtWindows: true },

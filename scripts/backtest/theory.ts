@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's continuous constant-leverage benchmark:
+ * docs/mechanism.md's continuous constant-leverage benchmark:
  *
  *   V_T / V_0 = (S_T / S_0)^L * exp( ∫c dt − (L² − L)/2 * ∫σ² dt )
  *

@@ -1,5 +1,5 @@
 /**
- * A small bigint reference model of LeveragedToken's mint/redeem accounting (DESIGN.md, "Token accounting"), built
+ * A small bigint reference model of LeveragedToken's mint/redeem accounting (docs/mechanism.md, "Token accounting"), built
  * only from the venue's own views (`accountSnapshot`, `previewTrade`) and the token's public state. Tests compare
  * the contract's `mint`/`redeem`/previews against it to the wei.
  *
@@ -12,13 +12,13 @@
  */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { IVenue, LeveragedToken, MockUSDC, Rebalancer } from "../../typechain-types";
+import { DEAD_ADDRESS, DEAD_SHARES } from "../../protocol/constants";
 
 export const WAD = 10n ** 18n;
 export const YEAR = 365n * 24n * 3600n;
 /** 10 ** (18 - 6): USDC units -> USD WAD. */
 export const TO_WAD = 10n ** 12n;
-export const DEAD_SHARES = 10n ** 15n;
-export const DEAD_ADDRESS = "0x000000000000000000000000000000000000dEaD";
+export { DEAD_ADDRESS, DEAD_SHARES }; // the protocol module's
 
 export type BlockOverrides = { blockTag: "pending" };
 
@@ -52,7 +52,7 @@ export interface TokenState {
   feeShares: bigint;
 }
 
-/** Streaming-fee shares for `supply` after `elapsed` seconds at `rate` (WAD per year), as DESIGN.md words it. */
+/** Streaming-fee shares for `supply` after `elapsed` seconds at `rate` (WAD per year), as docs/mechanism.md words it. */
 export function streamingFeeShares(supply: bigint, size: bigint, rate: bigint, elapsed: bigint): bigint {
   if (supply === 0n || rate === 0n || size === 0n) return 0n;
   let fraction = mulDivDown(rate, elapsed, YEAR);

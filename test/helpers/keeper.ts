@@ -3,10 +3,11 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { LeveragedToken } from "../../typechain-types";
 import { WAD, liquidationMove, productDefaults, type ProductSymbol } from "../../config/parameters";
 import type { Suite } from "./deployment";
+import { Action } from "../../protocol/actions";
 
-/** IRebalancer.Action, in its public numeric order. */
-export const Action = { NONE: 0, REBALANCE: 1, ITERATE: 2, RIPCORD: 3 } as const;
-export type ActionValue = (typeof Action)[keyof typeof Action];
+/** IRebalancer.Action, in its public numeric order (the protocol module's). */
+export { Action };
+export type ActionValue = Action;
 
 /** A keeper never needs more calls than this for one oracle update (chunked rebalances included). */
 const MAX_CALLS_PER_UPDATE = 64;
@@ -45,7 +46,7 @@ export function wadToNumber(x: bigint): number {
 
 /**
  * The single unmonitored underlying return that liquidates a product sitting at its band top (the worst leverage
- * a keeper leaves it at), from DESIGN.md's formula with the venue's maintenance margin. Negative for longs.
+ * a keeper leaves it at), from docs/mechanism.md's formula with the venue's maintenance margin. Negative for longs.
  */
 export function envelope(symbol: ProductSymbol, maintenanceMarginRatio: bigint): number {
   const p = productDefaults(symbol);
