@@ -3,13 +3,14 @@
  * all read them from here. Units are spelled out per field; WAD = 1e18.
  */
 import { parseUnits } from "ethers";
+import { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol } from "../protocol/products";
+
+// The symbols are the protocol module's (protocol/products.ts), shared with the page, the tasks and the keeper.
+export { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol };
 
 export const WAD = 10n ** 18n;
 export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
 export const usdc = (x: string | number): bigint => parseUnits(String(x), 6);
-
-export const MARKET_SYMBOLS = ["BTC", "ETH"] as const;
-export type MarketSymbol = (typeof MARKET_SYMBOLS)[number];
 
 /**
  * The venue implementations a market can be deployed on (deploy/02_venues.ts has one deployer per kind). Products
@@ -159,9 +160,6 @@ export function methodologyFor(leverage: number): Methodology {
   }
   throw new Error(`no default methodology for ${leverage}x`);
 }
-
-export const PRODUCT_SYMBOLS = ["BTC2L", "BTC2S", "BTC3L", "BTC3S", "ETH2L", "ETH2S", "ETH3L", "ETH3S"] as const;
-export type ProductSymbol = (typeof PRODUCT_SYMBOLS)[number];
 
 export function productDefaults(symbol: string): ProductDefaults {
   const m = /^(BTC|ETH)([23])([LS])$/.exec(symbol);

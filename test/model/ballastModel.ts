@@ -27,22 +27,17 @@ import {
   EMPTY_ACCOUNT,
 } from "../helpers/venueMath";
 import type { BountyParams, FeeParams, Methodology } from "../../config/parameters";
+import { Action } from "../../protocol/actions";
+import { DEAD_ADDRESS, DEAD_SHARES } from "../../protocol/constants";
 
 export { WAD };
 export const YEAR = 365n * 24n * 3600n;
 export const TO_WAD = 10n ** 12n; // 6-decimal collateral -> USD WAD
 export const FEED_SCALE = 10n ** 10n; // 8-decimal answer -> WAD
-export const DEAD_SHARES = 10n ** 15n;
-export const DEAD_ADDRESS = "0x000000000000000000000000000000000000dEaD";
 const MAX_ABS_SIZE = 10n ** 30n;
 const UINT_MAX = 2n ** 256n - 1n;
 
-export enum Action {
-  NONE = 0,
-  REBALANCE = 1,
-  ITERATE = 2,
-  RIPCORD = 3,
-}
+export { Action, DEAD_ADDRESS, DEAD_SHARES }; // the protocol module's (protocol/)
 export type Mode = "REBALANCE" | "RIPCORD" | "ANY";
 
 /** A revert the contracts would raise, by custom-error name (or "Panic"). */
