@@ -8,23 +8,23 @@
  */
 import { deployments, ethers } from "hardhat";
 import { formatUnits } from "ethers";
-import type { LeveragedToken, MockUSDC, MockV3Aggregator, Rebalancer } from "../typechain-types";
+import { MockUSDC__factory, MockV3Aggregator__factory } from "../typechain-types";
+import { Action, actionMethod, actionName, connectRebalancer, connectToken, toAction } from "../protocol";
 import { usdc } from "../config/parameters";
 
-const ACTIONS = ["-", "REBALANCE", "ITERATE", "RIPCORD"] as const;
 const fmt = (x: bigint, decimals: number, digits = 4): string => Number(formatUnits(x, decimals)).toFixed(digits);
 
 async function main(): Promise<void> {
   const started = Date.now();
   await deployments.fixture();
-  const [, keeper, , , alice, bob] = await ethers.getSigners();
-  const get = async <T>(name: string, contract: string): Promise<T> =>
-    (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as T;
-  const usdcToken = await get<MockUSDC>("USDC", "MockUSDC");
-  const feed = await get<MockV3Aggregator>("BTCUSDFeed", "MockV3Aggregator");
-  const rebalancer = await get<Rebalancer>("Rebalancer", "Rebalancer");
-  const long = await get<LeveragedToken>("BTC3L", "LeveragedToken");
-  const short = await get<LeveragedToken>("BTC3S", "LeveragedToken");
+  const [deployer, keeper, , , alice, bob] = await ethers.getSigners();
+  const address = async (name: string): Promise<string> => (await deployments.get(name)).address;
+  // The local mocks: the USDC faucet and the Chainlink feed the demo moves.
+  const usdcToken = MockUSDC__factory.connect(await address("USDC"), deployer);
+  const feed = MockV3Aggregator__factory.connect(await address("BTCUSDFeed"), deployer);
+  const rebalancer = connectRebalancer(await address("Rebalancer"), keeper);
+  const long = connectToken(await address("BTC3L"), deployer);
+  const short = connectToken(await address("BTC3S"), deployer);
 
   const deposit = usdc(10_000);
   for (const [who, token] of [
@@ -52,13 +52,12 @@ async function main(): Promise<void> {
     const cells = [String(i), fmt(price, 8, 2)];
     for (const token of [long, short]) {
       const addr = await token.getAddress();
-      let action = Number(await rebalancer.shouldRebalance(addr));
+      let action = toAction(await rebalancer.shouldRebalance(addr));
       const taken: string[] = [];
-      while (action !== 0) {
-        const tx = action === 3 ? rebalancer.connect(keeper).ripcord(addr) : rebalancer.connect(keeper).rebalance(addr);
-        await (await tx).wait();
-        taken.push(ACTIONS[action]);
-        action = Number(await rebalancer.shouldRebalance(addr));
+      while (action !== Action.NONE) {
+        await (await rebalancer[actionMethod(action)](addr)).wait();
+        taken.push(actionName(action));
+        action = toAction(await rebalancer.shouldRebalance(addr));
       }
       cells.push(fmt(await token.navPerShare(), 18), fmt(await token.currentLeverage(), 18, 2), taken.join("+") || "-");
     }
@@ -67,16 +66,16 @@ async function main(): Promise<void> {
 
   console.log("\nholders redeem everything:");
   row(["", "holder", "token", "", "paid in", "got back", "return", ""]);
-  for (const [name, who, token] of [
-    ["alice", alice, long],
-    ["bob", bob, short],
+  for (const [name, who, token, symbol] of [
+    ["alice", alice, long, "BTC3L"],
+    ["bob", bob, short, "BTC3S"],
   ] as const) {
     const shares = await token.balanceOf(who.address);
     const before = await usdcToken.balanceOf(who.address);
     await (await token.connect(who).redeem(shares, 0, who.address)).wait();
     const got = (await usdcToken.balanceOf(who.address)) - before;
     const ret = (Number(got) / Number(deposit) - 1) * 100;
-    row(["", name, await token.symbol(), "", fmt(deposit, 6, 2), fmt(got, 6, 2), `${ret.toFixed(2)}%`, ""]);
+    row(["", name, symbol, "", fmt(deposit, 6, 2), fmt(got, 6, 2), `${ret.toFixed(2)}%`, ""]);
   }
   const move = (Number(price) / Number(60_000n * 10n ** 8n) - 1) * 100;
   console.log(

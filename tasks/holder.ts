@@ -11,14 +11,12 @@ import { formatUnits, parseUnits } from "ethers";
 import {
   BallastTaskError,
   availableProducts,
-  contractInterfaces,
   explainTxError,
   loadSuite,
   minOutWithSlippage,
   parseBps,
   resolveProduct,
 } from "./lib";
-import { productDefaults } from "../config/parameters";
 
 async function signerAt(hre: HardhatRuntimeEnvironment, index: number): Promise<HardhatEthersSigner> {
   const signers = await hre.ethers.getSigners();
@@ -73,11 +71,8 @@ task("ballast:mint", "Approve USDC and mint a product, bounded by previewMint mi
       console.log(`approved ${formatUnits(amount, decimals)} USDC for ${symbol}`);
     }
 
-    const venue = suite.venues.get(productDefaults(symbol).market);
-    const ifaces = contractInterfaces(token, suite.usdc, ...(venue ? [venue] : []), suite.rebalancer);
     const preview = await token.previewMint(amount);
     const minShares = minOutWithSlippage(preview, bps);
-    const units = { out: "share units", decimals: 18 };
     try {
       // Simulate first: a failure is explained before anything is sent.
       await token.connect(signer).mint.staticCall(amount, minShares, signer.address);
@@ -91,7 +86,9 @@ task("ballast:mint", "Approve USDC and mint a product, bounded by previewMint mi
           `in tx ${receipt?.hash ?? "?"}`,
       );
     } catch (err) {
-      throw new BallastTaskError(`mint ${symbol} failed: ${explainTxError(err, ifaces, units)}`);
+      throw new BallastTaskError(
+        `mint ${symbol} failed: ${explainTxError(err, suite.errors, { outSymbol: symbol, outDecimals: 18 })}`,
+      );
     }
   });
 
@@ -116,8 +113,6 @@ task("ballast:redeem", "Redeem product shares for USDC, bounded by previewRedeem
       );
     }
     const decimals = Number(await suite.usdc.decimals());
-    const venue = suite.venues.get(productDefaults(symbol).market);
-    const ifaces = contractInterfaces(token, suite.usdc, ...(venue ? [venue] : []), suite.rebalancer);
     const preview = await token.previewRedeem(shares);
     const minOut = minOutWithSlippage(preview, bps);
     try {
@@ -133,7 +128,7 @@ task("ballast:redeem", "Redeem product shares for USDC, bounded by previewRedeem
       );
     } catch (err) {
       throw new BallastTaskError(
-        `redeem ${symbol} failed: ${explainTxError(err, ifaces, { out: "USDC units", decimals })}`,
+        `redeem ${symbol} failed: ${explainTxError(err, suite.errors, { outSymbol: "USDC", outDecimals: decimals })}`,
       );
     }
   });

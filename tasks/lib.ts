@@ -6,21 +6,29 @@
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Interface } from "ethers";
-import type {
-  ChainlinkOracleAdapter,
-  LeveragedToken,
-  MockPerpVenue,
-  MockUSDC,
-  MockV3Aggregator,
-  Rebalancer,
-} from "../typechain-types";
-import { PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol } from "../config/parameters";
-import { decodeRevert, describeError } from "../scripts/lib/revert";
+import type * as ProtocolContracts from "../protocol/contracts";
+import type { ERC20Permit, ILeveragedToken, IOracleAdapter, IRebalancer, IVenue } from "../protocol/contracts";
+import { LOCAL_CHAIN_ID as LOCAL_CHAIN } from "../protocol/constants";
+import { explainRevert, type ExplainContext } from "../protocol/explain";
+import {
+  MARKET_SYMBOLS,
+  PRODUCT_SYMBOLS,
+  productInfo,
+  type MarketSymbol,
+  type ProductSymbol,
+} from "../protocol/products";
+import { decodeRevert, describeError } from "../protocol/revert";
+
+/**
+ * The typechain factories, loaded when a task runs, never when it is registered: hardhat.config.ts loads these tasks
+ * before the first `npx hardhat compile` has generated typechain-types/.
+ */
+export const protocolContracts = (): Promise<typeof ProtocolContracts> => import("../protocol/contracts");
 
 export const PLUGIN = "ballast";
 export const LOCAL_NETWORKS: ReadonlySet<string> = new Set(["hardhat", "localhost"]);
-export const LOCAL_CHAIN_ID = 31337n;
-export const MARKET_SYMBOLS: readonly MarketSymbol[] = ["BTC", "ETH"];
+export const LOCAL_CHAIN_ID = BigInt(LOCAL_CHAIN);
+export { MARKET_SYMBOLS };
 
 export class BallastTaskError extends HardhatPluginError {
   constructor(message: string) {
@@ -75,17 +83,16 @@ export async function ensureDeployments(hre: HardhatRuntimeEnvironment): Promise
   }
 }
 
-async function at<T>(hre: HardhatRuntimeEnvironment, deployment: string, contract: string): Promise<T> {
-  const d = await hre.deployments.get(deployment);
-  return (await hre.ethers.getContractAt(contract, d.address)) as unknown as T;
-}
-
 export interface Suite {
-  rebalancer: Rebalancer;
-  usdc: MockUSDC;
-  products: Map<ProductSymbol, LeveragedToken>;
-  venues: Map<MarketSymbol, MockPerpVenue>;
-  oracles: Map<MarketSymbol, ChainlinkOracleAdapter>;
+  rebalancer: IRebalancer;
+  usdc: ERC20Permit;
+  products: Map<ProductSymbol, ILeveragedToken>;
+  /** Each product's venue, as the product names it (`token.venue()`), through the IVenue boundary. */
+  venues: Map<ProductSymbol, IVenue>;
+  /** Each market's oracle adapter, as its venue names it (`venue.oracle()`). */
+  oracles: Map<MarketSymbol, IOracleAdapter>;
+  /** Decodes every custom error the protocol and the deployed contracts can revert with. */
+  errors: Interface;
 }
 
 /** Products present in this network's deployments, in the canonical order. */
@@ -96,23 +103,40 @@ export async function availableProducts(hre: HardhatRuntimeEnvironment): Promise
 
 export async function loadSuite(hre: HardhatRuntimeEnvironment): Promise<Suite> {
   await ensureDeployments(hre);
-  const products = new Map<ProductSymbol, LeveragedToken>();
-  for (const s of await availableProducts(hre)) products.set(s, await at<LeveragedToken>(hre, s, "LeveragedToken"));
-  const venues = new Map<MarketSymbol, MockPerpVenue>();
-  const oracles = new Map<MarketSymbol, ChainlinkOracleAdapter>();
-  for (const m of MARKET_SYMBOLS) {
-    if (await hre.deployments.getOrNull(`${m}PerpVenue`))
-      venues.set(m, await at(hre, `${m}PerpVenue`, "MockPerpVenue"));
-    if (await hre.deployments.getOrNull(`${m}USDOracle`))
-      oracles.set(m, await at(hre, `${m}USDOracle`, "ChainlinkOracleAdapter"));
+  const c = await protocolContracts();
+  const runner = hre.ethers.provider;
+  const address = async (name: string): Promise<string> => (await hre.deployments.get(name)).address;
+  const products = new Map<ProductSymbol, ILeveragedToken>();
+  const venues = new Map<ProductSymbol, IVenue>();
+  const oracles = new Map<MarketSymbol, IOracleAdapter>();
+  for (const s of await availableProducts(hre)) {
+    const token = c.connectToken(await address(s), runner);
+    const venue = await c.venueOf(token, runner);
+    products.set(s, token);
+    venues.set(s, venue);
+    const market = productInfo(s).market;
+    if (!oracles.has(market)) oracles.set(market, await c.oracleOf(venue, runner));
   }
+  // The deployments' ABIs too: a venue implementation's own errors are only there.
+  const abis = Object.values(await hre.deployments.all()).map((d) => d.abi);
   return {
-    rebalancer: await at<Rebalancer>(hre, "Rebalancer", "Rebalancer"),
-    usdc: await at<MockUSDC>(hre, "USDC", "MockUSDC"),
+    rebalancer: c.connectRebalancer(await address("Rebalancer"), runner),
+    usdc: c.connectCollateral(await address("USDC"), runner),
     products,
     venues,
     oracles,
+    errors: c.protocolErrors(abis),
   };
+}
+
+/** Each market's venue: the one its products name (they share it). */
+export function marketVenues(suite: Suite): Map<MarketSymbol, IVenue> {
+  const out = new Map<MarketSymbol, IVenue>();
+  for (const [symbol, venue] of suite.venues) {
+    const market = productInfo(symbol).market;
+    if (!out.has(market)) out.set(market, venue);
+  }
+  return out;
 }
 
 /** Case-insensitive product lookup; an unknown name lists the valid ones. */
@@ -134,10 +158,6 @@ export function resolveMarket(name: string): MarketSymbol {
   return found;
 }
 
-export async function feedFor(hre: HardhatRuntimeEnvironment, market: MarketSymbol): Promise<MockV3Aggregator> {
-  return at<MockV3Aggregator>(hre, `${market}USDFeed`, "MockV3Aggregator");
-}
-
 /** Basis points from a CLI string: 0..10000, whole numbers. */
 export function parseBps(raw: string): bigint {
   if (!/^\d+$/.test(raw.trim()) || BigInt(raw.trim()) > 10_000n) {
@@ -152,36 +172,12 @@ export function minOutWithSlippage(amount: bigint, bps: bigint): bigint {
 }
 
 /**
- * A holder-facing sentence for a failed call: slippage, balance and pause errors in words, any other custom error
- * decoded by name with its arguments.
+ * A sentence for a failed call: a decoded custom error in the protocol's own words (amounts in `units`), anything
+ * else in one line. A slippage failure adds what to do about it on the command line.
  */
-export function explainTxError(
-  err: unknown,
-  ifaces: readonly Interface[],
-  units: { out: string; decimals: number },
-): string {
-  const decoded = decodeRevert(err, ifaces);
-  if (!decoded) return describeError(err, ifaces);
-  const [a, b] = decoded.args;
-  switch (decoded.name) {
-    case "SlippageExceeded":
-      return (
-        `slippage: the minimum accepted was ${String(a)} ${units.out} but execution would give ${String(b)} ` +
-        `(base units, ${units.decimals} decimals); raise --slippage (bps) or retry`
-      );
-    case "ERC20InsufficientBalance":
-      return `insufficient balance: have ${String(b)}, need ${String(decoded.args[2])} (base units)`;
-    case "ERC20InsufficientAllowance":
-      return `insufficient allowance: ${String(b)} approved, ${String(decoded.args[2])} needed (base units)`;
-    case "MintPaused":
-      return "minting is paused for this product (redeem never is)";
-    case "ProductInactive":
-      return "the product is inactive (liquidated, wound down or without equity): mint is closed, redeem pays pro rata";
-    default:
-      return `reverted: ${decoded.signature}`;
-  }
-}
-
-export function contractInterfaces(...contracts: ReadonlyArray<{ interface: unknown }>): Interface[] {
-  return contracts.map((c) => c.interface as Interface);
+export function explainTxError(err: unknown, errors: Interface, units: ExplainContext = {}): string {
+  const decoded = decodeRevert(err, errors);
+  if (!decoded) return describeError(err, errors);
+  const sentence = explainRevert(decoded, units);
+  return decoded.name === "SlippageExceeded" ? `${sentence} Raise --slippage (basis points) or retry.` : sentence;
 }

@@ -6,10 +6,11 @@
  */
 import { task, types } from "hardhat/config";
 import { formatUnits, isAddress } from "ethers";
-import { ACTION_NAMES } from "../scripts/keeper/dedupe";
-import { productDefaults } from "../config/parameters";
-import { BallastTaskError, assertLocal, availableProducts, feedFor, loadSuite, resolveMarket } from "./lib";
+import { actionName, isAction } from "../protocol/actions";
+import { productInfo } from "../protocol/products";
+import { BallastTaskError, assertLocal, availableProducts, loadSuite, resolveMarket } from "./lib";
 import { parseAmount } from "./holder";
+import { mockFeed, mockUsdc } from "./mocks";
 
 task("ballast:faucet", "Mint test USDC to an account (local networks only)")
   .addOptionalParam("amount", "USDC to mint", "10000")
@@ -31,7 +32,7 @@ task("ballast:faucet", "Mint test USDC to an account (local networks only)")
     }
     const decimals = Number(await suite.usdc.decimals());
     const amount = parseAmount(args.amount, decimals, "--amount");
-    await (await suite.usdc.connect(signers[0]).mint(to, amount)).wait();
+    await (await (await mockUsdc(hre, signers[0])).mint(to, amount)).wait();
     console.log(
       `minted ${formatUnits(amount, decimals)} USDC to ${to}; balance ${formatUnits(await suite.usdc.balanceOf(to), decimals)}`,
     );
@@ -56,7 +57,7 @@ task("ballast:price", "Set a market's mock Chainlink price (local networks only)
     if ((args.set === undefined) === (args.move === undefined))
       throw new BallastTaskError("give exactly one of --set <usd> or --move <pct>");
     const suite = await loadSuite(hre);
-    const feed = await feedFor(hre, market);
+    const feed = await mockFeed(hre, market, (await hre.ethers.getSigners())[0]);
     const decimals = Number(await feed.decimals());
     const before = await feed.latestAnswer();
     let next: bigint;
@@ -72,7 +73,7 @@ task("ballast:price", "Set a market's mock Chainlink price (local networks only)
       `${market}/USD ${formatUnits(before, decimals)} -> ${formatUnits(next, decimals)} (${change >= 0 ? "+" : ""}${change.toFixed(2)}%)`,
     );
     for (const symbol of await availableProducts(hre)) {
-      if (productDefaults(symbol).market !== market) continue;
+      if (productInfo(symbol).market !== market) continue;
       const token = suite.products.get(symbol);
       if (!token) continue;
       const address = await token.getAddress();
@@ -81,6 +82,6 @@ task("ballast:price", "Set a market's mock Chainlink price (local networks only)
         token.currentLeverage(),
       ]);
       const lev = leverage === 0n ? "-" : `${Number(formatUnits(leverage, 18)).toFixed(2)}x`;
-      console.log(`  ${symbol}: leverage ${lev}, due ${ACTION_NAMES[Number(action)] ?? String(action)}`);
+      console.log(`  ${symbol}: leverage ${lev}, due ${isAction(action) ? actionName(action) : String(action)}`);
     }
   });

@@ -6,7 +6,8 @@
  */
 import { task } from "hardhat/config";
 import { fmtPct, fmtUsdc, fmtWad, table, toJson } from "../scripts/lib/format";
-import { loadSuite } from "./lib";
+import { loadSuite, marketVenues } from "./lib";
+import { mockVenueMarket } from "./mocks";
 
 task("ballast:params", "Methodology, bounty, fees and caps per product; venue and oracle parameters per market")
   .addFlag("json", "print machine-readable JSON")
@@ -50,8 +51,10 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
       });
     }
     const markets = [];
-    for (const [market, venue] of suite.venues) {
-      const p = await venue.params();
+    for (const [market, venue] of marketVenues(suite)) {
+      // Risk parameters, funding and open interest are the mock venue's own views (not part of IVenue).
+      const mock = await mockVenueMarket(venue);
+      const p = mock.params;
       const oracle = suite.oracles.get(market);
       markets.push({
         market,
@@ -63,9 +66,9 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
         liquidationPenaltyRate: p.liquidationPenaltyRate,
         maxPriceImpact: p.maxPriceImpact,
         maxOpenInterest: p.maxOpenInterest,
-        openInterestLong: await venue.openInterestLong(),
-        openInterestShort: await venue.openInterestShort(),
-        fundingRatePerSecond: await venue.fundingRatePerSecond(),
+        openInterestLong: mock.openInterestLong,
+        openInterestShort: mock.openInterestShort,
+        fundingRatePerSecond: mock.fundingRatePerSecond,
         paused: await venue.paused(),
         oracle: oracle ? await oracle.getAddress() : null,
         feed: oracle ? await oracle.feed() : null,

@@ -6,10 +6,9 @@
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { fmtLev, fmtPct, fmtUsdc, fmtWad, table, toJson } from "../scripts/lib/format";
-import { describeError } from "../scripts/lib/revert";
-import { ACTION_NAMES } from "../scripts/keeper/dedupe";
-import { productDefaults } from "../config/parameters";
-import { contractInterfaces, loadSuite, type Suite } from "./lib";
+import { actionName, isAction } from "../protocol/actions";
+import { productInfo } from "../protocol/products";
+import { explainTxError, loadSuite, type Suite } from "./lib";
 
 const INT256_MAX = 2n ** 255n - 1n;
 
@@ -47,14 +46,8 @@ export async function collectStatus(suite: Suite): Promise<ProductStatus[]> {
   const rows: ProductStatus[] = [];
   for (const [symbol, token] of suite.products) {
     const address = await token.getAddress();
-    const market = productDefaults(symbol).market;
-    const venue = suite.venues.get(market);
-    const ifaces = contractInterfaces(
-      suite.rebalancer,
-      token,
-      ...(venue ? [venue] : []),
-      ...[...suite.oracles.values()],
-    );
+    const market = productInfo(symbol).market;
+    const venue = suite.venues.get(symbol);
     const [methodology, supply, isLong] = await Promise.all([
       suite.rebalancer.methodology(address),
       token.totalSupply(),
@@ -88,14 +81,16 @@ export async function collectStatus(suite: Suite): Promise<ProductStatus[]> {
       maxLeverage: methodology.maxLeverage,
       ripcordLeverage: methodology.ripcordLeverage,
       due: due.ok
-        ? (ACTION_NAMES[Number(due.value)] ?? `UNKNOWN(${due.value})`)
-        : `ERROR: ${describeError(due.error, ifaces)}`,
+        ? isAction(due.value)
+          ? actionName(due.value)
+          : `UNKNOWN(${due.value})`
+        : `ERROR: ${explainTxError(due.error, suite.errors)}`,
       bounty: bounty.ok ? bounty.value : null,
       marginRatio: margin?.ok && margin.value !== INT256_MAX ? margin.value : null,
       liquidationPrice: liq?.ok && size !== 0n ? liq.value : null,
       totalSupply: supply,
       totalEquity: equity.ok ? equity.value : null,
-      error: firstError && !firstError.ok ? describeError(firstError.error, ifaces) : null,
+      error: firstError && !firstError.ok ? explainTxError(firstError.error, suite.errors) : null,
     });
   }
   return rows;

@@ -7,18 +7,11 @@
  * and at most one transaction per token at a time (a new oracle round while a transaction is pending waits for it).
  * A key is released for another attempt only when it is certain that nothing reached the chain.
  */
-export const ACTION_NAMES = ["NONE", "REBALANCE", "ITERATE", "RIPCORD"] as const;
-export type ActionName = (typeof ACTION_NAMES)[number];
-
-export function actionName(action: number): ActionName {
-  const name = ACTION_NAMES[action];
-  if (name === undefined) throw new Error(`unknown Rebalancer action ${action}`);
-  return name;
-}
+import { actionName, type Action } from "../../protocol/actions";
 
 export interface DueState {
   token: string;
-  action: number; // IRebalancer.Action: 1 REBALANCE, 2 ITERATE, 3 RIPCORD
+  action: Action; // REBALANCE, ITERATE or RIPCORD
   lastRebalance: bigint; // seconds
   iterating: boolean;
   size: bigint; // signed base units, WAD

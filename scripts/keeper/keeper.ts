@@ -5,7 +5,6 @@
  */
 import {
   AbiCoder,
-  Contract,
   type Interface,
   ZeroAddress,
   isError,
@@ -13,20 +12,28 @@ import {
   type Signer,
   type TransactionReceipt,
 } from "ethers";
-import type { ILeveragedToken, IOracleAdapter, Rebalancer } from "../../typechain-types";
-import { describeError, decodeRevert } from "../lib/revert";
+import {
+  Action,
+  MAX_BATCH,
+  actionMethod,
+  actionName,
+  connectOracle,
+  connectToken,
+  decodeRevert,
+  describeError,
+  explainRevert,
+  protocolErrors,
+  toAction,
+  type IRebalancer,
+} from "../../protocol";
 import { backoffDelay, isRetryableRpcError, sleep, withRetry } from "./backoff";
 import type { BackoffOptions } from "./config";
-import { ActionLedger, actionName, dueStateKey, type DueState } from "./dedupe";
-import type { Logger } from "./log";
+import { ActionLedger, dueStateKey, type DueState } from "./dedupe";
+import type { LogFields, Logger } from "./log";
 import { NonceTracker } from "./nonce";
 
-const ACTION_RIPCORD = 3;
 /** Custom errors that mean "someone else already acted on this state": success for the keeper. */
 const NOT_NEEDED = new Set(["RebalanceNotNeeded", "RipcordNotNeeded"]);
-
-const TOKEN_ABI = ["function positionSnapshot() view returns (int256 size, int256 equityWad, uint256 price)"];
-const ORACLE_ABI = ["function latestPrice() view returns (uint256 priceWad, uint256 updatedAt)"];
 
 export interface KeeperOptions {
   intervalMs: number;
@@ -57,7 +64,9 @@ export interface KeeperDeps {
   provider: JsonRpcProvider;
   signer: Signer;
   address: string;
-  rebalancer: Rebalancer;
+  rebalancer: IRebalancer;
+  /** Decodes the custom errors in logs; default: the protocol's own (`protocolErrors()`). */
+  errors?: Interface;
   /** Lower-case address → product symbol, for logs. */
   symbols: ReadonlyMap<string, string>;
   log: Logger;
@@ -72,30 +81,30 @@ export class Keeper {
   private readonly ledger = new ActionLedger();
   private readonly nonces: NonceTracker;
   private readonly coder = AbiCoder.defaultAbiCoder();
-  private readonly rebalancerIface: Interface;
-  private readonly errorIfaces: Interface[];
+  private readonly errors: Interface;
   private readonly receipts = new Set<Promise<void>>();
-  private readonly lastAction = new Map<string, number>();
+  private readonly lastAction = new Map<string, Action>();
   private readonly lastLogged = new Map<string, string>();
   private readonly now: () => number;
   private tokens: string[] = [];
-  private maxBatch = 16n;
+  private maxBatch = MAX_BATCH;
   private lastBlock = -1;
   private stopping = false;
   private wake: (() => void) | null = null;
 
   constructor(private readonly deps: KeeperDeps) {
     this.now = deps.now ?? Date.now;
-    this.rebalancerIface = deps.rebalancer.interface as unknown as Interface;
-    this.errorIfaces = [this.rebalancerIface];
+    this.errors = deps.errors ?? protocolErrors();
     this.nonces = new NonceTracker(() =>
       this.rpc("nonce", () => deps.provider.getTransactionCount(deps.address, "pending")),
     );
   }
 
-  /** Registers extra ABIs (token, venue, oracle) so their custom errors show up decoded in the logs. */
-  addErrorInterfaces(ifaces: readonly Interface[]): void {
-    this.errorIfaces.push(...ifaces);
+  /** An error for the logs: the decoded custom error and its explanation when it is one, else its message. */
+  private errorFields(err: unknown): LogFields {
+    const decoded = decodeRevert(err, this.errors);
+    if (!decoded) return { error: describeError(err) };
+    return { error: decoded.signature, explanation: explainRevert(decoded) };
   }
 
   /** Runs passes until `stop()`; RPC failures back off exponentially and never end the loop. */
@@ -108,7 +117,7 @@ export class Keeper {
       } catch (err) {
         failures++;
         this.stats.errors++;
-        this.deps.log("error", { stage: "pass", consecutive: failures, error: describeError(err, this.errorIfaces) });
+        this.deps.log("error", { stage: "pass", consecutive: failures, ...this.errorFields(err) });
       }
       const delay =
         failures === 0 ? this.deps.options.intervalMs : backoffDelay(failures - 1, this.deps.options.backoff);
@@ -122,7 +131,7 @@ export class Keeper {
       await this.pass(true);
     } catch (err) {
       this.stats.errors++;
-      this.deps.log("error", { stage: "pass", error: describeError(err, this.errorIfaces) });
+      this.deps.log("error", { stage: "pass", ...this.errorFields(err) });
     }
     await this.drain(this.deps.options.confirmTimeoutMs + 1_000);
     return this.stats.errors === 0;
@@ -167,11 +176,11 @@ export class Keeper {
 
     for (const token of this.tokens) {
       const id = token.toLowerCase();
-      const action = due.get(id) ?? 0;
+      const action = due.get(id) ?? Action.NONE;
       const previous = this.lastAction.get(id);
       this.lastAction.set(id, action);
-      if (action === 0) {
-        if (previous !== undefined && previous !== 0) {
+      if (action === Action.NONE) {
+        if (previous !== undefined && previous !== Action.NONE) {
           this.lastLogged.delete(id);
           log("decision", { block, token, symbol: this.symbol(token), action: "NONE", decision: "idle" });
         }
@@ -186,7 +195,7 @@ export class Keeper {
           block,
           token,
           symbol: this.symbol(token),
-          error: describeError(err, this.errorIfaces),
+          ...this.errorFields(err),
         });
       }
     }
@@ -194,25 +203,25 @@ export class Keeper {
   }
 
   /** `checkUpkeep` from address(0) as Chainlink Automation simulates it, one slice of `maxBatch` products at a time. */
-  private async scan(blockTag: number): Promise<Map<string, number>> {
-    const due = new Map<string, number>();
-    const batch = this.maxBatch > 0n ? this.maxBatch : 16n;
+  private async scan(blockTag: number): Promise<Map<string, Action>> {
+    const due = new Map<string, Action>();
+    const batch = this.maxBatch > 0n ? this.maxBatch : MAX_BATCH;
     for (let start = 0n; start < BigInt(this.tokens.length); start += batch) {
       const checkData = this.coder.encode(["uint256", "uint256"], [start, batch]);
       const [needed, performData] = await this.rpc("checkUpkeep", () =>
-        this.deps.rebalancer.checkUpkeep(checkData, { from: ZeroAddress, blockTag }),
+        this.deps.rebalancer.checkUpkeep.staticCall(checkData, { from: ZeroAddress, blockTag }),
       );
       if (!needed) continue;
       const [tokens, actions] = this.coder.decode(["address[]", "uint8[]"], performData) as unknown as [
         string[],
         bigint[],
       ];
-      tokens.forEach((t, i) => due.set(t.toLowerCase(), Number(actions[i])));
+      tokens.forEach((t, i) => due.set(t.toLowerCase(), toAction(actions[i])));
     }
     return due;
   }
 
-  private async consider(token: string, action: number, blockTag: number, holdSends: boolean): Promise<void> {
+  private async consider(token: string, action: Action, blockTag: number, holdSends: boolean): Promise<void> {
     const state = await this.dueState(token, action, blockTag);
     const key = dueStateKey(state);
     let decision: PassDecision = this.ledger.decide(token, key, this.now());
@@ -237,14 +246,14 @@ export class Keeper {
     if (decision === "send") await this.act(token, action, key);
   }
 
-  private async dueState(token: string, action: number, blockTag: number): Promise<DueState> {
+  private async dueState(token: string, action: Action, blockTag: number): Promise<DueState> {
     const { provider, rebalancer } = this.deps;
-    const product = new Contract(token, TOKEN_ABI, provider) as unknown as ILeveragedToken;
+    const product = connectToken(token, provider);
     const [st, snapshot] = await Promise.all([
       this.rpc("tokenState", () => rebalancer.tokenState(token, { blockTag })),
       this.rpc("positionSnapshot", () => product.positionSnapshot({ blockTag })),
     ]);
-    const oracle = new Contract(st.oracle, ORACLE_ABI, provider) as unknown as IOracleAdapter;
+    const oracle = connectOracle(st.oracle, provider);
     const [, updatedAt] = await this.rpc("latestPrice", () => oracle.latestPrice({ blockTag }));
     return {
       token,
@@ -257,18 +266,16 @@ export class Keeper {
   }
 
   /** Pre-flight, gas, nonce, send; the receipt is awaited in the background. */
-  private async act(token: string, action: number, key: string): Promise<void> {
+  private async act(token: string, action: Action, key: string): Promise<void> {
     const { provider, signer, address, log, options } = this.deps;
     const symbol = this.symbol(token);
-    const method = action === ACTION_RIPCORD ? "ripcord" : "rebalance";
-    const data = this.rebalancerIface.encodeFunctionData(method, [token]);
-    const to = await this.deps.rebalancer.getAddress();
+    const { to, data } = await this.deps.rebalancer[actionMethod(action)].populateTransaction(token);
 
     let gas: bigint;
     try {
       gas = await this.rpc("estimateGas", () => provider.estimateGas({ from: address, to, data }));
     } catch (err) {
-      const decoded = decodeRevert(err, this.errorIfaces);
+      const decoded = decodeRevert(err, this.errors);
       if (decoded && NOT_NEEDED.has(decoded.name)) {
         this.ledger.settle(key, "not-needed");
         this.stats.alreadyHandled++;
@@ -284,7 +291,7 @@ export class Keeper {
       }
       this.ledger.cooldown(token, key, this.now() + options.preflightCooldownMs);
       this.stats.errors++;
-      log("error", { stage: "preflight", token, symbol, key, error: describeError(err, this.errorIfaces) });
+      log("error", { stage: "preflight", token, symbol, key, ...this.errorFields(err) });
       return;
     }
 
@@ -327,7 +334,7 @@ export class Keeper {
             symbol,
             key,
             hash: tx.hash,
-            error: describeError(err, this.errorIfaces),
+            ...this.errorFields(err),
           });
         })
         .finally(() => this.receipts.delete(tracked));
@@ -337,7 +344,7 @@ export class Keeper {
     }
   }
 
-  private async onSendFailure(err: unknown, token: string, action: number, key: string, nonce: number): Promise<void> {
+  private async onSendFailure(err: unknown, token: string, action: Action, key: string, nonce: number): Promise<void> {
     const { provider, address, log, options } = this.deps;
     const symbol = this.symbol(token);
     this.nonces.reset();
@@ -347,7 +354,7 @@ export class Keeper {
     } catch {
       consumed = true; // unknown: assume it went out, so that it is never sent twice
     }
-    const decoded = decodeRevert(err, this.errorIfaces);
+    const decoded = decodeRevert(err, this.errors);
     if (decoded && NOT_NEEDED.has(decoded.name)) {
       // Lost a race (a node that mines reverting transactions and reports them as errors, like Hardhat's).
       if (consumed) this.stats.sent++;
@@ -366,7 +373,7 @@ export class Keeper {
     if (!consumed && (isError(err, "NONCE_EXPIRED") || isError(err, "REPLACEMENT_UNDERPRICED"))) {
       // Our local nonce was behind the node (another process used this account): resynchronised, nothing went out.
       this.ledger.release(key);
-      log("nonce-resync", { token, symbol, key, nonce, error: describeError(err, this.errorIfaces) });
+      log("nonce-resync", { token, symbol, key, nonce, ...this.errorFields(err) });
       return;
     }
     this.stats.errors++;
@@ -385,11 +392,11 @@ export class Keeper {
       key,
       nonce,
       broadcast: consumed,
-      error: describeError(err, this.errorIfaces),
+      ...this.errorFields(err),
     });
   }
 
-  private async confirm(hash: string, token: string, action: number, key: string): Promise<void> {
+  private async confirm(hash: string, token: string, action: Action, key: string): Promise<void> {
     const { provider, log, options } = this.deps;
     const symbol = this.symbol(token);
     const deadline = this.now() + options.confirmTimeoutMs;
@@ -423,7 +430,7 @@ export class Keeper {
       const event = receipt.logs
         .map((l) => {
           try {
-            return this.rebalancerIface.parseLog(l);
+            return this.deps.rebalancer.interface.parseLog(l);
           } catch {
             return null;
           }

@@ -7,10 +7,9 @@
  * until SIGINT/SIGTERM (prints a summary, exits 0). `--once`: one pass, exit 0 if nothing failed, else 1.
  * Exit code 2: bad configuration, missing deployments or the wrong chain. See scripts/keeper/config.ts for flags.
  */
-import { Contract, FetchRequest, Interface, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import type { Rebalancer } from "../../typechain-types";
+import { FetchRequest, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
+import { connectRebalancer, describeError, protocolErrors } from "../../protocol";
 import { loadDeployments, requireDeployment, DeploymentsError } from "../lib/deployments";
-import { describeError } from "../lib/revert";
 import { withRetry } from "./backoff";
 import { ConfigError, HelpRequested, describeConfig, parseKeeperConfig, type KeeperConfig } from "./config";
 import { Keeper } from "./keeper";
@@ -33,15 +32,6 @@ async function probeChainId(url: string): Promise<bigint> {
 async function makeSigner(config: KeeperConfig, provider: JsonRpcProvider): Promise<Signer> {
   if (config.signer.kind === "key") return new Wallet(config.signer.key, provider);
   return provider.getSigner(config.signer.account);
-}
-
-function errorInterfaces(deployments: ReturnType<typeof loadDeployments>): Interface[] {
-  const out: Interface[] = [];
-  for (const name of ["BTC3L", "BTCPerpVenue", "BTCUSDOracle"]) {
-    const record = deployments.contracts.get(name);
-    if (record) out.push(new Interface(record.abi));
-  }
-  return out;
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -140,7 +130,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       log("fatal", { error: `no Rebalancer at ${record.address} on chain ${chainId}: stale ${deployments.dir}?` });
       return 2;
     }
-    const rebalancer = new Contract(record.address, record.abi, provider) as unknown as Rebalancer;
+    const rebalancer = connectRebalancer(record.address, provider);
     const symbols = new Map<string, string>();
     for (const [name, r] of deployments.contracts) symbols.set(r.address.toLowerCase(), name);
 
@@ -149,6 +139,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       signer,
       address,
       rebalancer,
+      // The deployments' ABIs too: a venue implementation's own errors are only there.
+      errors: protocolErrors([...deployments.contracts.values()].map((r) => r.abi)),
       symbols,
       log,
       options: {
@@ -161,7 +153,6 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
         tokenRefreshPasses: 30,
       },
     });
-    keeper.addErrorInterfaces(errorInterfaces(deployments));
     const balance = await provider.getBalance(address);
     log("start", { ...describeConfig(config), chainId, keeper: address, rebalancer: record.address, balance });
     if (balance === 0n) log("warning", { message: `keeper ${address} has no ether for gas` });

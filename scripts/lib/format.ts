@@ -1,7 +1,6 @@
 /** Number formatting for operator output. Amounts stay bigint until the last moment (display only). */
 import { formatUnits } from "ethers";
 
-export const WAD = 10n ** 18n;
 /** Leverage, NAV and ratios above this are "infinite" sentinels (e.g. type(uint256).max with equity <= 0). */
 const HUGE = 10n ** 40n;
 

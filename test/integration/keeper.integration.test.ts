@@ -11,15 +11,25 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { Contract, type Interface, JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
-import type { LeveragedToken, MockUSDC, MockV3Aggregator, Rebalancer } from "../../typechain-types";
+import { type Interface, JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
+import { MockUSDC__factory, MockV3Aggregator__factory, type MockV3Aggregator } from "../../typechain-types";
+import {
+  Action,
+  PRODUCT_SYMBOLS,
+  connectRebalancer,
+  connectToken,
+  productInfo,
+  toAction,
+  type ILeveragedToken,
+  type IRebalancer,
+} from "../../protocol";
 import { loadDeployments, requireDeployment, type DeploymentSet } from "../../scripts/lib/deployments";
 import { usdc } from "../../config/parameters";
 
 const ROOT = join(__dirname, "..", "..");
 const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
-const BTC_PRODUCTS = ["BTC2L", "BTC2S", "BTC3L", "BTC3S"] as const;
-const ALL_PRODUCTS = [...BTC_PRODUCTS, "ETH2L", "ETH2S", "ETH3L", "ETH3S"] as const;
+const ALL_PRODUCTS = PRODUCT_SYMBOLS;
+const BTC_PRODUCTS = PRODUCT_SYMBOLS.filter((s) => productInfo(s).market === "BTC");
 /** "Within a few blocks": every tx is its own block on an automining node, so 4 due products need at least 4. */
 const FEW_BLOCKS = 8;
 
@@ -154,9 +164,9 @@ describe("keeper against a real node (integration)", function () {
   let node: Proc;
   let provider: JsonRpcProvider;
   let deployments: DeploymentSet;
-  let rebalancer: Rebalancer;
+  let rebalancer: IRebalancer;
   let feed: MockV3Aggregator;
-  let products: Record<string, LeveragedToken>;
+  let products: Record<string, ILeveragedToken>;
   let deployer: JsonRpcSigner;
   let rebalancerAddress: string;
   const symbolOf = new Map<string, string>();
@@ -192,14 +202,14 @@ describe("keeper against a real node (integration)", function () {
   }
 
   /** Moves BTC by `pct` percent; returns the update's block and which products it made due (read at that block). */
-  async function movePrice(pct: bigint): Promise<{ block: number; due: Map<string, number> }> {
+  async function movePrice(pct: bigint): Promise<{ block: number; due: Map<string, Action> }> {
     const before = await feed.latestAnswer();
     const receipt = await (await feed.connect(deployer).updateAnswer((before * (100n + pct)) / 100n)).wait();
     const block = receipt?.blockNumber ?? 0;
-    const due = new Map<string, number>();
+    const due = new Map<string, Action>();
     for (const s of ALL_PRODUCTS) {
-      const action = Number(await rebalancer.shouldRebalance(await products[s].getAddress(), { blockTag: block }));
-      if (action !== 0) due.set(s, action);
+      const action = toAction(await rebalancer.shouldRebalance(await products[s].getAddress(), { blockTag: block }));
+      if (action !== Action.NONE) due.set(s, action);
     }
     return { block, due };
   }
@@ -229,7 +239,8 @@ describe("keeper against a real node (integration)", function () {
       const served = [...due.keys()].every((s) => executed.some((e) => e.symbol === s));
       let nothingDue = true;
       for (const s of ALL_PRODUCTS) {
-        if (Number(await rebalancer.shouldRebalance(await products[s].getAddress())) !== 0) nothingDue = false;
+        if (Number(await rebalancer.shouldRebalance(await products[s].getAddress())) !== Action.NONE)
+          nothingDue = false;
       }
       if (served && nothingDue) return executed;
       if (Date.now() > deadline) {
@@ -312,17 +323,14 @@ describe("keeper against a real node (integration)", function () {
     const network = Network.from(31337n);
     provider = new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: 100 });
     deployments = loadDeployments(join(tmp, "localhost"));
-    const at = <T>(name: string): T => {
-      const d = requireDeployment(deployments, name);
-      return new Contract(d.address, d.abi, provider) as unknown as T;
-    };
-    rebalancer = at<Rebalancer>("Rebalancer");
+    const at = (name: string): string => requireDeployment(deployments, name).address;
+    rebalancer = connectRebalancer(at("Rebalancer"), provider);
     rebalancerAddress = await rebalancer.getAddress();
-    rebalancerIface = rebalancer.interface as unknown as Interface;
-    feed = at<MockV3Aggregator>("BTCUSDFeed");
+    rebalancerIface = rebalancer.interface;
+    feed = MockV3Aggregator__factory.connect(at("BTCUSDFeed"), provider);
     products = {};
     for (const s of ALL_PRODUCTS) {
-      products[s] = at<LeveragedToken>(s);
+      products[s] = connectToken(at(s), provider);
       symbolOf.set((await products[s].getAddress()).toLowerCase(), s);
     }
     deployer = await provider.getSigner(0);
@@ -331,7 +339,7 @@ describe("keeper against a real node (integration)", function () {
 
     // A holder (account #6) mints the four BTC products over RPC.
     const holder = await provider.getSigner(6);
-    const stable = at<MockUSDC>("USDC");
+    const stable = MockUSDC__factory.connect(at("USDC"), provider);
     const deposit = usdc(10_000);
     await (await stable.connect(deployer).mint(await holder.getAddress(), deposit * 4n)).wait();
     for (const s of BTC_PRODUCTS) {

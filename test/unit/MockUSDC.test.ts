@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signature, TypedDataDomain } from "ethers";
 import type { MockUSDC } from "../../typechain-types";
-import { PERMIT_TYPES } from "../../scripts/lib/permit";
+import { PERMIT_TYPES } from "../../protocol";
 
 const NAME = "USD Coin (Ballast mock)";
 const MAX_FAUCET_MINT = 10n ** 15n; // 1 billion USDC

@@ -1,11 +1,12 @@
 import { expect } from "chai";
+import { Action } from "../../../protocol/actions";
 import { ActionLedger, dueStateKey, type DueState } from "../../../scripts/keeper/dedupe";
 
 const TOKEN_A = "0xAD4e198623A5E2723e19E4D4a6ECF72B1D19FE4B";
 const TOKEN_B = "0x400890FeB77E0e555D02f8969CA00850f65B96D2";
 const base: DueState = {
   token: TOKEN_A,
-  action: 1,
+  action: Action.REBALANCE,
   lastRebalance: 1_000n,
   iterating: false,
   size: 5n * 10n ** 17n,
@@ -21,7 +22,7 @@ describe("keeper dedupe", function () {
     it("changes with anything the Rebalancer's decision depends on", function () {
       const k = dueStateKey(base);
       for (const changed of [
-        { action: 3 },
+        { action: Action.RIPCORD },
         { lastRebalance: 1_001n },
         { iterating: true },
         { size: 4n * 10n ** 17n },
@@ -33,7 +34,7 @@ describe("keeper dedupe", function () {
     });
 
     it("refuses an unknown action code", function () {
-      expect(() => dueStateKey({ ...base, action: 7 })).to.throw(/unknown Rebalancer action/);
+      expect(() => dueStateKey({ ...base, action: 7 as Action })).to.throw(/unknown Rebalancer action/);
     });
   });
 

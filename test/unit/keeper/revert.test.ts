@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { type Interface, makeError } from "ethers";
+import { makeError } from "ethers";
 import { Rebalancer__factory, LeveragedToken__factory } from "../../../typechain-types";
-import { decodeRevert, describeError } from "../../../scripts/lib/revert";
+import { decodeRevert, describeError } from "../../../protocol";
 import { explainTxError, localOnlyViolation, minOutWithSlippage, parseBps, resolveProduct } from "../../../tasks/lib";
 
 const TOKEN = "0xAD4e198623A5E2723e19E4D4a6ECF72B1D19FE4B";
-const rebalancer = Rebalancer__factory.createInterface() as unknown as Interface;
-const token = LeveragedToken__factory.createInterface() as unknown as Interface;
+const rebalancer = Rebalancer__factory.createInterface();
+const token = LeveragedToken__factory.createInterface();
 
 describe("revert decoding and task guards", function () {
   describe("#decodeRevert", function () {
@@ -35,18 +35,24 @@ describe("revert decoding and task guards", function () {
   });
 
   describe("#explainTxError", function () {
-    it("turns SlippageExceeded into a sentence with the bound and the actual amount", function () {
-      const data = token.encodeErrorResult("SlippageExceeded", [1_000n, 990n]);
-      const msg = explainTxError({ data }, [token], { out: "share units", decimals: 18 });
-      expect(msg).to.match(/^slippage: the minimum accepted was 1000 share units but execution would give 990/);
-      expect(msg).to.include("--slippage");
+    it("turns SlippageExceeded into a sentence with the bound and the actual amount, and says what to do", function () {
+      const data = token.encodeErrorResult("SlippageExceeded", [10n ** 18n, 99n * 10n ** 16n]);
+      const msg = explainTxError({ data }, token, { outSymbol: "BTC3L", outDecimals: 18 });
+      expect(msg).to.equal(
+        "The price moved beyond your slippage setting: you asked for at least 1.000000 BTC3L but would get " +
+          "0.990000 BTC3L. Nothing was spent. Raise --slippage (basis points) or retry.",
+      );
     });
 
-    it("names any other custom error with its arguments", function () {
+    it("explains any other custom error in the protocol's words", function () {
       const data = token.encodeErrorResult("SupplyCapExceeded", [5n, 4n]);
-      expect(explainTxError({ data }, [token], { out: "x", decimals: 0 })).to.equal(
-        "reverted: SupplyCapExceeded(5, 4)",
+      expect(explainTxError({ data }, token)).to.equal(
+        "This product has reached its supply cap; try a smaller amount.",
       );
+    });
+
+    it("describes a failure that is not a revert in one line", function () {
+      expect(explainTxError(new Error("socket hang up\n    at stack"), token)).to.equal("socket hang up");
     });
   });
 
