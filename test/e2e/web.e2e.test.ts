@@ -12,10 +12,11 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Contract, JsonRpcProvider, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider, type InterfaceAbi } from "ethers";
 import hre from "hardhat";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { formatAmount } from "../../web/src/format";
+import { MockV3Aggregator__factory } from "../../typechain-types";
+import { connectCollateral, connectRebalancer, connectToken, formatAmount, type ILeveragedToken } from "../../protocol";
 import { installTestWallet } from "./test-wallet";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -161,16 +162,12 @@ describe("web page in Chromium (e2e)", function () {
   let tmp = "";
   const pageErrors: string[] = [];
 
-  const token = (symbol: string): Contract => {
-    const d = deployments.contracts[symbol];
-    if (!d) throw new Error(`no ${symbol}`);
-    return new Contract(d.address, d.abi, provider);
+  const deployed = (name: string): string => {
+    const d = deployments.contracts[name];
+    if (!d) throw new Error(`no ${name} deployment`);
+    return d.address;
   };
-  const chainBig = async (c: Contract, fn: string, ...args: unknown[]): Promise<bigint> => {
-    const v: unknown = await c.getFunction(fn).staticCall(...args);
-    if (typeof v !== "bigint") throw new Error(`${fn} did not return a number`);
-    return v;
-  };
+  const token = (symbol: string): ILeveragedToken => connectToken(deployed(symbol), provider);
   const row = (symbol: string) => page.locator(`#products-body tr[data-symbol="${symbol}"]`);
 
   before(async function () {
@@ -294,7 +291,7 @@ describe("web page in Chromium (e2e)", function () {
     const log = (await page.evaluate("globalThis.__testWalletLog")) as string[];
     expect(log).to.include("eth_signTypedData_v4");
 
-    const shares = await chainBig(token("BTC3L"), "balanceOf", account);
+    const shares = await token("BTC3L").balanceOf(account);
     expect(shares > 0n).to.equal(true);
     await row("BTC3L")
       .locator(".balance", { hasText: `${formatAmount(shares, 18, 4)} BTC3L` })
@@ -330,26 +327,19 @@ describe("web page in Chromium (e2e)", function () {
 
   it("follows price moves and a keeper's rebalance, block by block, and shows the decay paid", async function () {
     const accounts = (await provider.send("eth_accounts", [])) as string[];
-    const feedDeployment = deployments.contracts.BTCUSDFeed;
-    const rebalancerDeployment = deployments.contracts.Rebalancer;
-    if (!feedDeployment || !rebalancerDeployment) throw new Error("missing deployments");
-    const feed = new Contract(feedDeployment.address, feedDeployment.abi, await provider.getSigner(accounts[0]));
-    const rebalancer = new Contract(
-      rebalancerDeployment.address,
-      rebalancerDeployment.abi,
-      await provider.getSigner(accounts[1]),
-    );
-    const btc3l = deployments.contracts.BTC3L?.address ?? "";
+    const feed = MockV3Aggregator__factory.connect(deployed("BTCUSDFeed"), await provider.getSigner(accounts[0]));
+    const rebalancer = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
+    const btc3l = deployed("BTC3L");
 
     // +20%: a 3x long drifts to 3·1.2/1.6 = 2.25x, below its 2.5x band bottom.
-    await (await feed.getFunction("updateAnswer").send(72_000n * 10n ** 8n)).wait();
+    await (await feed.updateAnswer(72_000n * 10n ** 8n)).wait();
     await row("BTC3L").getByText("$72,000.00").waitFor();
     await row("BTC3L").getByText("Rebalance to 3.00×: outside the band").waitFor();
     expect(await row("BTC3L").textContent()).to.contain("2.25×");
-    await (await rebalancer.getFunction("rebalance").send(btc3l)).wait();
+    await (await rebalancer.rebalance(btc3l)).wait();
     await row("BTC3L").getByText("None: inside the band").waitFor();
     // Then −8.33% to 66,000: 10% above launch, but NAV is below what a one-off 3x bet would be worth.
-    await (await feed.getFunction("updateAnswer").send(66_000n * 10n ** 8n)).wait();
+    await (await feed.updateAnswer(66_000n * 10n ** 8n)).wait();
     await row("BTC3L").getByText("$66,000.00").waitFor();
 
     const about = page.locator("#about-BTC3L");
@@ -364,28 +354,24 @@ describe("web page in Chromium (e2e)", function () {
   });
 
   it("redeems all BTC3L and sees the USDC back", async function () {
-    const usdc = new Contract(
-      deployments.contracts.USDC?.address ?? "",
-      deployments.contracts.USDC?.abi ?? [],
-      provider,
-    );
-    const before = await chainBig(usdc, "balanceOf", account);
-    const shares = await chainBig(token("BTC3L"), "balanceOf", account);
-    const preview = await chainBig(token("BTC3L"), "previewRedeem", shares);
+    const usdc = connectCollateral(deployed("USDC"), provider);
+    const before = await usdc.balanceOf(account);
+    const shares = await token("BTC3L").balanceOf(account);
+    const preview = await token("BTC3L").previewRedeem(shares);
     await page.getByRole("button", { name: "All" }).click();
     await page.locator("#redeem-preview", { hasText: "You get about" }).waitFor();
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
     await page
       .locator('#redeem-status[data-state="confirmed"]', { hasText: "You received" })
       .waitFor({ timeout: 30_000 });
-    const after = await chainBig(usdc, "balanceOf", account);
+    const after = await usdc.balanceOf(account);
     const back = after - before;
     // The preview was read a few blocks earlier: the streaming fee accrued since then costs a few units.
     expect(
       back > 1_000_000_000n && back * 10_000n >= preview * 9_999n,
       `got back ${back}, preview ${preview}`,
     ).to.equal(true);
-    expect(await chainBig(token("BTC3L"), "balanceOf", account)).to.equal(0n);
+    expect(await token("BTC3L").balanceOf(account)).to.equal(0n);
     expect(await page.locator("#redeem-status").textContent()).to.contain(
       `You received ${formatAmount(back, 6, 2)} USDC`,
     );

@@ -1,8 +1,11 @@
-/** The web page's pure logic: the decay formula, amount formatting and custom-error decoding (no browser). */
+/**
+ * The web page's pure logic: the decay formula, amount formatting, and the protocol module's custom-error decoding
+ * and explanations as the page uses them (no browser).
+ */
 import { expect } from "chai";
 import { AbiCoder, Interface, id } from "ethers";
+import { errorInterface, explainError, findRevertData } from "../../protocol";
 import { computeDecay } from "../../web/src/decay";
-import { buildErrorInterface, explainError, findRevertData } from "../../web/src/errors";
 import { formatAmount, percent } from "../../web/src/format";
 
 const WAD = 10n ** 18n;
@@ -60,7 +63,7 @@ describe("web: formatting", function () {
 describe("web: error decoding", function () {
   const token = new Interface(["error SlippageExceeded(uint256 minOut, uint256 actualOut)", "error MintPaused()"]);
   const oracle = new Interface(["error StalePrice(uint256 updatedAt, uint256 maxAge)"]);
-  const errors = buildErrorInterface([JSON.parse(token.formatJson()) as [], JSON.parse(oracle.formatJson()) as []]);
+  const errors = errorInterface([token, JSON.parse(oracle.formatJson()) as []]);
   const slippage = token.encodeErrorResult("SlippageExceeded", [2n * WAD, WAD]);
 
   it("finds revert data nested as wallets and ethers nest it", function () {

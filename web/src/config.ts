@@ -3,6 +3,7 @@
  * (`hardhat node --export web/public/deployments.json`). Addresses and ABIs come only from there.
  */
 import type { InterfaceAbi } from "ethers";
+import { PRODUCT_SYMBOLS } from "@ballast/protocol";
 
 export interface DeployedContract {
   address: string;
@@ -18,7 +19,6 @@ export interface BallastConfig {
   contracts: Record<string, DeployedContract>;
 }
 
-export const PRODUCT_SYMBOLS = ["BTC2L", "BTC2S", "BTC3L", "BTC3S", "ETH2L", "ETH2S", "ETH3L", "ETH3S"] as const;
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -10,7 +10,9 @@
  *   decay = NAV / B − 1                                 what rebalancing (volatility decay), funding, fees and trading
  *                                                      costs have cost a holder since launch (negative = paid)
  */
-import { WAD } from "./format";
+// Relative, not @ballast/protocol: this file is also loaded by Node tests (test/unit/WebLogic.test.ts), which do not
+// know the Vite alias.
+import { WAD } from "../../protocol/constants";
 
 export interface DecayInputs {
   isLong: boolean;

@@ -1,0 +1,30 @@
+/** The page's fixed elements (index.html), looked up once. */
+import { byId } from "./dom";
+
+export const el = {
+  walletChoices: byId<HTMLDivElement>("wallet-choices"),
+  walletStatus: byId<HTMLParagraphElement>("wallet-status"),
+  walletUsdc: byId<HTMLParagraphElement>("wallet-usdc"),
+  faucet: byId<HTMLButtonElement>("faucet"),
+  faucetStatus: byId<HTMLParagraphElement>("faucet-status"),
+  networkPrompt: byId<HTMLDivElement>("network-prompt"),
+  networkPromptText: byId<HTMLParagraphElement>("network-prompt-text"),
+  switchNetwork: byId<HTMLButtonElement>("switch-network"),
+  loadError: byId<HTMLDivElement>("load-error"),
+  productsBody: byId<HTMLTableSectionElement>("products-body"),
+  blockNumber: byId<HTMLSpanElement>("block-number"),
+  product: byId<HTMLSelectElement>("product"),
+  slippage: byId<HTMLInputElement>("slippage"),
+  mintForm: byId<HTMLFormElement>("mint-form"),
+  mintAmount: byId<HTMLInputElement>("mint-amount"),
+  mintMinOut: byId<HTMLInputElement>("mint-min-out"),
+  mintPreview: byId<HTMLParagraphElement>("mint-preview"),
+  mintStatus: byId<HTMLDivElement>("mint-status"),
+  redeemForm: byId<HTMLFormElement>("redeem-form"),
+  redeemAmount: byId<HTMLInputElement>("redeem-amount"),
+  redeemAll: byId<HTMLButtonElement>("redeem-all"),
+  redeemPreview: byId<HTMLParagraphElement>("redeem-preview"),
+  redeemStatus: byId<HTMLDivElement>("redeem-status"),
+  about: byId<HTMLDivElement>("about"),
+  networkInfo: byId<HTMLParagraphElement>("network-info"),
+};

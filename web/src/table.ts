@@ -1,0 +1,80 @@
+/** The products table: one row per product, live from the contracts. */
+import { Action, WAD } from "@ballast/protocol";
+import { h, replaceChildren } from "./dom";
+import { el } from "./elements";
+import { leverage, tokens, usd } from "./format";
+import type { ProductSnapshot, ProductStatic } from "./reader";
+import { reader, state } from "./state";
+
+/** The "Next rebalance" cell: what the Rebalancer says is due, and why. */
+export function actionText(s: ProductSnapshot): string {
+  if (s.action === undefined || s.leverageWad === undefined) return "—";
+  const m = s.methodology;
+  switch (s.action) {
+    case Action.NONE:
+      return s.sizeWad === 0n ? "None (no position yet)" : "None: inside the band";
+    case Action.REBALANCE:
+      return s.leverageWad < m.minLeverage || s.leverageWad > m.maxLeverage
+        ? `Rebalance to ${leverage(m.targetLeverage)}: outside the band`
+        : `Rebalance to ${leverage(m.targetLeverage)}: interval passed`;
+    case Action.ITERATE:
+      return "Continue a chunked rebalance";
+    case Action.RIPCORD:
+      return `Ripcord: emergency de-leverage to ${leverage(m.targetLeverage)}`;
+    default:
+      return `Unknown (${String(s.action)})`;
+  }
+}
+
+const td = (label: string, ...c: (Node | string | null)[]): HTMLTableCellElement =>
+  h("td", { "data-label": label }, ...c);
+
+function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElement {
+  const head = h(
+    "th",
+    { scope: "row", "data-label": "Product" },
+    h("span", { class: "symbol" }, p.symbol),
+    h("span", { class: "sub" }, p.name),
+  );
+  if (!s) return h("tr", {}, head, td("Status", "Loading…"));
+  const m = s.methodology;
+  const balance = s.balance === null ? "—" : tokens(s.balance, p.symbol);
+  const value = s.balance === null || s.navWad === undefined ? "—" : usd((s.balance * s.navWad) / WAD);
+  const band = `${leverage(m.minLeverage)}–${leverage(m.maxLeverage)} (${leverage(m.ripcordLeverage)})`;
+  const closed = s.active === false ? h("span", { class: "badge warn" }, "closed") : null;
+  const paused = s.mintPaused ? h("span", { class: "badge warn" }, "mint paused") : null;
+  if (s.unavailable) {
+    return h(
+      "tr",
+      { "data-symbol": p.symbol },
+      head,
+      h("td", { colspan: "6", "data-label": "Status", class: "unavailable" }, `Price unavailable: ${s.unavailable}`),
+      td("Your balance", balance),
+      td("Value", "—"),
+    );
+  }
+  return h(
+    "tr",
+    { "data-symbol": p.symbol },
+    head,
+    td("Underlying price", s.priceWad === undefined ? "—" : usd(s.priceWad)),
+    td("NAV per token", h("span", { class: "nav" }, s.navWad === undefined ? "—" : usd(s.navWad, 4)), closed, paused),
+    td("Leverage now", s.sizeWad === 0n ? "— (no position)" : leverage(s.leverageWad ?? 0n)),
+    td("Target", leverage(m.targetLeverage)),
+    td("Band (ripcord)", band),
+    td("Next rebalance", actionText(s)),
+    td("Your balance", h("span", { class: "balance" }, balance)),
+    td("Value", h("span", { class: "value" }, value)),
+  );
+}
+
+export function renderTable(): void {
+  const rows = reader().products.map((p) => row(p, state.snapshots.get(p.symbol)));
+  replaceChildren(el.productsBody, ...rows);
+  el.blockNumber.textContent = state.block === null ? "" : ` (block ${state.block})`;
+}
+
+/** The table's placeholder when there is nothing to show. */
+export function renderNoDeployments(): void {
+  replaceChildren(el.productsBody, h("tr", {}, h("td", { colspan: "9" }, "No deployments.")));
+}
