@@ -104,6 +104,8 @@ const REBALANCER: Record<string, Sentence> = {
   OnlyRegistrar: () => "Only an approved registrar may register products.",
   OnlySelf: () => "That function is internal to the Rebalancer's upkeep.",
   InvalidBatch: () => "The upkeep batch is empty or larger than the Rebalancer allows.",
+  UnsupportedSettlement: () =>
+    "The product's venue does not settle trades synchronously, so the Rebalancer cannot carry the product.",
 };
 
 /** The oracle adapter (ChainlinkOracleAdapter). */
