@@ -311,7 +311,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     function previewTrade(
         address account,
         int256 sizeDelta
-    ) external view override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+    ) external view virtual override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         uint256 price = _ORACLE.price();
         int256 index = _indexAt(_market, price);
         Position memory pos = _positions[account];
@@ -535,7 +535,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     function quoteTradeAt(
         int256 sizeDelta,
         uint256 markPriceWad
-    ) external view override returns (uint256 fillPrice, uint256 fee) {
+    ) external view virtual override returns (uint256 fillPrice, uint256 fee) {
         return _quote(sizeDelta, markPriceWad);
     }
 
@@ -545,7 +545,9 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     }
 
     /// @inheritdoc IVenue
-    function accountSnapshot(address account) external view override returns (int256 size, int256 eq, uint256 price) {
+    function accountSnapshot(
+        address account
+    ) external view virtual override returns (int256 size, int256 eq, uint256 price) {
         price = _ORACLE.price();
         Position storage pos = _positions[account];
         size = pos.size;

@@ -1,0 +1,971 @@
+/**
+ * The venue conformance checks: what every IVenue implementation must do, each as a named function that loads a
+ * fresh harness, exercises the venue through `IVenue` only and throws (a chai AssertionError, or fast-check's report
+ * of a counterexample) on the first violation. ./behaviour.ts turns them into `it`s; ./wrong-venues.test.ts runs
+ * them against deliberately wrong venues and asserts which ones throw.
+ *
+ * Exactness: the checks compare to the wei. Fills and fees come from the venue's own return values (a static call
+ * of the same operation in the same pending block, then the operation itself, mined at that block's timestamp);
+ * the suite only adds them up, rounding as IVenue's units imply (a position is marked towards -infinity, a trade's
+ * cash cost is rounded against the trader).
+ */
+import { AssertionError, expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { IOracleAdapter } from "../../typechain-types";
+import {
+  WAD,
+  Settlement,
+  abs,
+  ceilDiv,
+  floorDiv,
+  fmt,
+  markValue,
+  nextTimestamp,
+  notional,
+  sizeFor,
+  tradeCost,
+  type Capability,
+  type VenueErrors,
+  type VenueHarness,
+  type VenueImplementation,
+} from "./harness";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Property-test budget: fixed seeds, documented run counts (about 0.1 s per run on the in-process network)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Runs of the preview-versus-execution property (each: a fresh fixture, an opening, a wait, a price move, a trade). */
+export const PREVIEW_RUNS = 40;
+export const PREVIEW_SEED = 20_250_612;
+/** Runs of the quoteTradeAt-versus-previewTrade property (each: a price move and three reads). */
+export const QUOTE_RUNS = 30;
+export const QUOTE_SEED = 612_2025;
+
+/** Funding rates drawn by the preview property: up to 0.01% of the price per hour. */
+const MAX_PROPERTY_FUNDING_RATE = 10n ** 14n / 3600n;
+/** The funding rate of the funding check: 0.01% of the price per hour, longs pay. */
+const FUNDING_RATE = 10n ** 14n / 3600n;
+
+export type Side = "long" | "short";
+const SIDES: readonly Side[] = ["long", "short"];
+const sign = (side: Side): bigint => (side === "long" ? 1n : -1n);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers: every trade goes through `execute`, every read of state at a known block
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Snapshot {
+  readonly size: bigint;
+  readonly equity: bigint;
+  readonly price: bigint;
+}
+
+interface Execution {
+  readonly fillPrice: bigint;
+  readonly fee: bigint;
+  readonly equityAfter: bigint;
+  readonly timestamp: number;
+}
+
+/** Throws an AssertionError with `message` unless `condition` holds. */
+function ensure(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new AssertionError(message);
+}
+
+/** Awaits `step`; a revert or error it throws is rethrown as an AssertionError that says which step it was. */
+async function expectSuccess<T>(what: string, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    throw new AssertionError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Collateral units for `whole` whole tokens. */
+function units(h: VenueHarness, whole: bigint): bigint {
+  return whole * 10n ** BigInt(h.collateralDecimals);
+}
+
+/** Collateral units to USD WAD. */
+function toWad(h: VenueHarness, amount: bigint): bigint {
+  return amount * 10n ** BigInt(18 - h.collateralDecimals);
+}
+
+/** No bound: the most a buyer accepts, the least a seller accepts. */
+function unbounded(sizeDelta: bigint): bigint {
+  return sizeDelta > 0n ? ethers.MaxUint256 : 0n;
+}
+
+async function snapshot(
+  h: VenueHarness,
+  account: string,
+  blockTag: "latest" | "pending" = "latest",
+): Promise<Snapshot> {
+  const [size, equity, price] = await h.venue.accountSnapshot(account, { blockTag });
+  return { size, equity, price };
+}
+
+/** Leverage (WAD) of a snapshot: notional over equity; the caller ensures equity > 0. */
+function leverageOf(s: Snapshot): bigint {
+  return (notional(s.size, s.price) * WAD) / s.equity;
+}
+
+/**
+ * `modifyPositionWithMargin` by `trader`, mined in a block whose timestamp is fixed in advance (`at`, already set
+ * with setNextBlockTimestamp, or the latest block's plus one); its return values are those of a static call of the
+ * same operation in that same (pending) block.
+ */
+async function execute(
+  h: VenueHarness,
+  trader: HardhatEthersSigner,
+  marginDelta: bigint,
+  sizeDelta: bigint,
+  acceptablePrice: bigint = unbounded(sizeDelta),
+  recipient: string = ethers.ZeroAddress,
+  at?: number,
+): Promise<Execution> {
+  const timestamp = at ?? (await nextTimestamp());
+  const venue = h.venue.connect(trader);
+  const [fillPrice, fee, equityAfter] = await venue.modifyPositionWithMargin.staticCall(
+    marginDelta,
+    sizeDelta,
+    acceptablePrice,
+    recipient,
+    { blockTag: "pending" },
+  );
+  const receipt = await (
+    await venue.modifyPositionWithMargin(marginDelta, sizeDelta, acceptablePrice, recipient)
+  ).wait();
+  const block = receipt === null ? null : await ethers.provider.getBlock(receipt.blockNumber);
+  if (block?.timestamp !== timestamp) throw new Error(`execution mined at ${block?.timestamp}, expected ${timestamp}`);
+  return { fillPrice, fee, equityAfter, timestamp };
+}
+
+/** Funds `trader` with `deposit` units, deposits it and opens `size` in one call. */
+async function open(h: VenueHarness, trader: HardhatEthersSigner, deposit: bigint, size: bigint): Promise<Execution> {
+  await h.fund(trader, deposit);
+  return execute(h, trader, deposit, size);
+}
+
+/** The size of a `side` position of `leverage` (WAD) times `deposit` (units) at the oracle's price. */
+async function sizeAtLeverage(h: VenueHarness, side: Side, deposit: bigint, leverage: bigint): Promise<bigint> {
+  return sign(side) * sizeFor((toWad(h, deposit) * leverage) / WAD, await h.price());
+}
+
+/** Asserts a revert, with the implementation's own error when the harness names it. */
+async function expectVenueRevert(
+  h: VenueHarness,
+  attempt: Promise<unknown>,
+  kind: Exclude<keyof VenueErrors, "source">,
+): Promise<void> {
+  const name = h.errors?.[kind];
+  if (h.errors !== undefined && name !== undefined) {
+    await expect(attempt).to.be.revertedWithCustomError(h.errors.source, name);
+  } else {
+    await expect(attempt).to.be.reverted;
+  }
+}
+
+/**
+ * Runs `attempt` (which must revert) and asserts that the accounts' snapshots and the collateral balances of
+ * `addresses` (and the venue's) are what they were, read at the same timestamp before and after.
+ */
+async function expectUnchanged(
+  h: VenueHarness,
+  accounts: readonly string[],
+  addresses: readonly string[],
+  attempt: () => Promise<void>,
+): Promise<void> {
+  const at = await nextTimestamp();
+  const watched = [...addresses, h.venueAddress];
+  const before = await Promise.all(accounts.map((a) => snapshot(h, a, "pending")));
+  const balancesBefore = await Promise.all(watched.map((a) => h.balanceOf(a)));
+  await attempt();
+  // A reverted transaction may or may not have been mined (at `at`); either way read the state at `at`.
+  const tag = (await time.latest()) === at ? "latest" : "pending";
+  const after = await Promise.all(accounts.map((a) => snapshot(h, a, tag)));
+  const balancesAfter = await Promise.all(watched.map((a) => h.balanceOf(a)));
+  accounts.forEach((a, i) => {
+    expect(after[i].size, `size of ${a} after a reverted operation`).to.equal(before[i].size);
+    expect(after[i].equity, `equity of ${a} after a reverted operation`).to.equal(before[i].equity);
+  });
+  watched.forEach((a, i) => {
+    expect(balancesAfter[i], `collateral balance of ${a} after a reverted operation`).to.equal(balancesBefore[i]);
+  });
+}
+
+/** The largest grid price at or below `p`, and the smallest at or above it. */
+const gridDown = (p: bigint, tick: bigint): bigint => (p / tick) * tick;
+const gridUp = (p: bigint, tick: bigint): bigint => ceilDiv(p, tick) * tick;
+
+// ---------------------------------------------------------------------------------------------------------------
+// (1) Valuation consistent with trades and fees
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * After `modifyPositionWithMargin(deposit, size, bound, 0)`: size == requested, the snapshot's price is the oracle's,
+ * equity == deposit - fee - impact cost, where impact cost = ceil(size * fill) - floor(size * mark) (what the fill
+ * costs beyond the mark); the call's own equityAfter agrees.
+ */
+export async function checkOpeningValuation(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
+  const r = await open(h, trader, deposit, size);
+  const s = await snapshot(h, trader.address);
+  expect(s.size, "accountSnapshot size after opening").to.equal(size);
+  expect(s.price, "accountSnapshot price vs the oracle's price").to.equal(await h.price());
+  const impactCost = tradeCost(size, r.fillPrice) - markValue(size, s.price);
+  ensure(impactCost >= 0n, `the ${side} fill ${fmt(r.fillPrice)} is on the trader's side of the mark`);
+  expect(
+    s.equity,
+    `equity after opening ${fmt(size)} on ${fmt(toWad(h, deposit))} USD: deposit - fee ${fmt(r.fee)} - impact cost ` +
+      `${fmt(impactCost)}`,
+  ).to.equal(toWad(h, deposit) - r.fee - impactCost);
+  expect(r.equityAfter, "modifyPositionWithMargin's equityAfter vs accountSnapshot's equity").to.equal(s.equity);
+}
+
+/** Opening and closing at an unchanged price loses exactly the two fees and the two fills' impact costs. */
+export async function checkRoundTripCost(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
+  const opened = await open(h, trader, deposit, size);
+  const closed = await execute(h, trader, 0n, -size);
+  const s = await snapshot(h, trader.address);
+  expect(s.size, "size after the round trip").to.equal(0n);
+  // At an unchanged mark the two fills' cash flows net to their two impact costs (size x mark cancels out).
+  const impacts = tradeCost(size, opened.fillPrice) + tradeCost(-size, closed.fillPrice);
+  ensure(impacts >= 0n, "the round trip's fills cost the trader, never pay");
+  expect(
+    s.equity,
+    `equity after a ${side} round trip: deposit - fees (${fmt(opened.fee)}, ${fmt(closed.fee)}) - impacts ${fmt(impacts)}`,
+  ).to.equal(toWad(h, deposit) - opened.fee - closed.fee - impacts);
+}
+
+/** With the position unchanged, equity moves by exactly floor(size * P1) - floor(size * P0) as the price moves. */
+export async function checkMarkToMarket(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
+  await open(h, trader, deposit, size);
+  const s0 = await snapshot(h, trader.address);
+  for (const pct of [3.7, -6.13, 0.01, -0.5]) {
+    const price = await h.movePrice(pct);
+    const s = await snapshot(h, trader.address);
+    expect(s.price, "accountSnapshot price vs the oracle's after a move").to.equal(price);
+    expect(s.size, "size after a price move").to.equal(size);
+    expect(s.equity - s0.equity, `equity change of ${fmt(size)} from ${fmt(s0.price)} to ${fmt(price)}`).to.equal(
+      markValue(size, price) - markValue(size, s0.price),
+    );
+  }
+}
+
+/**
+ * Equity includes funding owed up to now: with longs paying a positive rate, a long's equity falls and a short's
+ * rises by size * rate * seconds * price (within 1e-9 of it plus 10 wei of rounding); previewTrade(account, 0) and a
+ * margin-only operation in the same block agree with the snapshot. Capability `funding`.
+ */
+export async function checkFundingAccruesIntoEquity(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [long, short] = h.traders;
+  await h.setFundingRate(FUNDING_RATE);
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, "long", deposit, 5n * WAD);
+  await open(h, long, deposit, size);
+  await open(h, short, deposit, -size);
+  const t0 = await time.latest();
+  const long0 = await snapshot(h, long.address);
+  const short0 = await snapshot(h, short.address);
+  await h.advanceTime(8 * 3600);
+  const t1 = await nextTimestamp();
+  const long1 = await snapshot(h, long.address, "pending");
+  const short1 = await snapshot(h, short.address, "pending");
+  const expected = (size * FUNDING_RATE * BigInt(t1 - t0) * long0.price) / WAD / WAD;
+  const slack = expected / 10n ** 9n + 10n;
+  const paid = long0.equity - long1.equity;
+  const received = short1.equity - short0.equity;
+  ensure(expected > 0n, "set-up: funding accrues");
+  ensure(abs(paid - expected) <= slack, `funding paid by the long ${fmt(paid)} vs ${fmt(expected)}`);
+  ensure(abs(received - expected) <= slack, `funding received by the short ${fmt(received)} vs ${fmt(expected)}`);
+  const [, , previewEquity] = await h.venue.previewTrade(long.address, 0n, { blockTag: "pending" });
+  expect(previewEquity, "previewTrade(account, 0) equity vs accountSnapshot in the same block").to.equal(long1.equity);
+  const oneUnit = units(h, 1n);
+  await h.fund(long, oneUnit);
+  const r = await execute(h, long, oneUnit, 0n);
+  expect(r.equityAfter, "a margin-only operation's equityAfter vs accountSnapshot in its block").to.equal(
+    (await snapshot(h, long.address)).equity,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (2) previewTrade and quoteTradeAt
+// ---------------------------------------------------------------------------------------------------------------
+
+type TradeKind = "grow" | "reduce" | "close" | "flip";
+
+interface PreviewScenario {
+  readonly start: -1n | 0n | 1n; // no position, a long or a short
+  readonly startSize: bigint;
+  readonly kind: TradeKind; // when flat: an opening of `extra`, buying when `buyWhenFlat`
+  readonly buyWhenFlat: boolean;
+  readonly partPerMille: bigint;
+  readonly extra: bigint;
+  readonly movePpm: number;
+  readonly wait: number; // seconds between the opening and the price move
+  readonly gap: number; // seconds between the price move and the trade's block
+  readonly fundingRate: bigint;
+}
+
+function scenarioDelta(s: PreviewScenario): bigint {
+  if (s.start === 0n) return (s.buyWhenFlat ? 1n : -1n) * s.extra;
+  const size = s.start * s.startSize;
+  switch (s.kind) {
+    case "grow":
+      return s.start * s.extra;
+    case "reduce":
+      return (-size * s.partPerMille) / 1000n;
+    case "close":
+      return -size;
+    case "flip":
+      return -size - s.start * s.extra;
+  }
+}
+
+function previewScenarios(funding: boolean): fc.Arbitrary<PreviewScenario> {
+  return fc.record({
+    start: fc.constantFrom<-1n | 0n | 1n>(-1n, 0n, 1n),
+    startSize: fc.bigInt(10n ** 15n, 2n * WAD),
+    kind: fc.constantFrom<TradeKind>("grow", "reduce", "close", "flip"),
+    buyWhenFlat: fc.boolean(),
+    partPerMille: fc.bigInt(1n, 999n),
+    extra: fc.bigInt(10n ** 9n, 2n * WAD),
+    movePpm: fc.integer({ min: -150_000, max: 150_000 }),
+    wait: fc.integer({ min: 1, max: 2 * 86_400 }),
+    gap: fc.integer({ min: 1, max: 600 }),
+    fundingRate: funding ? fc.bigInt(-MAX_PROPERTY_FUNDING_RATE, MAX_PROPERTY_FUNDING_RATE) : fc.constant(0n),
+  });
+}
+
+/**
+ * Property: previewTrade(account, delta) read in the very block the trade then executes in (its timestamp fixed
+ * with setNextBlockTimestamp, derived from the chain) equals the execution to the wei or is worse for the trader:
+ * a buy's fill no lower, a sell's no higher, the fee no lower, equityAfter no higher. Random sizes over opens,
+ * grows, reductions, full closes and flips on both sides, after a random wait (funding running when the venue has
+ * it) and a random price move.
+ */
+export async function checkPreviewNeverBetterThanExecution(impl: VenueImplementation): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(previewScenarios(impl.capabilities.funding), async (s) => {
+      const h = await impl.load();
+      const [trader] = h.traders;
+      if (s.fundingRate !== 0n) await h.setFundingRate(s.fundingRate);
+      const deposit = units(h, 100_000n);
+      await open(h, trader, deposit, s.start * s.startSize);
+      await h.advanceTime(s.wait);
+      await h.movePrice(s.movePpm / 10_000);
+      const delta = scenarioDelta(s);
+      const before = await snapshot(h, trader.address);
+
+      const at = await nextTimestamp(s.gap);
+      const [pFill, pFee, pEquity] = await h.venue.previewTrade(trader.address, delta, { blockTag: "pending" });
+      const e = await execute(h, trader, 0n, delta, unbounded(delta), ethers.ZeroAddress, at);
+      expect((await snapshot(h, trader.address)).size, "size after execution").to.equal(before.size + delta);
+
+      const what = `previewTrade(${fmt(delta)}) on a position of ${fmt(before.size)}`;
+      if (delta > 0n) {
+        ensure(
+          pFill >= e.fillPrice,
+          `${what}: fill ${fmt(pFill)} is better for a buyer than execution's ${fmt(e.fillPrice)}`,
+        );
+      } else {
+        ensure(
+          pFill <= e.fillPrice,
+          `${what}: fill ${fmt(pFill)} is better for a seller than execution's ${fmt(e.fillPrice)}`,
+        );
+      }
+      ensure(pFee >= e.fee, `${what}: fee ${fmt(pFee)} is lower than execution's ${fmt(e.fee)}`);
+      ensure(
+        pEquity <= e.equityAfter,
+        `${what}: equityAfter ${fmt(pEquity)} is higher than execution's ${fmt(e.equityAfter)}`,
+      );
+    }),
+    { seed: PREVIEW_SEED, numRuns: PREVIEW_RUNS, endOnFailure: true },
+  );
+}
+
+/**
+ * Property: quoteTradeAt(delta, mark), read while the oracle is elsewhere, returns the fill and fee previewTrade
+ * returns for the same delta once the oracle is at `mark`.
+ */
+export async function checkQuoteTradeAtAgreesWithPreview(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 100_000n);
+  await open(h, trader, deposit, await sizeAtLeverage(h, "long", deposit, 3n * WAD));
+  const p0 = await h.price();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.bigInt(10n ** 9n, 5n * WAD),
+      fc.boolean(),
+      fc.integer({ min: -300_000, max: 300_000 }),
+      async (magnitude, buy, movePpm) => {
+        const delta = buy ? magnitude : -magnitude;
+        const mark = gridDown((p0 * BigInt(1_000_000 + movePpm)) / 1_000_000n, h.priceTick);
+        const [qFill, qFee] = await h.venue.quoteTradeAt(delta, mark);
+        await h.setPrice(mark);
+        const [pFill, pFee] = await h.venue.previewTrade(trader.address, delta);
+        const what = `quoteTradeAt(${fmt(delta)}, ${fmt(mark)}) vs previewTrade at that mark`;
+        expect(qFill, `${what}: fill`).to.equal(pFill);
+        expect(qFee, `${what}: fee`).to.equal(pFee);
+      },
+    ),
+    { seed: QUOTE_SEED, numRuns: QUOTE_RUNS, endOnFailure: true },
+  );
+}
+
+/** previewTrade(account, 0) is no trade: the mark as the fill, no fee, the account's equity now. */
+export async function checkPreviewWithoutTrade(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  await open(h, trader, deposit, await sizeAtLeverage(h, "short", deposit, 4n * WAD));
+  await h.movePrice(-1.5);
+  const s = await snapshot(h, trader.address);
+  const [fill, fee, equityAfter] = await h.venue.previewTrade(trader.address, 0n);
+  expect(fill, "previewTrade(account, 0) fill vs the mark").to.equal(s.price);
+  expect(fee, "previewTrade(account, 0) fee").to.equal(0n);
+  expect(equityAfter, "previewTrade(account, 0) equityAfter vs accountSnapshot's equity").to.equal(s.equity);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (3) Margin and withdrawal rules
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Growing a position to 95% of maxLeverage() (measured on the equity before the trade) succeeds. */
+export async function checkGrowWithinMaxLeverage(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, "long", deposit, 10n * WAD);
+  await open(h, trader, deposit, size);
+  const max = await h.venue.maxLeverage();
+  const s0 = await snapshot(h, trader.address);
+  const target = sizeFor((((s0.equity * max) / WAD) * 95n) / 100n, s0.price);
+  await expectSuccess(`growing to 95% of maxLeverage ${fmt(max)}`, execute(h, trader, 0n, target - size));
+  const s1 = await snapshot(h, trader.address);
+  expect(s1.size, "size after growing within maxLeverage").to.equal(target);
+  ensure(leverageOf(s1) <= max, `leverage ${fmt(leverageOf(s1))} after growing, maxLeverage ${fmt(max)}`);
+}
+
+/**
+ * Growing a position to 101% of maxLeverage() times the equity before the trade (so beyond it whatever the trade
+ * costs) reverts and leaves the account and balances unchanged.
+ */
+export async function checkGrowBeyondMaxLeverageReverts(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, "long", deposit, 10n * WAD);
+  await open(h, trader, deposit, size);
+  const max = await h.venue.maxLeverage();
+  const s0 = await snapshot(h, trader.address);
+  const target = sizeFor((((s0.equity * max) / WAD) * 101n) / 100n, s0.price);
+  await expectUnchanged(h, [trader.address], [trader.address], () =>
+    expectVenueRevert(
+      h,
+      h.venue.connect(trader).modifyPositionWithMargin(0n, target - size, ethers.MaxUint256, ethers.ZeroAddress),
+      "insufficientMargin",
+    ),
+  );
+}
+
+/**
+ * Free margin = what keeps leverage at or under maxLeverage(): one collateral unit more reverts and changes nothing,
+ * with a position (10x) and without one (the whole deposit plus one unit).
+ */
+export async function checkWithdrawBeyondFreeMarginReverts(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [flat, holder] = h.traders;
+  const deposit = units(h, 10_000n);
+  await open(h, flat, deposit, 0n);
+  await expectUnchanged(h, [flat.address], [flat.address, h.recipient.address], () =>
+    expectVenueRevert(
+      h,
+      h.venue.connect(flat).modifyPositionWithMargin(-(deposit + 1n), 0n, 0n, h.recipient.address),
+      "withdrawalExceedsFree",
+    ),
+  );
+
+  await open(h, holder, deposit, await sizeAtLeverage(h, "long", deposit, 10n * WAD));
+  const max = await h.venue.maxLeverage();
+  await nextTimestamp();
+  const s = await snapshot(h, holder.address, "pending");
+  const unit = toWad(h, 1n);
+  const free = floorDiv(s.equity - ceilDiv(notional(s.size, s.price) * WAD, max), unit);
+  await expectUnchanged(h, [holder.address], [holder.address, h.recipient.address], () =>
+    expectVenueRevert(
+      h,
+      h.venue.connect(holder).modifyPositionWithMargin(-(free + 1n), 0n, 0n, h.recipient.address),
+      "withdrawalExceedsFree",
+    ),
+  );
+}
+
+/** Withdrawing exactly the free margin of a 10x position pays the recipient and leaves leverage <= maxLeverage. */
+export async function checkWithdrawFreeMargin(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  await open(h, trader, deposit, await sizeAtLeverage(h, "short", deposit, 10n * WAD));
+  const max = await h.venue.maxLeverage();
+  const s0 = await snapshot(h, trader.address);
+  const unit = toWad(h, 1n);
+  const free = floorDiv(s0.equity - ceilDiv(notional(s0.size, s0.price) * WAD, max), unit);
+  ensure(free > 0n, "a 10x position has free margin under a higher maxLeverage");
+  const paidBefore = await h.balanceOf(h.recipient.address);
+  const r = await expectSuccess(
+    `withdrawing the free margin (${free} units, from accountSnapshot and maxLeverage)`,
+    execute(h, trader, -free, 0n, 0n, h.recipient.address),
+  );
+  expect((await h.balanceOf(h.recipient.address)) - paidBefore, "collateral paid to the recipient").to.equal(free);
+  const s1 = await snapshot(h, trader.address);
+  expect(s1.equity, "equity after withdrawing: less exactly the withdrawal").to.equal(s0.equity - free * unit);
+  expect(r.equityAfter, "modifyPositionWithMargin's equityAfter after the withdrawal").to.equal(s1.equity);
+  ensure(leverageOf(s1) <= max, `leverage ${fmt(leverageOf(s1))} after withdrawing free margin`);
+}
+
+/**
+ * An account above maxLeverage (the price moved against it) halves its position and withdraws the most that leaves
+ * its leverage no higher than before (computed from previewTrade): the call succeeds, pays the recipient, and the
+ * account ends at no higher leverage, still above maxLeverage.
+ */
+export async function checkProRataExitAboveInitialMargin(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, side, deposit, 15n * WAD);
+  await open(h, trader, deposit, size);
+  await h.movePrice(side === "long" ? -2.5 : 2.5);
+  const max = await h.venue.maxLeverage();
+  expect(await h.venue.isLiquidatable(trader.address), "set-up: still above maintenance").to.equal(false);
+
+  await nextTimestamp();
+  const s0 = await snapshot(h, trader.address, "pending");
+  ensure(leverageOf(s0) > max, `set-up: leverage ${fmt(leverageOf(s0))} above maxLeverage ${fmt(max)}`);
+  const delta = -size / 2n;
+  const [, , equityAfterTrade] = await h.venue.previewTrade(trader.address, delta, { blockTag: "pending" });
+  const n0 = notional(s0.size, s0.price);
+  const n1 = notional(s0.size + delta, s0.price);
+  const unit = toWad(h, 1n);
+  const withdrawal = floorDiv(equityAfterTrade - ceilDiv(s0.equity * n1, n0), unit);
+  ensure(withdrawal > 0n, "set-up: a pro-rata exit withdraws something");
+
+  const paidBefore = await h.balanceOf(h.recipient.address);
+  const r = await expectSuccess(
+    `the pro-rata exit (reduce ${fmt(delta)}, withdraw ${withdrawal} units sized from previewTrade)`,
+    execute(h, trader, -withdrawal, delta, unbounded(delta), h.recipient.address),
+  );
+  expect((await h.balanceOf(h.recipient.address)) - paidBefore, "collateral paid by the pro-rata exit").to.equal(
+    withdrawal,
+  );
+  const s1 = await snapshot(h, trader.address);
+  expect(s1.size, "size after the pro-rata exit").to.equal(size + delta);
+  expect(r.equityAfter, "equityAfter of the pro-rata exit vs accountSnapshot").to.equal(s1.equity);
+  ensure(
+    notional(s1.size, s1.price) * s0.equity <= n0 * s1.equity,
+    `leverage after the exit ${fmt(leverageOf(s1))} vs before ${fmt(leverageOf(s0))}`,
+  );
+  ensure(leverageOf(s1) > max, "the exit left the account above maxLeverage: the rule was the leverage one");
+}
+
+/**
+ * A bound one wei on the wrong side of the fill reverts PriceLimitExceeded(fill, bound); the fill itself as the
+ * bound is accepted and fills there.
+ */
+export async function checkPriceLimit(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  await h.fund(trader, deposit);
+  const delta = await sizeAtLeverage(h, side, deposit, 2n * WAD);
+  const venue = h.venue.connect(trader);
+
+  await nextTimestamp();
+  const [fill] = await venue.modifyPositionWithMargin.staticCall(deposit, delta, unbounded(delta), ethers.ZeroAddress, {
+    blockTag: "pending",
+  });
+  const crossed = side === "long" ? fill - 1n : fill + 1n;
+  await expect(venue.modifyPositionWithMargin(deposit, delta, crossed, ethers.ZeroAddress))
+    .to.be.revertedWithCustomError(h.venue, "PriceLimitExceeded")
+    .withArgs(fill, crossed);
+
+  const r = await expectSuccess("a trade bounded at its fill exactly", execute(h, trader, deposit, delta, fill));
+  expect(r.fillPrice, "fill with the bound at the fill exactly").to.equal(fill);
+  expect((await snapshot(h, trader.address)).size, "size after filling at the bound").to.equal(delta);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (4) Liquidation
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * At the feed price one tick on the safe side of liquidationPrice(account): not liquidatable and the venue's
+ * liquidation (by a third party) reverts; one tick beyond (at or past it): liquidatable, a third party liquidates,
+ * liquidationCount increments and the account holds no position.
+ */
+export async function checkLiquidationBoundary(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  expect(h.liquidator.address, "the liquidator is a third party").to.not.equal(trader.address);
+  const deposit = units(h, 10_000n);
+  await open(h, trader, deposit, await sizeAtLeverage(h, side, deposit, 15n * WAD));
+  const price = await h.price();
+  const liq = await h.venue.liquidationPrice(trader.address);
+  if (side === "long") ensure(liq > 0n && liq < price, `long liquidationPrice ${fmt(liq)}`);
+  else ensure(liq > price, `short liquidationPrice ${fmt(liq)}`);
+  const beyond = side === "long" ? gridDown(liq, h.priceTick) : gridUp(liq, h.priceTick);
+  const safe = side === "long" ? beyond + h.priceTick : beyond - h.priceTick;
+  const count = await h.venue.liquidationCount(trader.address);
+
+  await h.setPrice(safe);
+  expect(await h.venue.isLiquidatable(trader.address), `isLiquidatable at ${fmt(safe)}, one tick before`).to.equal(
+    false,
+  );
+  await expectVenueRevert(h, h.liquidate(trader.address), "notLiquidatable");
+  expect(await h.venue.liquidationCount(trader.address), "liquidationCount after a refused liquidation").to.equal(
+    count,
+  );
+
+  await h.setPrice(beyond);
+  expect(await h.venue.isLiquidatable(trader.address), `isLiquidatable at ${fmt(beyond)}, one tick beyond`).to.equal(
+    true,
+  );
+  await expectSuccess("the third party's liquidation one tick beyond", h.liquidate(trader.address));
+  expect(await h.venue.liquidationCount(trader.address), "liquidationCount after the liquidation").to.equal(count + 1n);
+  expect((await snapshot(h, trader.address)).size, "size after the liquidation").to.equal(0n);
+  expect(await h.venue.isLiquidatable(trader.address), "isLiquidatable once liquidated").to.equal(false);
+}
+
+/**
+ * marginRatio == equity / notional of the snapshot (WAD, within one wei of rounding) at several prices, down to
+ * negative equity; type(int256).max without a position.
+ */
+export async function checkMarginRatio(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  expect(await h.venue.marginRatio(trader.address), "marginRatio without a position").to.equal(ethers.MaxInt256);
+  const deposit = units(h, 10_000n);
+  await open(h, trader, deposit, await sizeAtLeverage(h, side, deposit, 15n * WAD));
+  const against = side === "long" ? -1 : 1;
+  for (const pct of [0, 4, 2.5, 3, 1]) {
+    if (pct !== 0) await h.movePrice(against * pct);
+    const s = await snapshot(h, trader.address);
+    const expected = floorDiv(s.equity * WAD, notional(s.size, s.price));
+    const ratio = await h.venue.marginRatio(trader.address);
+    ensure(
+      abs(ratio - expected) <= 1n,
+      `marginRatio ${fmt(ratio)} vs equity ${fmt(s.equity)} / notional ${fmt(notional(s.size, s.price))}`,
+    );
+  }
+  ensure((await snapshot(h, trader.address)).equity < 0n, "set-up: the moves reached negative equity");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (5) Pause: reduce-only, nobody trapped
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A long of 5x on 10k and the venue paused afterwards. */
+async function pausedWithLong(impl: VenueImplementation): Promise<{ h: VenueHarness; size: bigint }> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const deposit = units(h, 10_000n);
+  const size = await sizeAtLeverage(h, "long", deposit, 5n * WAD);
+  await open(h, trader, deposit, size);
+  await h.pause(true);
+  return { h, size };
+}
+
+/** paused() follows the switch. */
+export async function checkPausedFlag(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  expect(await h.venue.paused(), "paused() after deployment").to.equal(false);
+  await h.pause(true);
+  expect(await h.venue.paused(), "paused() after pausing").to.equal(true);
+  await h.pause(false);
+  expect(await h.venue.paused(), "paused() after unpausing").to.equal(false);
+}
+
+/** While paused, opening, growing and flipping revert VenuePaused() and change nothing. */
+export async function checkPausedBlocksIncreases(impl: VenueImplementation): Promise<void> {
+  const { h, size } = await pausedWithLong(impl);
+  const [holder, newcomer] = h.traders;
+  const deposit = units(h, 10_000n);
+  await h.fund(newcomer, deposit);
+  const attempts: Array<[HardhatEthersSigner, bigint, bigint]> = [
+    [newcomer, deposit, size / 10n], // open
+    [holder, 0n, size / 10n], // grow
+    [holder, 0n, -size - size / 10n], // flip
+  ];
+  for (const [trader, margin, delta] of attempts) {
+    await expectUnchanged(h, [trader.address], [trader.address], () =>
+      expect(
+        h.venue.connect(trader).modifyPositionWithMargin(margin, delta, unbounded(delta), ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(h.venue, "VenuePaused"),
+    );
+  }
+}
+
+/** While paused, a reduction and then a full close go through. */
+export async function checkPausedAllowsReduceAndClose(impl: VenueImplementation): Promise<void> {
+  const { h, size } = await pausedWithLong(impl);
+  const [trader] = h.traders;
+  await expectSuccess("reducing by a third while paused", execute(h, trader, 0n, -size / 3n));
+  expect((await snapshot(h, trader.address)).size, "size after reducing while paused").to.equal(size - size / 3n);
+  await expectSuccess("closing while paused", execute(h, trader, 0n, -(size - size / 3n)));
+  expect((await snapshot(h, trader.address)).size, "size after closing while paused").to.equal(0n);
+}
+
+/** While paused, margin comes in and free margin goes out; a closed account takes everything out. */
+export async function checkPausedAllowsDepositAndWithdraw(impl: VenueImplementation): Promise<void> {
+  const { h, size } = await pausedWithLong(impl);
+  const [trader] = h.traders;
+  const unit = toWad(h, 1n);
+  const topUp = units(h, 1_000n);
+  await h.fund(trader, topUp);
+  const s0 = await snapshot(h, trader.address);
+  await expectSuccess("depositing while paused", execute(h, trader, topUp, 0n));
+  expect((await snapshot(h, trader.address)).equity, "equity after depositing while paused").to.equal(
+    s0.equity + topUp * unit,
+  );
+  const some = units(h, 500n);
+  const paid0 = await h.balanceOf(h.recipient.address);
+  await expectSuccess("withdrawing free margin while paused", execute(h, trader, -some, 0n, 0n, h.recipient.address));
+  expect((await h.balanceOf(h.recipient.address)) - paid0, "free margin withdrawn while paused").to.equal(some);
+
+  await expectSuccess("closing while paused", execute(h, trader, 0n, -size));
+  const closed = await snapshot(h, trader.address);
+  const all = floorDiv(closed.equity, unit);
+  await expectSuccess(
+    "withdrawing everything after closing while paused",
+    execute(h, trader, -all, 0n, 0n, h.recipient.address),
+  );
+  expect((await h.balanceOf(h.recipient.address)) - paid0, "everything withdrawn after closing while paused").to.equal(
+    some + all,
+  );
+  ensure((await snapshot(h, trader.address)).equity < unit, "less than one unit left behind");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (6) Settlement and wiring
+// ---------------------------------------------------------------------------------------------------------------
+
+/** settlement() is what the implementation declares (SYNCHRONOUS for the synchronous venues this suite trades on). */
+export async function checkSettlement(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  expect(Number(await h.venue.settlement()), "settlement()").to.equal(impl.settlement);
+}
+
+/** collateral() and oracle() are what the harness deployed; an empty account is marked at the oracle's price. */
+export async function checkCollateralAndOracle(impl: VenueImplementation): Promise<void> {
+  const h = await impl.load();
+  expect(await h.venue.collateral(), "collateral()").to.equal(h.collateralAddress);
+  expect(await h.venue.oracle(), "oracle()").to.equal(h.oracleAddress);
+  const oracle = (await ethers.getContractAt("IOracleAdapter", h.oracleAddress)) as unknown as IOracleAdapter;
+  await h.movePrice(1.25);
+  const s = await snapshot(h, h.traders[0].address);
+  expect(s.price, "accountSnapshot price vs oracle().price()").to.equal(await oracle.price());
+  expect(s.size, "an untouched account's size").to.equal(0n);
+  expect(s.equity, "an untouched account's equity").to.equal(0n);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The registry
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface VenueCheck {
+  /** Stable identifier, e.g. "preview.neverBetterThanExecution". */
+  readonly id: string;
+  readonly group: string;
+  /** The behaviour, as an `it` title. */
+  readonly title: string;
+  /** A capability the implementation must declare for the check to apply. */
+  readonly requires?: Capability;
+  /** False for checks that make no trade (they apply to asynchronous venues too); trades by default. */
+  readonly trades?: false;
+  readonly run: (impl: VenueImplementation) => Promise<void>;
+}
+
+export const GROUPS = {
+  valuation: "(1) valuation is consistent with trades, fees and prices",
+  preview: "(2) previewTrade and quoteTradeAt",
+  margin: "(3) margin and withdrawal rules",
+  liquidation: "(4) liquidation beyond the venue's rule and not before",
+  pause: "(5) pause is reduce-only; no account is trapped",
+  wiring: "(6) settlement and wiring",
+} as const;
+
+const perSide = (
+  id: string,
+  group: string,
+  title: (side: Side) => string,
+  run: (impl: VenueImplementation, side: Side) => Promise<void>,
+  requires?: Capability,
+): VenueCheck[] =>
+  SIDES.map((side) => ({ id: `${id}.${side}`, group, title: title(side), requires, run: (impl) => run(impl, side) }));
+
+export const VENUE_CHECKS: readonly VenueCheck[] = [
+  ...perSide(
+    "valuation.opening",
+    GROUPS.valuation,
+    (side) => `after opening a ${side}: size as requested, the oracle's price, equity = deposit - fee - impact cost`,
+    checkOpeningValuation,
+  ),
+  ...perSide(
+    "valuation.roundTrip",
+    GROUPS.valuation,
+    (side) => `a ${side} opened and closed at one price loses exactly the two fees and the two impact costs`,
+    checkRoundTripCost,
+  ),
+  ...perSide(
+    "valuation.markToMarket",
+    GROUPS.valuation,
+    (side) => `a ${side}'s equity moves by exactly size x price change`,
+    checkMarkToMarket,
+  ),
+  {
+    id: "valuation.funding",
+    group: GROUPS.valuation,
+    title: "equity includes funding owed up to now (the long pays, the short receives size x rate x time x price)",
+    requires: "funding",
+    run: checkFundingAccruesIntoEquity,
+  },
+  {
+    id: "preview.neverBetterThanExecution",
+    group: GROUPS.preview,
+    title: `previewTrade equals execution in the same block or is worse for the trader (${PREVIEW_RUNS} random trades)`,
+    run: checkPreviewNeverBetterThanExecution,
+  },
+  {
+    id: "preview.quoteTradeAt",
+    group: GROUPS.preview,
+    title: `quoteTradeAt(delta, mark) returns previewTrade's fill and fee at that mark (${QUOTE_RUNS} random quotes)`,
+    run: checkQuoteTradeAtAgreesWithPreview,
+  },
+  {
+    id: "preview.noTrade",
+    group: GROUPS.preview,
+    title: "previewTrade(account, 0) is the mark, no fee and the account's equity",
+    run: checkPreviewWithoutTrade,
+  },
+  {
+    id: "margin.growWithin",
+    group: GROUPS.margin,
+    title: "growing to 95% of maxLeverage succeeds",
+    run: checkGrowWithinMaxLeverage,
+  },
+  {
+    id: "margin.growBeyond",
+    group: GROUPS.margin,
+    title: "growing beyond maxLeverage reverts and changes nothing",
+    run: checkGrowBeyondMaxLeverageReverts,
+  },
+  {
+    id: "margin.withdrawBeyondFree",
+    group: GROUPS.margin,
+    title: "withdrawing one unit more than free margin reverts and changes nothing",
+    run: checkWithdrawBeyondFreeMarginReverts,
+  },
+  {
+    id: "margin.withdrawFree",
+    group: GROUPS.margin,
+    title: "withdrawing exactly the free margin pays the recipient",
+    run: checkWithdrawFreeMargin,
+  },
+  ...perSide(
+    "margin.proRataExit",
+    GROUPS.margin,
+    (side) => `a ${side} above maxLeverage reduces and withdraws pro rata without raising its leverage`,
+    checkProRataExitAboveInitialMargin,
+  ),
+  ...perSide(
+    "margin.priceLimit",
+    GROUPS.margin,
+    (side) =>
+      `${side === "long" ? "a buy" : "a sell"} reverts PriceLimitExceeded(fill, bound) one wei past its bound and fills at the bound exactly`,
+    checkPriceLimit,
+  ),
+  ...perSide(
+    "liquidation.boundary",
+    GROUPS.liquidation,
+    (side) => `a ${side} is safe one tick before liquidationPrice and liquidated by a third party one tick beyond`,
+    checkLiquidationBoundary,
+    "liquidation",
+  ),
+  ...perSide(
+    "liquidation.marginRatio",
+    GROUPS.liquidation,
+    (side) => `a ${side}'s marginRatio is equity / notional, down to negative equity`,
+    checkMarginRatio,
+  ),
+  {
+    id: "pause.flag",
+    group: GROUPS.pause,
+    title: "paused() follows the switch",
+    requires: "pause",
+    trades: false,
+    run: checkPausedFlag,
+  },
+  {
+    id: "pause.blocksIncreases",
+    group: GROUPS.pause,
+    title: "while paused, opening, growing and flipping revert VenuePaused()",
+    requires: "pause",
+    run: checkPausedBlocksIncreases,
+  },
+  {
+    id: "pause.reduceAndClose",
+    group: GROUPS.pause,
+    title: "while paused, reducing and closing work",
+    requires: "pause",
+    run: checkPausedAllowsReduceAndClose,
+  },
+  {
+    id: "pause.depositAndWithdraw",
+    group: GROUPS.pause,
+    title: "while paused, depositing and withdrawing free margin work, and a closed account takes everything out",
+    requires: "pause",
+    run: checkPausedAllowsDepositAndWithdraw,
+  },
+  {
+    id: "wiring.settlement",
+    group: GROUPS.wiring,
+    title: "settlement() is what the implementation declares",
+    trades: false,
+    run: checkSettlement,
+  },
+  {
+    id: "wiring.collateralAndOracle",
+    group: GROUPS.wiring,
+    title: "collateral() and oracle() are what was deployed; accounts are marked at the oracle's price",
+    trades: false,
+    run: checkCollateralAndOracle,
+  },
+];
+
+/** Why `check` does not apply to `impl`, or undefined when it does. */
+export function notApplicable(check: VenueCheck, impl: VenueImplementation): string | undefined {
+  if (check.trades !== false && impl.settlement !== Settlement.SYNCHRONOUS) {
+    return `${impl.name} settles asynchronously; this suite trades synchronously (docs/adr/0001-venue-boundary.md)`;
+  }
+  if (check.requires !== undefined && !impl.capabilities[check.requires]) {
+    return `${impl.name} declares no ${check.requires} capability`;
+  }
+  return undefined;
+}
