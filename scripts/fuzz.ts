@@ -16,11 +16,11 @@ const seed = option("seed");
 const len = option("len");
 const replayPath = option("path");
 if (runs !== undefined) env.FUZZ_RUNS = runs;
-if (seed !== undefined) env.FUZZ_SEED = seed;
+env.FUZZ_SEED = seed ?? String(Math.floor(Math.random() * 2 ** 31)); // a fresh seed unless replaying
 if (len !== undefined) env.FUZZ_LEN = len;
 if (replayPath !== undefined) env.FUZZ_PATH = replayPath;
 if (process.argv.includes("--no-shrink")) env.FUZZ_NO_SHRINK = "1";
-console.log(`fuzz: runs=${env.FUZZ_RUNS ?? 200} len=${env.FUZZ_LEN ?? 50} seed=${env.FUZZ_SEED ?? "random"}`);
+console.log(`fuzz: runs=${env.FUZZ_RUNS ?? 200} len=${env.FUZZ_LEN ?? 50} seed=${env.FUZZ_SEED}`);
 const r = spawnSync("npx", ["hardhat", "test", "test/invariant/Mechanism.invariant.test.ts"], {
   stdio: "inherit",
   env,

@@ -2,6 +2,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ChainlinkOracleAdapter, MockPerpVenue, MockUSDC, MockV3Aggregator } from "../../typechain-types";
 import type { VenueParams } from "./venueMath";
+import { MARKETS } from "../../config/parameters";
 
 // -----------------------------------------------------------------------------------------------------------------
 // Shared constants (deploy scripts may import these so tests and deployments use the same market)
@@ -18,21 +19,8 @@ export const BTC_USD_ANSWER = 60_000n * 10n ** 8n;
 /** Maximum age of an accepted feed answer, seconds. */
 export const FEED_HEARTBEAT = 3600n;
 
-/**
- * Realistic BTC-USD perp market: 20x max leverage, 1% maintenance, 5 bp taker fee, 25 bp liquidator fee plus 25 bp
- * penalty, price impact of 1e-8 per USD of notional (10k USD -> 0.0001%, 10M USD -> 0.1%) capped at 1%, and an
- * open-interest cap of 10,000 BTC per side.
- */
-export const VENUE_PARAMS: VenueParams = {
-  initialMarginRatio: 5n * 10n ** 16n, // 0.05e18
-  maintenanceMarginRatio: 10n ** 16n, // 0.01e18
-  takerFeeRate: 5n * 10n ** 14n, // 0.0005e18
-  liquidatorFeeRate: 25n * 10n ** 14n, // 0.0025e18
-  liquidationPenaltyRate: 25n * 10n ** 14n, // 0.0025e18
-  maxPriceImpact: 10n ** 16n, // 0.01e18
-  impactPerNotional: 10n ** 8n,
-  maxOpenInterest: 10_000n * 10n ** 18n,
-};
+/** The BTC-USD market of the deploy scripts (config/parameters.ts): the mock venue's tests run on the same market. */
+export const VENUE_PARAMS: VenueParams = MARKETS.BTC.venue;
 
 /** Counterparty liquidity seeded into the venue by the owner (USDC units). */
 export const VENUE_LIQUIDITY = 50_000_000n * ONE_USDC;

@@ -19,16 +19,8 @@
 
 export const WAD = 10n ** 18n;
 
-export interface VenueParams {
-  readonly initialMarginRatio: bigint;
-  readonly maintenanceMarginRatio: bigint;
-  readonly takerFeeRate: bigint;
-  readonly liquidatorFeeRate: bigint;
-  readonly liquidationPenaltyRate: bigint;
-  readonly maxPriceImpact: bigint;
-  readonly impactPerNotional: bigint;
-  readonly maxOpenInterest: bigint;
-}
+import type { VenueParams } from "../../config/parameters";
+export type { VenueParams };
 
 export interface AccountState {
   readonly margin: bigint;

@@ -661,7 +661,6 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         return _indexAt(_market, _ORACLE.price());
     }
 
-    /// @notice When funding was last accrued into the stored index.
     /// @inheritdoc IMockPerpVenue
     function lastFundingTime() external view override returns (uint256) {
         return _market.lastFundingTime;
