@@ -9,22 +9,17 @@
  * before the first compile, so tasks import it lazily (see tasks/lib.ts).
  */
 import type { ContractRunner, Interface, InterfaceAbi } from "ethers";
-import {
-  ERC20Permit__factory,
-  ILeveragedToken__factory,
-  IOracleAdapter__factory,
-  IRebalancer__factory,
-  IVenue__factory,
-  Ownable__factory,
-  ReentrancyGuardTransient__factory,
-  SafeCast__factory,
-  SafeERC20__factory,
-  type ERC20Permit,
-  type ILeveragedToken,
-  type IOracleAdapter,
-  type IRebalancer,
-  type IVenue,
-} from "../typechain-types";
+// Each factory from its own file (not typechain-types/index.ts): a process loads, and the page bundles, only these.
+import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit__factory";
+import { SafeERC20__factory } from "../typechain-types/factories/@openzeppelin/contracts/token/ERC20/utils/SafeERC20__factory";
+import { Ownable__factory } from "../typechain-types/factories/@openzeppelin/contracts/access/Ownable__factory";
+import { ReentrancyGuardTransient__factory } from "../typechain-types/factories/@openzeppelin/contracts/utils/ReentrancyGuardTransient__factory";
+import { SafeCast__factory } from "../typechain-types/factories/@openzeppelin/contracts/utils/math/SafeCast__factory";
+import { ILeveragedToken__factory } from "../typechain-types/factories/contracts/interfaces/ILeveragedToken__factory";
+import { IOracleAdapter__factory } from "../typechain-types/factories/contracts/interfaces/IOracleAdapter__factory";
+import { IRebalancer__factory } from "../typechain-types/factories/contracts/interfaces/IRebalancer__factory";
+import { IVenue__factory } from "../typechain-types/factories/contracts/interfaces/IVenue__factory";
+import type { ERC20Permit, ILeveragedToken, IOracleAdapter, IRebalancer, IVenue } from "../typechain-types";
 import { errorInterface } from "./revert";
 
 export type { ERC20Permit, ILeveragedToken, IOracleAdapter, IRebalancer, IVenue };
