@@ -4,6 +4,7 @@
  */
 import { parseUnits } from "ethers";
 import { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol } from "../protocol/products";
+import type { VenueKind } from "../protocol/venues";
 
 // The symbols are the protocol module's (protocol/products.ts), shared with the page, the tasks and the keeper.
 export { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol };
@@ -13,10 +14,10 @@ export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
 export const usdc = (x: string | number): bigint => parseUnits(String(x), 6);
 
 /**
- * The venue implementations a market can be deployed on (deploy/02_venues.ts has one deployer per kind). Products
- * only ever see the venue through IVenue; the kind decides which contract sits behind it.
+ * The venue implementations a market can be deployed on (deploy/02_venues.ts has one deployer per kind, protocol/venues
+ * one reader of its own parameters). Products only ever see the venue through IVenue.
  */
-export type VenueKind = "mockPerp";
+export type { VenueKind };
 
 /** Mirrors IMockPerpVenue.MarketParams. */
 export interface VenueParams {

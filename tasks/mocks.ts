@@ -1,14 +1,12 @@
 /**
  * The one place where the tasks call mocks: what only a local development deployment has. The USDC mock's open
- * `mint` (ballast:faucet), the Chainlink aggregator mock's `updateAnswer` (ballast:price), and the mock venue's own
- * risk parameters, funding and open interest (ballast:params), which are not part of the IVenue boundary: a real
- * venue publishes them in its own way. Like lib.ts, the typechain factories load when a task runs.
+ * `mint` (ballast:faucet) and the Chainlink aggregator mock's `updateAnswer` (ballast:price). A venue's own
+ * parameters (ballast:params) are read by protocol/venues, one reader per venue kind. Like lib.ts, the typechain factories load when a task runs.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { IMockPerpVenue, MockUSDC, MockV3Aggregator } from "../typechain-types";
+import type { MockUSDC, MockV3Aggregator } from "../typechain-types";
 import type { MarketSymbol } from "../protocol/products";
-import type { IVenue } from "../protocol/contracts";
 
 const typechain = () => import("../typechain-types");
 
@@ -26,17 +24,4 @@ export async function mockFeed(
 ): Promise<MockV3Aggregator> {
   const { MockV3Aggregator__factory } = await typechain();
   return MockV3Aggregator__factory.connect((await hre.deployments.get(`${market}USDFeed`)).address, signer);
-}
-
-/** The mock venue's market parameters, funding rate and open interest (mock-only views). */
-export async function mockVenueMarket(venue: IVenue) {
-  const { IMockPerpVenue__factory } = await typechain();
-  const mock: IMockPerpVenue = IMockPerpVenue__factory.connect(await venue.getAddress(), venue.runner);
-  const [params, openInterestLong, openInterestShort, fundingRatePerSecond] = await Promise.all([
-    mock.params(),
-    mock.openInterestLong(),
-    mock.openInterestShort(),
-    mock.fundingRatePerSecond(),
-  ]);
-  return { params, openInterestLong, openInterestShort, fundingRatePerSecond };
 }

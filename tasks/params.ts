@@ -7,7 +7,8 @@
 import { task } from "hardhat/config";
 import { fmtPct, fmtUsdc, fmtWad, table, toJson } from "../scripts/lib/format";
 import { loadSuite, marketVenues } from "./lib";
-import { mockVenueMarket } from "./mocks";
+import { MARKETS } from "../config/parameters";
+import type { VenueParameter } from "../protocol/venues";
 
 task("ballast:params", "Methodology, bounty, fees and caps per product; venue and oracle parameters per market")
   .addFlag("json", "print machine-readable JSON")
@@ -51,24 +52,16 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
       });
     }
     const markets = [];
+    const { venueParameters } = await import("../protocol/venues");
     for (const [market, venue] of marketVenues(suite)) {
-      // Risk parameters, funding and open interest are the mock venue's own views (not part of IVenue).
-      const mock = await mockVenueMarket(venue);
-      const p = mock.params;
+      // The venue's own parameters and state (not part of IVenue), read by the reader of its kind.
+      const parameters = await venueParameters(MARKETS[market].venueKind, venue);
       const oracle = suite.oracles.get(market);
       markets.push({
         market,
         venue: await venue.getAddress(),
-        initialMarginRatio: p.initialMarginRatio,
-        maintenanceMarginRatio: p.maintenanceMarginRatio,
-        takerFeeRate: p.takerFeeRate,
-        liquidatorFeeRate: p.liquidatorFeeRate,
-        liquidationPenaltyRate: p.liquidationPenaltyRate,
-        maxPriceImpact: p.maxPriceImpact,
-        maxOpenInterest: p.maxOpenInterest,
-        openInterestLong: mock.openInterestLong,
-        openInterestShort: mock.openInterestShort,
-        fundingRatePerSecond: mock.fundingRatePerSecond,
+        parameters,
+        ...Object.fromEntries(parameters.map((q) => [q.key, q.value])),
         paused: await venue.paused(),
         oracle: oracle ? await oracle.getAddress() : null,
         feed: oracle ? await oracle.feed() : null,
@@ -117,38 +110,31 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
       ),
     );
     console.log("\nMarkets (venue risk parameters, oracle)");
+    const labels = markets[0]?.parameters.map((q) => q.label) ?? [];
     console.log(
       table(
-        [
-          "market",
-          "init. margin",
-          "maint. margin",
-          "taker fee",
-          "liq. fee",
-          "penalty",
-          "max impact",
-          "OI cap",
-          "OI long",
-          "OI short",
-          "funding/yr",
-          "venue",
-          "heartbeat",
-        ],
+        ["market", ...labels, "venue", "heartbeat"],
         markets.map((m) => [
           m.market,
-          fmtPct(m.initialMarginRatio),
-          fmtPct(m.maintenanceMarginRatio),
-          fmtPct(m.takerFeeRate, 3),
-          fmtPct(m.liquidatorFeeRate, 3),
-          fmtPct(m.liquidationPenaltyRate, 3),
-          fmtPct(m.maxPriceImpact),
-          fmtWad(m.maxOpenInterest, 0),
-          fmtWad(m.openInterestLong, 4),
-          fmtWad(m.openInterestShort, 4),
-          fmtPct(m.fundingRatePerSecond * 31_536_000n),
+          ...m.parameters.map(formatParameter),
           m.paused ? "paused" : "open",
           m.heartbeatSeconds === null ? "-" : `${m.heartbeatSeconds}s`,
         ]),
       ),
     );
   });
+
+function formatParameter(q: VenueParameter): string {
+  switch (q.format) {
+    case "pct":
+      return fmtPct(q.value);
+    case "pct3":
+      return fmtPct(q.value, 3);
+    case "base0":
+      return fmtWad(q.value, 0);
+    case "base4":
+      return fmtWad(q.value, 4);
+    case "ratePerSecondAsYearPct":
+      return fmtPct(q.value * 31_536_000n);
+  }
+}
