@@ -35,7 +35,8 @@ export function parseExport(raw: unknown, fallbackRpcUrl: string): BallastConfig
     if (!isRecord(c) || typeof c.address !== "string" || !Array.isArray(c.abi)) continue;
     contracts[name] = { address: c.address, abi: c.abi as InterfaceAbi };
   }
-  for (const required of ["USDC", "Rebalancer", "BTCPerpVenue", "ETHPerpVenue", ...PRODUCT_SYMBOLS]) {
+  // Venues are found through each product (`token.venue()`), whatever their kind and deployment name.
+  for (const required of ["USDC", "Rebalancer", ...PRODUCT_SYMBOLS]) {
     if (!contracts[required]) throw new Error(`deployments.json has no ${required} deployment`);
   }
   // `rpcUrl` is not part of hardhat-deploy's format; a server may add it (the browser test does).
