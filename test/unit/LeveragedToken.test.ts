@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { MaxUint256, Signature } from "ethers";
+import { MaxUint256, Signature, type BaseContract, type ContractTransactionResponse } from "ethers";
 import { deploySuite, fund, type Suite } from "../helpers/deployment";
 import {
   DEAD_ADDRESS,
@@ -17,6 +17,8 @@ import {
   quoteMint,
   quoteRedeem,
   streamingFeeShares,
+  type MintQuote,
+  type RedeemQuote,
 } from "../helpers/accounting";
 import {
   advance,
@@ -67,7 +69,77 @@ async function currentFees(
   return { mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: f.streamingFeeRate };
 }
 
+/** A call that the token must refuse, with the custom error it must give. */
+interface RejectedCall {
+  title: string;
+  error: string;
+  send: (h: Holders) => Promise<ContractTransactionResponse>;
+}
+
+/** One `it` per case: on a fresh `withHolders` set-up, the case's call reverts with the token's own `error`. */
+function itRejectsArguments(cases: readonly RejectedCall[]): void {
+  for (const c of cases) {
+    it(c.title, async function () {
+      const h = await withHolders();
+      await expect(c.send(h)).to.be.revertedWithCustomError(h.ctx.token, c.error);
+    });
+  }
+}
+
+/** Expects `user`'s mint of 1,000 USDC (to itself) to revert with `source`'s custom error `error`. */
+async function expectMintRefused(
+  ctx: ProductContext,
+  user: HardhatEthersSigner,
+  source: BaseContract,
+  error: string,
+): Promise<void> {
+  await expect(ctx.token.connect(user).mint(usdc(1_000), 0n, user.address)).to.be.revertedWithCustomError(
+    source,
+    error,
+  );
+}
+
+/**
+ * Turns the streaming fee off, so that with a fixed price the quote holds in any later block, and returns the supply
+ * and the reference model's quote of a mint of `amount`.
+ */
+async function quoteMintAtFixedNav(ctx: ProductContext, amount: bigint): Promise<{ supply: bigint; q: MintQuote }> {
+  await disableStreamingFee(ctx);
+  const supply = await ctx.token.totalSupply();
+  return { supply, q: await quoteMint(ctx, amount, await pinNextBlock()) };
+}
+
 const absDiff = (a: bigint, b: bigint): bigint => (a > b ? a - b : b - a);
+
+/**
+ * Pins the next block, quotes with the reference model what redeeming `shares` pays there, and expects `user`'s redeem
+ * of them (to itself, minCollateralOut 0) in that block to pay exactly that: the payout, plus the redeem fee when
+ * `user` is the treasury that receives it. Returns the quote.
+ */
+async function expectRedeemPays(ctx: ProductContext, user: HardhatEthersSigner, shares: bigint): Promise<RedeemQuote> {
+  const q = await quoteRedeem(ctx, shares, await pinNextBlock());
+  const received = user.address === ctx.suite.treasury.address ? q.gross : q.out;
+  await expect(ctx.token.connect(user).redeem(shares, 0n, user.address)).to.changeTokenBalance(
+    ctx.usdc,
+    user,
+    received,
+  );
+  return q;
+}
+
+/**
+ * Pins the next block, reads previewRedeem(shares) there, and expects `user`'s redeem of them (to itself,
+ * minCollateralOut 0) in that block to pay exactly the preview. Returns the preview.
+ */
+async function expectRedeemPaysPreview(
+  ctx: ProductContext,
+  user: HardhatEthersSigner,
+  shares: bigint,
+): Promise<bigint> {
+  const preview = await ctx.token.previewRedeem(shares, await pinNextBlock());
+  await expect(ctx.token.connect(user).redeem(shares, 0n, user.address)).to.changeTokenBalance(ctx.usdc, user, preview);
+  return preview;
+}
 
 describe("LeveragedToken", function () {
   describe("#mint", function () {
@@ -166,21 +238,18 @@ describe("LeveragedToken", function () {
       );
     });
 
-    it("reverts ZeroAmount for 0 collateral", async function () {
-      const { ctx, carol } = await withHolders();
-      await expect(ctx.token.connect(carol).mint(0n, 0n, carol.address)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ZeroAmount",
-      );
-    });
-
-    it("reverts ZeroAddress for the zero receiver", async function () {
-      const { ctx, carol } = await withHolders();
-      await expect(ctx.token.connect(carol).mint(usdc(1), 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ZeroAddress",
-      );
-    });
+    itRejectsArguments([
+      {
+        title: "reverts ZeroAmount for 0 collateral",
+        error: "ZeroAmount",
+        send: ({ ctx, carol }) => ctx.token.connect(carol).mint(0n, 0n, carol.address),
+      },
+      {
+        title: "reverts ZeroAddress for the zero receiver",
+        error: "ZeroAddress",
+        send: ({ ctx, carol }) => ctx.token.connect(carol).mint(usdc(1), 0n, ethers.ZeroAddress),
+      },
+    ]);
 
     it("reverts DepositTooSmall for 1 wei of USDC (the fee rounds up to all of it)", async function () {
       const { ctx, carol } = await withHolders();
@@ -242,10 +311,7 @@ describe("LeveragedToken", function () {
       await expect(ctx.token.connect(suite.guardian).setMintPaused(true))
         .to.emit(ctx.token, "MintPausedSet")
         .withArgs(true);
-      await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
-        ctx.token,
-        "MintPaused",
-      );
+      await expectMintRefused(ctx, carol, ctx.token, "MintPaused");
     });
 
     it("mints again once the owner resumes minting", async function () {
@@ -265,10 +331,7 @@ describe("LeveragedToken", function () {
 
     it("reverts SupplyCapExceeded one share above the cap", async function () {
       const { suite, ctx, carol } = await withHolders();
-      await disableStreamingFee(ctx); // with no streaming fee and a fixed price the quote holds in any later block
-      const supply = await ctx.token.totalSupply();
-      const o = await pinNextBlock();
-      const q = await quoteMint(ctx, usdc(1_000), o);
+      const { supply, q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
       await ctx.token.connect(suite.deployer).setSupplyCap(supply + q.shares - 1n);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address))
         .to.be.revertedWithCustomError(ctx.token, "SupplyCapExceeded")
@@ -277,10 +340,7 @@ describe("LeveragedToken", function () {
 
     it("mints exactly up to the supply cap", async function () {
       const { suite, ctx, carol } = await withHolders();
-      await disableStreamingFee(ctx); // with no streaming fee and a fixed price the quote holds in any later block
-      const supply = await ctx.token.totalSupply();
-      const o = await pinNextBlock();
-      const q = await quoteMint(ctx, usdc(1_000), o);
+      const { supply, q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
       await ctx.token.connect(suite.deployer).setSupplyCap(supply + q.shares);
       await ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address);
       expect(await ctx.token.totalSupply()).to.equal(await ctx.token.supplyCap());
@@ -289,53 +349,29 @@ describe("LeveragedToken", function () {
     it("reverts VenuePaused while the venue is paused (reduce-only)", async function () {
       const { suite, ctx, carol } = await withHolders();
       await ctx.mockVenue.connect(suite.deployer).setPaused(true);
-      await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
-        ctx.venue,
-        "VenuePaused",
-      );
+      await expectMintRefused(ctx, carol, ctx.venue, "VenuePaused");
     });
 
     it("still redeems while the venue is paused", async function () {
       const { suite, ctx, alice } = await withHolders();
       await ctx.mockVenue.connect(suite.deployer).setPaused(true);
-      const shares = (await ctx.token.balanceOf(alice.address)) / 2n;
-      const o = await pinNextBlock();
-      const q = await quoteRedeem(ctx, shares, o);
+      const q = await expectRedeemPays(ctx, alice, (await ctx.token.balanceOf(alice.address)) / 2n);
       expect(q.out).to.be.gt(0n);
-      await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
-        suite.usdc,
-        alice,
-        q.out,
-      );
     });
   });
 
   describe("#redeem", function () {
     it("pays exactly previewRedeem for a partial redeem in the same block", async function () {
-      const { suite, ctx, alice } = await withHolders();
+      const { ctx, alice } = await withHolders();
       await advance(ctx.feed, 3_000); // streaming fee pending, so a preview at "latest" would be off
-      const shares = (await ctx.token.balanceOf(alice.address)) / 3n;
-      const o = await pinNextBlock();
-      const preview = await ctx.token.previewRedeem(shares, o);
+      const preview = await expectRedeemPaysPreview(ctx, alice, (await ctx.token.balanceOf(alice.address)) / 3n);
       expect(preview).to.be.gt(0n);
-      await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
-        suite.usdc,
-        alice,
-        preview,
-      );
     });
 
     it("pays exactly previewRedeem for a full redeem in the same block", async function () {
-      const { suite, ctx, bob } = await withHolders();
+      const { ctx, bob } = await withHolders();
       await advance(ctx.feed, 3_000);
-      const shares = await ctx.token.balanceOf(bob.address);
-      const o = await pinNextBlock();
-      const preview = await ctx.token.previewRedeem(shares, o);
-      await expect(ctx.token.connect(bob).redeem(shares, 0n, bob.address)).to.changeTokenBalance(
-        suite.usdc,
-        bob,
-        preview,
-      );
+      await expectRedeemPaysPreview(ctx, bob, await ctx.token.balanceOf(bob.address));
       expect(await ctx.token.balanceOf(bob.address)).to.equal(0n);
     });
 
@@ -398,21 +434,18 @@ describe("LeveragedToken", function () {
         .withArgs(balance + 1n, balance);
     });
 
-    it("reverts ZeroAmount for 0 shares", async function () {
-      const { ctx, alice } = await withHolders();
-      await expect(ctx.token.connect(alice).redeem(0n, 0n, alice.address)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ZeroAmount",
-      );
-    });
-
-    it("reverts ZeroAddress for the zero receiver", async function () {
-      const { ctx, alice } = await withHolders();
-      await expect(ctx.token.connect(alice).redeem(1n, 0n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ZeroAddress",
-      );
-    });
+    itRejectsArguments([
+      {
+        title: "reverts ZeroAmount for 0 shares",
+        error: "ZeroAmount",
+        send: ({ ctx, alice }) => ctx.token.connect(alice).redeem(0n, 0n, alice.address),
+      },
+      {
+        title: "reverts ZeroAddress for the zero receiver",
+        error: "ZeroAddress",
+        send: ({ ctx, alice }) => ctx.token.connect(alice).redeem(1n, 0n, ethers.ZeroAddress),
+      },
+    ]);
 
     it("reverts SlippageExceeded when minCollateralOut is one above the payout", async function () {
       const { ctx, alice } = await withHolders();
@@ -441,33 +474,19 @@ describe("LeveragedToken", function () {
     // pro-rata exit withdraw as long as the account's leverage does not rise (docs/mechanism.md, the mock venue's
     // withdrawal rule), so the redeem pays exactly its preview. Redeem is never paused.
     it("still redeems between the venue's max leverage and maintenance margin", async function () {
-      const { suite, ctx, alice } = await withHolders();
+      const { ctx, alice } = await withHolders();
       await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 70n) / 100n);
       expect(await ctx.token.currentLeverage()).to.be.gt(await ctx.venue.maxLeverage());
       expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(false);
-      const shares = await ctx.token.balanceOf(alice.address);
-      const o = await pinNextBlock();
-      const preview = await ctx.token.previewRedeem(shares, o);
+      const preview = await expectRedeemPaysPreview(ctx, alice, await ctx.token.balanceOf(alice.address));
       expect(preview).to.be.gt(0n);
-      await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
-        suite.usdc,
-        alice,
-        preview,
-      );
     });
 
     it("still works while mint is paused", async function () {
       const { suite, ctx, alice } = await withHolders();
       await ctx.token.connect(suite.guardian).setMintPaused(true);
-      const shares = await ctx.token.balanceOf(alice.address);
-      const o = await pinNextBlock();
-      const q = await quoteRedeem(ctx, shares, o);
+      const q = await expectRedeemPays(ctx, alice, await ctx.token.balanceOf(alice.address));
       expect(q.out).to.be.gt(0n);
-      await expect(ctx.token.connect(alice).redeem(shares, 0n, alice.address)).to.changeTokenBalance(
-        suite.usdc,
-        alice,
-        q.out,
-      );
     });
   });
 
@@ -760,10 +779,7 @@ describe("LeveragedToken", function () {
     it("makes mint revert ProductInactive", async function () {
       const { suite, ctx, carol } = await withHolders();
       await ctx.token.connect(suite.deployer).windDown();
-      await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ProductInactive",
-      );
+      await expectMintRefused(ctx, carol, ctx.token, "ProductInactive");
     });
 
     it("pays every holder its pro-rata share of the idle collateral", async function () {
@@ -777,16 +793,9 @@ describe("LeveragedToken", function () {
         if (shares === 0n) continue;
         const e = await equityNow(ctx);
         const s = await ctx.token.totalSupply();
-        const o = await pinNextBlock();
-        const q = await quoteRedeem(ctx, shares, o);
+        // the treasury also receives the redeem fee (expectRedeemPays counts it)
+        const q = await expectRedeemPays(ctx, who, shares);
         expect(q.sizeDelta).to.equal(0n);
-        // the treasury also receives the redeem fee
-        const received = who === suite.treasury ? q.gross : q.out;
-        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
-          suite.usdc,
-          who,
-          received,
-        );
         // E − ceil(E·(S−s)/S) = floor(E·s/S): with no trade the gross payout is exactly the pro-rata share.
         expect(q.gross).to.equal(mulDivDown(e, shares, s) / TO_WAD);
         paid += q.gross;
@@ -852,10 +861,7 @@ describe("LeveragedToken", function () {
       await gap(ctx, -4_000n);
       await ctx.mockVenue.connect(outsider).liquidate(ctx.address);
       expect(await ctx.token.isActive()).to.equal(false);
-      await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.be.revertedWithCustomError(
-        ctx.token,
-        "ProductInactive",
-      );
+      await expectMintRefused(ctx, carol, ctx.token, "ProductInactive");
       expect(await ctx.token.previewMint(usdc(1_000))).to.equal(0n);
     });
 
@@ -874,7 +880,7 @@ describe("LeveragedToken", function () {
     });
 
     it("pays every holder its pro-rata remainder after a shallower gap, never more", async function () {
-      const { suite, ctx, alice, bob, outsider } = await withHolders();
+      const { ctx, alice, bob, outsider } = await withHolders();
       await gap(ctx, -3_280n); // past maintenance at ~3x, but equity is still positive
       expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(true);
       await ctx.mockVenue.connect(outsider).liquidate(ctx.address);
@@ -885,13 +891,7 @@ describe("LeveragedToken", function () {
         const shares = await ctx.token.balanceOf(who.address);
         const e = await equityNow(ctx);
         const s = await ctx.token.totalSupply();
-        const o = await pinNextBlock();
-        const q = await quoteRedeem(ctx, shares, o);
-        await expect(ctx.token.connect(who).redeem(shares, 0n, who.address)).to.changeTokenBalance(
-          suite.usdc,
-          who,
-          q.out,
-        );
+        const q = await expectRedeemPays(ctx, who, shares);
         expect(q.gross).to.be.lte(mulDivDown(e, shares, s) / TO_WAD);
         expect(q.out).to.be.gt(0n);
         paid += q.gross;
