@@ -1,5 +1,6 @@
-/** The ballast:* operator and holder tasks, loaded by hardhat.config.ts. */
+/** The ballast:* operator, holder and benchmark tasks, loaded by hardhat.config.ts. */
 import "./status";
 import "./params";
 import "./holder";
 import "./local";
+import "./bench-gas";

@@ -1,0 +1,57 @@
+/** What the bench reports: each Ballast figure with its OpenZeppelin reference (if any) and its issue-8 target. */
+
+/** One measured figure: Ballast gas, its reference (if any) and the issue-8 target (as a max gas), if any. */
+export interface Row {
+  key: string;
+  label: string;
+  gas: number;
+  refKey?: string;
+  target?: { max: number; text: string };
+}
+
+export const REF_LABELS: Record<string, string> = {
+  "ref.transfer.newHolder": "OZ ERC20 transfer (new)",
+  "ref.transfer.existing": "OZ ERC20 transfer (existing)",
+  "ref.permit": "OZ ERC20Permit (USDC mock)",
+  "ref.deposit.first": "OZ ERC4626 deposit (first)",
+  "ref.deposit.newHolder": "OZ ERC4626 deposit (new)",
+  "ref.deposit.existing": "OZ ERC4626 deposit (existing)",
+  "ref.redeem.partial": "OZ ERC4626 redeem (partial)",
+  "ref.redeem.full": "OZ ERC4626 redeem (full)",
+};
+
+const KEEPER_TARGET = { max: 150_000, text: "≤ 150,000" };
+
+/** A row whose target is a multiple of its reference. */
+function againstRef(gas: Record<string, number>, key: string, label: string, refKey: string, times: number): Row {
+  return { key, label, gas: gas[key], refKey, target: { max: gas[refKey] * times, text: `≤ ${times}× ref` } };
+}
+
+export function rowsOf(gas: Record<string, number>): Row[] {
+  const R = gas["rebalance.normal"];
+  return [
+    againstRef(gas, "transfer.newHolder", "transfer (new holder)", "ref.transfer.newHolder", 1.01),
+    againstRef(gas, "transfer.existing", "transfer (existing holder)", "ref.transfer.existing", 1.01),
+    { key: "permit", label: "permit", gas: gas["permit"], refKey: "ref.permit" },
+    { key: "mint.first", label: "mint (first ever)", gas: gas["mint.first"], refKey: "ref.deposit.first" },
+    againstRef(gas, "mint.newHolder", "mint (new holder)", "ref.deposit.newHolder", 2.5),
+    againstRef(gas, "mint.existing", "mint (existing holder)", "ref.deposit.existing", 2.5),
+    againstRef(gas, "redeem.partial", "redeem (partial)", "ref.redeem.partial", 2.5),
+    againstRef(gas, "redeem.full", "redeem (full)", "ref.redeem.full", 2.5),
+    { key: "rebalance.normal", label: "rebalance (normal)", gas: R, target: KEEPER_TARGET },
+    {
+      key: "rebalance.iterate",
+      label: "rebalance (ITERATE chunk)",
+      gas: gas["rebalance.iterate"],
+      target: KEEPER_TARGET,
+    },
+    { key: "rebalance.ripcord", label: "ripcord", gas: gas["rebalance.ripcord"], target: KEEPER_TARGET },
+    { key: "upkeep.1", label: "performUpkeep (1 due)", gas: gas["upkeep.1"] },
+    {
+      key: "upkeep.8",
+      label: "performUpkeep (8 due)",
+      gas: gas["upkeep.8"],
+      target: { max: 8 * R, text: "≤ 8 × rebalance" },
+    },
+  ];
+}
