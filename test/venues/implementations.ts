@@ -24,14 +24,17 @@ const COLLATERAL_DECIMALS = 6;
 /** Percent moves are applied in parts per million so prices stay exact bigints. */
 const PPM = 1_000_000n;
 
-/** Contracts deployed with MockPerpVenue's constructor: the mock itself and the wrong test doubles. */
+/**
+ * Contracts deployed with MockPerpVenue's constructor arguments: the mock itself and the wrong test doubles
+ * (contracts/mocks/test/WrongMockPerpVenue.sol, which take the same arguments as one struct).
+ */
 export type MockPerpVenueContract =
   "MockPerpVenue" | "FlatteringQuoteVenue" | "FeelessEquityVenue" | "MarkIgnoringQuoteVenue";
 
 export const MOCK_PERP_CAPABILITIES: VenueCapabilities = { funding: true, pause: true, liquidation: true };
 
 /**
- * MockPerpVenue (or a contract with its constructor) as deploy/00_mocks, 01_oracles and 02_venues deploy it on a
+ * MockPerpVenue (or a wrong double with its constructor arguments) as deploy/00_mocks, 01_oracles and 02_venues deploy it on a
  * local network: MockUSDC (6 decimals), Chainlink's MockV3Aggregator at the market's initial answer, a
  * ChainlinkOracleAdapter with the market's heartbeat and no sequencer feed, the venue with the market's parameters
  * from config/parameters.ts and its seeded counterparty liquidity. Deployed directly (not through hardhat-deploy's
@@ -55,7 +58,9 @@ export function mockPerpVenueImplementation(
     const usdcAddress = await deploy("MockUSDC", []);
     const feedAddress = await deploy("MockV3Aggregator", [FEED_DECIMALS, m.initialPrice]);
     const oracleAddress = await deploy("ChainlinkOracleAdapter", [feedAddress, m.heartbeat, ethers.ZeroAddress, 0]);
-    const venueAddress = await deploy(contract, [usdcAddress, COLLATERAL_DECIMALS, oracleAddress, m.venue]);
+    // The wrong doubles (WrongMockPerpVenue) take MockPerpVenue's constructor arguments as one struct.
+    const venueArgs = [usdcAddress, COLLATERAL_DECIMALS, oracleAddress, m.venue];
+    const venueAddress = await deploy(contract, contract === "MockPerpVenue" ? venueArgs : [venueArgs]);
     const usdc = (await ethers.getContractAt("MockUSDC", usdcAddress, deployer)) as unknown as MockUSDC;
     const feed = (await ethers.getContractAt("MockV3Aggregator", feedAddress, deployer)) as unknown as MockV3Aggregator;
     const adapter = (await ethers.getContractAt("IOracleAdapter", oracleAddress)) as unknown as IOracleAdapter;

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {IOracleAdapter} from "../../interfaces/IOracleAdapter.sol";
-import {MockPerpVenue} from "../../venues/mock/MockPerpVenue.sol";
+import {WrongMockPerpVenue} from "./WrongMockPerpVenue.sol";
 
 /// @title FeelessEquityVenue
 /// @notice Test-only, WRONG ON PURPOSE: the mock venue with an `accountSnapshot` that values equity without the
@@ -14,27 +11,14 @@ import {MockPerpVenue} from "../../venues/mock/MockPerpVenue.sol";
 ///         reading it would over-state its NAV. Everything else, including `marginRatio` and the liquidation views,
 ///         is the honest mock's. The venue conformance suite (test/venues/) must reject it;
 ///         test/venues/wrong-venues.test.ts checks that it does.
-contract FeelessEquityVenue is MockPerpVenue {
-    uint256 private constant WAD = 1e18;
-
-    constructor(
-        IERC20 collateral_,
-        uint8 collateralDecimals,
-        IOracleAdapter oracle_,
-        MarketParams memory params_
-    ) MockPerpVenue(collateral_, collateralDecimals, oracle_, params_) {}
+contract FeelessEquityVenue is WrongMockPerpVenue {
+    constructor(Deployment memory d) WrongMockPerpVenue(d) {}
 
     /// @notice Size and mark as the mock's; equity plus ceil(|cost basis| * taker fee rate).
     function accountSnapshot(address account) external view override returns (int256 size, int256 eq, uint256 price) {
         Position memory pos = this.position(account);
         price = this.markPrice();
         size = pos.size;
-        uint256 openingFee = Math.mulDiv(
-            SignedMath.abs(pos.openNotional),
-            this.params().takerFeeRate,
-            WAD,
-            Math.Rounding.Ceil
-        );
-        eq = equity(account) + SafeCast.toInt256(openingFee);
+        eq = equity(account) + SafeCast.toInt256(_takerFee(SignedMath.abs(pos.openNotional)));
     }
 }

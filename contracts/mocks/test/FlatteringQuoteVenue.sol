@@ -1,30 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {IOracleAdapter} from "../../interfaces/IOracleAdapter.sol";
 import {SignedWadMath} from "../../libraries/SignedWadMath.sol";
-import {MockPerpVenue} from "../../venues/mock/MockPerpVenue.sol";
+import {WrongMockPerpVenue} from "./WrongMockPerpVenue.sol";
 
 /// @title FlatteringQuoteVenue
 /// @notice Test-only, WRONG ON PURPOSE: the mock venue with a `previewTrade` that forgets price impact. It quotes the
 ///         fill at the mark, the fee on that fill and the equity after it, so every preview is better for the trader
 ///         than the execution that follows. Execution is the honest mock's. The venue conformance suite
 ///         (test/venues/) must reject it; test/venues/wrong-venues.test.ts checks that it does.
-contract FlatteringQuoteVenue is MockPerpVenue {
+contract FlatteringQuoteVenue is WrongMockPerpVenue {
     using SignedWadMath for int256;
 
-    uint256 private constant WAD = 1e18;
-
-    constructor(
-        IERC20 collateral_,
-        uint8 collateralDecimals,
-        IOracleAdapter oracle_,
-        MarketParams memory params_
-    ) MockPerpVenue(collateral_, collateralDecimals, oracle_, params_) {}
+    constructor(Deployment memory d) WrongMockPerpVenue(d) {}
 
     /// @notice The flattering preview: fill at the mark (no impact); equity moves as the honest mock's would for that
     ///         fill: floor(newSize * mark) - floor(oldSize * mark) - ceil(delta * fill) - fee.
@@ -36,7 +27,7 @@ contract FlatteringQuoteVenue is MockPerpVenue {
         if (sizeDelta == 0) return (price, 0, eq);
         fillPrice = price;
         uint256 fillNotional = Math.mulDiv(SignedMath.abs(sizeDelta), fillPrice, WAD, Math.Rounding.Ceil);
-        fee = Math.mulDiv(fillNotional, this.params().takerFeeRate, WAD, Math.Rounding.Ceil);
+        fee = _takerFee(fillNotional);
         equityAfter =
             eq +
             (size + sizeDelta).mulWadFloor(price) -
