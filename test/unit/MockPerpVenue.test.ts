@@ -38,6 +38,7 @@ import {
   tradeCost,
   withdraw,
   type AccountState,
+  type LiquidationResult,
   type TradeResult,
   type VenueParams,
 } from "../helpers/venueMath";
@@ -54,8 +55,10 @@ const sizeForNotional = (usdAmount: bigint, price: bigint): bigint => (usdAmount
 /** The funding rate bound: 1% per hour, in WAD per second (truncated). */
 const MAX_FUNDING_RATE = 10n ** 16n / 3600n;
 
-async function setAnswer(feed: MockV3Aggregator, answer: bigint): Promise<void> {
+/** Posts `answer` (feed decimals) and returns it as a WAD price. */
+async function setAnswer(feed: MockV3Aggregator, answer: bigint): Promise<bigint> {
   await feed.updateAnswer(answer);
+  return answerToWad(answer, FEED_DECIMALS);
 }
 
 async function blockTime(tx: ContractTransactionResponse): Promise<bigint> {
@@ -96,6 +99,25 @@ async function expectPosition(venue: MockPerpVenue, account: string, expected: A
   expect(pos.size, "size").to.equal(expected.size);
   expect(pos.openNotional, "openNotional").to.equal(expected.openNotional);
   expect(pos.fundingIndex, "fundingIndex").to.equal(expected.fundingIndex);
+}
+
+/**
+ * `signer`, flat with the model account `acc`, opens `size` at mark `price` bounded at the model's fill: expects
+ * PositionModified with the model's fill and fee, then the model's position. Returns the model's result.
+ */
+async function expectOpensAsModelled(
+  venue: MockPerpVenue,
+  signer: HardhatEthersSigner,
+  acc: AccountState,
+  size: bigint,
+  price: bigint,
+): Promise<TradeResult> {
+  const r = trade(acc, size, price, P);
+  await expect(venue.connect(signer).modifyPosition(size, r.fillPrice))
+    .to.emit(venue, "PositionModified")
+    .withArgs(signer.address, size, r.fillPrice, r.fee, size, 0n);
+  await expectPosition(venue, signer.address, r.account);
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -269,17 +291,39 @@ describe("MockPerpVenue", function () {
   });
 
   describe("#liquidate", function () {
-    /** Moves the feed to alice's liquidation edge and returns the model's liquidation outcome there. */
-    async function atLongEdge(f: LeveragedFixture): Promise<{ price: bigint; outcome: ReturnType<typeof liquidate> }> {
-      const edge = liquidationEdgeAnswer(f.aliceAcc, P, FEED_DECIMALS, BTC_USD_ANSWER);
-      await setAnswer(f.feed, edge);
-      const price = answerToWad(edge, FEED_DECIMALS);
-      return { price, outcome: liquidate(f.aliceAcc, price, P, USDC_TO_WAD) };
+    /**
+     * Moves the feed to the liquidation edge of `acc` (alice's long unless given) and returns the model's liquidation
+     * outcome there.
+     */
+    async function atLiquidationEdge(
+      f: LeveragedFixture,
+      acc: AccountState = f.aliceAcc,
+    ): Promise<{ price: bigint; outcome: LiquidationResult }> {
+      const edge = liquidationEdgeAnswer(acc, P, FEED_DECIMALS, BTC_USD_ANSWER);
+      const price = await setAnswer(f.feed, edge);
+      return { price, outcome: liquidate(acc, price, P, USDC_TO_WAD) };
+    }
+
+    /**
+     * Expects `liquidation` (by the keeper) to emit Liquidated for `account`'s `size` at mark `price` with the model
+     * outcome's liquidator fee, penalty and bad debt.
+     */
+    async function expectLiquidatedEvent(
+      f: LeveragedFixture,
+      liquidation: Promise<ContractTransactionResponse> | ContractTransactionResponse,
+      account: string,
+      size: bigint,
+      price: bigint,
+      outcome: LiquidationResult,
+    ): Promise<void> {
+      await expect(liquidation)
+        .to.emit(f.venue, "Liquidated")
+        .withArgs(account, f.keeper.address, size, price, outcome.liquidatorFeeUnits, outcome.penalty, outcome.badDebt);
     }
 
     it("closes the position and leaves the account what remains after fee and penalty", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { outcome } = await atLongEdge(f);
+      const { outcome } = await atLiquidationEdge(f);
       expect(outcome.penalty, "model: full penalty at the edge").to.equal(
         mulDivDown(outcome.notional, P.liquidationPenaltyRate, WAD),
       );
@@ -291,7 +335,7 @@ describe("MockPerpVenue", function () {
     it("reduces open interest on the liquidated side only", async function () {
       const f = await loadFixture(leveragedFixture);
       expect(await f.venue.openInterestLong()).to.equal(LEVERAGED_SIZE + CAROL_SIZE);
-      await atLongEdge(f);
+      await atLiquidationEdge(f);
       await f.venue.connect(f.keeper).liquidate(f.alice.address);
       expect(await f.venue.openInterestLong()).to.equal(CAROL_SIZE);
       expect(await f.venue.openInterestShort()).to.equal(LEVERAGED_SIZE);
@@ -299,7 +343,7 @@ describe("MockPerpVenue", function () {
 
     it("pays the liquidator fee in USDC from the venue", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { outcome } = await atLongEdge(f);
+      const { outcome } = await atLiquidationEdge(f);
       expect(outcome.liquidatorFeeUnits).to.be.gt(0n);
       await expect(f.venue.connect(f.keeper).liquidate(f.alice.address)).to.changeTokenBalances(
         f.usdc,
@@ -310,7 +354,7 @@ describe("MockPerpVenue", function () {
 
     it("keeps the liquidation penalty as venue fees", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { outcome } = await atLongEdge(f);
+      const { outcome } = await atLiquidationEdge(f);
       const before = await f.venue.feesCollected();
       await f.venue.connect(f.keeper).liquidate(f.alice.address);
       expect((await f.venue.feesCollected()) - before).to.equal(outcome.penalty);
@@ -318,7 +362,7 @@ describe("MockPerpVenue", function () {
 
     it("increments the account's liquidation count", async function () {
       const f = await loadFixture(leveragedFixture);
-      await atLongEdge(f);
+      await atLiquidationEdge(f);
       expect(await f.venue.liquidationCount(f.alice.address)).to.equal(0n);
       await f.venue.connect(f.keeper).liquidate(f.alice.address);
       expect(await f.venue.liquidationCount(f.alice.address)).to.equal(1n);
@@ -327,37 +371,18 @@ describe("MockPerpVenue", function () {
 
     it("emits Liquidated with size, mark price, fee, penalty and no bad debt", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { price, outcome } = await atLongEdge(f);
-      await expect(f.venue.connect(f.keeper).liquidate(f.alice.address))
-        .to.emit(f.venue, "Liquidated")
-        .withArgs(
-          f.alice.address,
-          f.keeper.address,
-          LEVERAGED_SIZE,
-          price,
-          outcome.liquidatorFeeUnits,
-          outcome.penalty,
-          0n,
-        );
+      const { price, outcome } = await atLiquidationEdge(f);
+      expect(outcome.badDebt, "model: no bad debt at the edge").to.equal(0n);
+      const liquidation = f.venue.connect(f.keeper).liquidate(f.alice.address);
+      await expectLiquidatedEvent(f, liquidation, f.alice.address, LEVERAGED_SIZE, price, outcome);
     });
 
     it("liquidates a short at its edge with a negative size in the event", async function () {
       const f = await loadFixture(leveragedFixture);
-      const edge = liquidationEdgeAnswer(f.bobAcc, P, FEED_DECIMALS, BTC_USD_ANSWER);
-      await setAnswer(f.feed, edge);
-      const price = answerToWad(edge, FEED_DECIMALS);
-      const outcome = liquidate(f.bobAcc, price, P, USDC_TO_WAD);
-      await expect(f.venue.connect(f.keeper).liquidate(f.bob.address))
-        .to.emit(f.venue, "Liquidated")
-        .withArgs(
-          f.bob.address,
-          f.keeper.address,
-          -LEVERAGED_SIZE,
-          price,
-          outcome.liquidatorFeeUnits,
-          outcome.penalty,
-          0n,
-        );
+      const { price, outcome } = await atLiquidationEdge(f, f.bobAcc);
+      expect(outcome.badDebt, "model: no bad debt at the edge").to.equal(0n);
+      const liquidation = f.venue.connect(f.keeper).liquidate(f.bob.address);
+      await expectLiquidatedEvent(f, liquidation, f.bob.address, -LEVERAGED_SIZE, price, outcome);
       await expectPosition(f.venue, f.bob.address, outcome.account);
       expect(await f.venue.openInterestShort()).to.equal(0n);
     });
@@ -387,24 +412,14 @@ describe("MockPerpVenue", function () {
     it("records bad debt when a price gap leaves the account with negative equity", async function () {
       const f = await loadFixture(leveragedFixture);
       const gapAnswer = 40_000n * 10n ** 8n;
-      await setAnswer(f.feed, gapAnswer);
-      const price = answerToWad(gapAnswer, FEED_DECIMALS);
+      const price = await setAnswer(f.feed, gapAnswer);
       const outcome = liquidate(f.aliceAcc, price, P, USDC_TO_WAD);
       expect(outcome.equity, "model: the gap must overshoot").to.be.lt(0n);
       expect(outcome.badDebt).to.equal(-outcome.equity + outcome.liquidatorFeeWad);
 
+      expect(outcome.penalty, "model: no penalty out of negative equity").to.equal(0n);
       const tx = await f.venue.connect(f.keeper).liquidate(f.alice.address);
-      await expect(tx)
-        .to.emit(f.venue, "Liquidated")
-        .withArgs(
-          f.alice.address,
-          f.keeper.address,
-          LEVERAGED_SIZE,
-          price,
-          outcome.liquidatorFeeUnits,
-          0n,
-          outcome.badDebt,
-        );
+      await expectLiquidatedEvent(f, tx, f.alice.address, LEVERAGED_SIZE, price, outcome);
       await expect(tx).to.changeTokenBalance(f.usdc, f.keeper, outcome.liquidatorFeeUnits);
       expect(await f.venue.totalBadDebt()).to.equal(outcome.badDebt);
       await expectPosition(f.venue, f.alice.address, { ...EMPTY_ACCOUNT, fundingIndex: f.aliceAcc.fundingIndex });
@@ -413,8 +428,7 @@ describe("MockPerpVenue", function () {
     it("reverts NotLiquidatable on a healthy account", async function () {
       const f = await loadFixture(leveragedFixture);
       const edge = liquidationEdgeAnswer(f.aliceAcc, P, FEED_DECIMALS, BTC_USD_ANSWER);
-      await setAnswer(f.feed, edge + 1n);
-      const price = answerToWad(edge + 1n, FEED_DECIMALS);
+      const price = await setAnswer(f.feed, edge + 1n);
       await expect(f.venue.connect(f.keeper).liquidate(f.alice.address))
         .to.be.revertedWithCustomError(f.venue, "NotLiquidatable")
         .withArgs(f.alice.address, equity(f.aliceAcc, price), maintenanceMargin(LEVERAGED_SIZE, price, P));
@@ -430,7 +444,7 @@ describe("MockPerpVenue", function () {
 
     it("cannot liquidate the same position twice", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { outcome } = await atLongEdge(f);
+      const { outcome } = await atLiquidationEdge(f);
       await f.venue.connect(f.keeper).liquidate(f.alice.address);
       await expect(f.venue.connect(f.keeper).liquidate(f.alice.address))
         .to.be.revertedWithCustomError(f.venue, "NotLiquidatable")
@@ -439,7 +453,7 @@ describe("MockPerpVenue", function () {
 
     it("lets the liquidated account withdraw what is left", async function () {
       const f = await loadFixture(leveragedFixture);
-      const { price, outcome } = await atLongEdge(f);
+      const { price, outcome } = await atLiquidationEdge(f);
       await f.venue.connect(f.keeper).liquidate(f.alice.address);
       const free = freeCollateral(outcome.account, price, P, USDC_TO_WAD);
       expect(free).to.be.gt(0n);
@@ -534,12 +548,8 @@ describe("MockPerpVenue", function () {
         const { venue, alice } = await loadFixture(deployVenueFixture);
         const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(10_000n));
         const size = sizeForNotional(usd(10_000n), P0);
-        const r = trade(acc, size, P0, P);
+        const r = await expectOpensAsModelled(venue, alice, acc, size, P0);
         expect(r.fillPrice).to.equal(P0 + P0 / 10n ** 6n);
-        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
-          .to.emit(venue, "PositionModified")
-          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
-        await expectPosition(venue, alice.address, r.account);
         expect(await venue.equity(alice.address)).to.equal(
           usd(10_000n) - r.fee - (tradeCost(size, r.fillPrice) - markValue(size, P0)),
         );
@@ -549,56 +559,38 @@ describe("MockPerpVenue", function () {
         const { venue, alice } = await loadFixture(deployVenueFixture);
         const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(2_000_000n));
         const size = sizeForNotional(usd(10_000_000n), P0);
-        const r = trade(acc, size, P0, P);
+        const r = await expectOpensAsModelled(venue, alice, acc, size, P0);
         expect(r.fillPrice).to.equal(P0 + P0 / 1000n);
-        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
-          .to.emit(venue, "PositionModified")
-          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
-        await expectPosition(venue, alice.address, r.account);
       });
 
       it("fills a 10k USD sell at mark - 0.0001%", async function () {
         const { venue, alice } = await loadFixture(deployVenueFixture);
         const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(10_000n));
         const size = -sizeForNotional(usd(10_000n), P0);
-        const r = trade(acc, size, P0, P);
+        const r = await expectOpensAsModelled(venue, alice, acc, size, P0);
         expect(r.fillPrice).to.equal(P0 - P0 / 10n ** 6n);
-        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
-          .to.emit(venue, "PositionModified")
-          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
-        await expectPosition(venue, alice.address, r.account);
       });
 
       it("rounds a buy's fill price and fee up at an odd price and size", async function () {
         const { venue, feed, alice } = await loadFixture(deployVenueFixture);
         const answer = 6_123_456_789_017n; // 61,234.56789017
-        await setAnswer(feed, answer);
-        const price = answerToWad(answer, FEED_DECIMALS);
+        const price = await setAnswer(feed, answer);
         const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(100_000n));
         const size = 1_234_567_891_234_567_891n;
-        const r = trade(acc, size, price, P);
+        const r = await expectOpensAsModelled(venue, alice, acc, size, price);
         // The model's inputs really leave remainders, so a floor anywhere would change the result.
         expect((price * (WAD + r.impact)) % WAD).to.not.equal(0n);
         expect((size * r.fillPrice) % WAD).to.not.equal(0n);
-        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
-          .to.emit(venue, "PositionModified")
-          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
-        await expectPosition(venue, alice.address, r.account);
       });
 
       it("rounds a sell's fill price down at an odd price and size", async function () {
         const { venue, feed, alice } = await loadFixture(deployVenueFixture);
         const answer = 6_123_456_789_017n;
-        await setAnswer(feed, answer);
-        const price = answerToWad(answer, FEED_DECIMALS);
+        const price = await setAnswer(feed, answer);
         const acc = await depositFor(venue, alice, EMPTY_ACCOUNT, usdc(100_000n));
         const size = -1_234_567_891_234_567_891n;
-        const r = trade(acc, size, price, P);
+        const r = await expectOpensAsModelled(venue, alice, acc, size, price);
         expect((price * (WAD - r.impact)) % WAD).to.not.equal(0n);
-        await expect(venue.connect(alice).modifyPosition(size, r.fillPrice))
-          .to.emit(venue, "PositionModified")
-          .withArgs(alice.address, size, r.fillPrice, r.fee, size, 0n);
-        await expectPosition(venue, alice.address, r.account);
       });
 
       it("costs noticeably more per dollar on a 10M USD trade than on a 10k one", async function () {
@@ -802,60 +794,64 @@ describe("MockPerpVenue", function () {
     });
 
     describe("realised PnL", function () {
-      it("realises pro-rata PnL on a partial close and keeps equity exact", async function () {
+      /**
+       * On the PnL fixture the feed moves to `answer` and alice, long PNL_SIZE, sells `delta` (< 0) with no bound:
+       * expects PositionModified with the model's fill, fee and realised PnL and her size after it, then the model's
+       * position. Returns the fixture, the mark and the model's result.
+       */
+      async function expectAliceSellsAsModelled(
+        answer: bigint,
+        delta: bigint,
+      ): Promise<{ f: PnlFixture; price: bigint; r: TradeResult }> {
         const f = await loadFixture(pnlFixture);
-        const answer = 63_000n * 10n ** 8n;
-        await setAnswer(f.feed, answer);
-        const price = answerToWad(answer, FEED_DECIMALS);
-        const delta = -btc("0.7");
+        const price = await setAnswer(f.feed, answer);
         const r = trade(f.aliceAcc, delta, price, P);
-        expect(r.realizedPnl).to.be.gt(0n);
         await expect(f.venue.connect(f.alice).modifyPosition(delta, 0n))
           .to.emit(f.venue, "PositionModified")
           .withArgs(f.alice.address, delta, r.fillPrice, r.fee, PNL_SIZE + delta, r.realizedPnl);
         await expectPosition(f.venue, f.alice.address, r.account);
-        // Equity moves only by the trade's own cost: sale proceeds vs mark, and the fee.
-        const before = equity(f.aliceAcc, price);
+        return { f, price, r };
+      }
+
+      /**
+       * Expects alice's equity after selling `delta` at mark `price` to be her equity before, less the `fee` and the
+       * fills' `cost`, plus the change in her position's mark value.
+       */
+      async function expectAliceEquityAfterSale(
+        f: PnlFixture,
+        delta: bigint,
+        price: bigint,
+        fee: bigint,
+        cost: bigint,
+      ): Promise<void> {
         const expected =
-          before -
-          r.fee -
-          tradeCost(delta, r.fillPrice) +
-          markValue(PNL_SIZE + delta, price) -
-          markValue(PNL_SIZE, price);
+          equity(f.aliceAcc, price) - fee - cost + markValue(PNL_SIZE + delta, price) - markValue(PNL_SIZE, price);
         expect(await f.venue.equity(f.alice.address)).to.equal(expected);
+      }
+
+      it("realises pro-rata PnL on a partial close and keeps equity exact", async function () {
+        const delta = -btc("0.7");
+        const { f, price, r } = await expectAliceSellsAsModelled(63_000n * 10n ** 8n, delta);
+        expect(r.realizedPnl).to.be.gt(0n);
+        // Equity moves only by the trade's own cost: sale proceeds vs mark, and the fee.
+        await expectAliceEquityAfterSale(f, delta, price, r.fee, tradeCost(delta, r.fillPrice));
       });
 
       it("realises the whole position on a flip and opens the remainder at the same fill", async function () {
-        const f = await loadFixture(pnlFixture);
-        const answer = 58_000n * 10n ** 8n;
-        await setAnswer(f.feed, answer);
-        const price = answerToWad(answer, FEED_DECIMALS);
         const delta = -btc("3.7");
-        const r = trade(f.aliceAcc, delta, price, P);
+        const { f, price, r } = await expectAliceSellsAsModelled(58_000n * 10n ** 8n, delta);
         expect(r.realizedPnl).to.be.lt(0n);
         expect(r.account.openNotional).to.equal(tradeCost(PNL_SIZE + delta, r.fillPrice));
-        await expect(f.venue.connect(f.alice).modifyPosition(delta, 0n))
-          .to.emit(f.venue, "PositionModified")
-          .withArgs(f.alice.address, delta, r.fillPrice, r.fee, PNL_SIZE + delta, r.realizedPnl);
-        await expectPosition(f.venue, f.alice.address, r.account);
         // A flip is two legs, closing and opening, each rounded against the trader.
         const legsCost = tradeCost(-PNL_SIZE, r.fillPrice) + tradeCost(PNL_SIZE + delta, r.fillPrice);
-        const expected =
-          equity(f.aliceAcc, price) -
-          r.fee -
-          legsCost +
-          markValue(PNL_SIZE + delta, price) -
-          markValue(PNL_SIZE, price);
-        expect(await f.venue.equity(f.alice.address)).to.equal(expected);
+        await expectAliceEquityAfterSale(f, delta, price, r.fee, legsCost);
         expect(await f.venue.openInterestLong()).to.equal(0n);
         expect(await f.venue.openInterestShort()).to.equal(-(PNL_SIZE + delta));
       });
 
       it("lets the trader withdraw all equity after closing", async function () {
         const f = await loadFixture(pnlFixture);
-        const answer = 61_500n * 10n ** 8n;
-        await setAnswer(f.feed, answer);
-        const price = answerToWad(answer, FEED_DECIMALS);
+        const price = await setAnswer(f.feed, 61_500n * 10n ** 8n);
         const closed = await tradeFor(f.venue, f.alice, f.aliceAcc, -PNL_SIZE, price);
         expect(closed.account.size).to.equal(0n);
         expect(closed.account.openNotional).to.equal(0n);
@@ -983,29 +979,19 @@ describe("MockPerpVenue", function () {
         .withArgs(bob.address, usdc(1n));
     });
 
-    it("blocks opening a position with VenuePaused", async function () {
-      const { venue, bob } = await loadFixture(pausedFixture);
-      await expect(venue.connect(bob).modifyPosition(-btc("0.1"), 0n)).to.be.revertedWithCustomError(
-        venue,
-        "VenuePaused",
-      );
-    });
-
-    it("blocks growing a position with VenuePaused", async function () {
-      const { venue, alice } = await loadFixture(pausedFixture);
-      await expect(venue.connect(alice).modifyPosition(1n, ethers.MaxUint256)).to.be.revertedWithCustomError(
-        venue,
-        "VenuePaused",
-      );
-    });
-
-    it("blocks flipping through zero with VenuePaused", async function () {
-      const { venue, alice } = await loadFixture(pausedFixture);
-      await expect(venue.connect(alice).modifyPosition(-btc("0.6"), 0n)).to.be.revertedWithCustomError(
-        venue,
-        "VenuePaused",
-      );
-    });
+    // alice holds a 0.5 BTC long, bob nothing: each of these would add exposure.
+    for (const [what, trader, sizeDelta, acceptablePrice] of [
+      ["opening a position", "bob", -btc("0.1"), 0n],
+      ["growing a position", "alice", 1n, ethers.MaxUint256],
+      ["flipping through zero", "alice", -btc("0.6"), 0n],
+    ] as const) {
+      it(`blocks ${what} with VenuePaused`, async function () {
+        const f = await loadFixture(pausedFixture);
+        await expect(
+          f.venue.connect(f[trader]).modifyPosition(sizeDelta, acceptablePrice),
+        ).to.be.revertedWithCustomError(f.venue, "VenuePaused");
+      });
+    }
 
     it("still allows reducing and closing a position", async function () {
       const { venue, alice, aliceAcc } = await loadFixture(pausedFixture);
