@@ -78,6 +78,21 @@ async function paidBounty(suite: Suite, tx: ContractTransactionResponse): Promis
   throw new Error("no RebalanceExecuted");
 }
 
+/**
+ * The keeper's rebalance (or ripcord) of BTC3L emits RebalanceExecuted with that action, the leverage before it and the
+ * keeper, and leaves the 3x product within 0.01 of its target with nothing more due.
+ */
+async function expectKeeperBringsBTC3LToTarget(suite: Suite, act: Action.REBALANCE | Action.RIPCORD): Promise<void> {
+  const token = await addr(suite, "BTC3L");
+  const before = await leverage(suite, "BTC3L");
+  const rebalancer = suite.rebalancer.connect(suite.keeper);
+  await expect(act === Action.RIPCORD ? rebalancer.ripcord(token) : rebalancer.rebalance(token))
+    .to.emit(suite.rebalancer, "RebalanceExecuted")
+    .withArgs(token, act, before, anyValue, anyValue, suite.keeper.address, anyValue);
+  expect(gapToTarget(await leverage(suite, "BTC3L"), wad(3))).to.be.lte(wad("0.01"));
+  expect(await action(suite, "BTC3L")).to.equal(Action.NONE);
+}
+
 /** Posts a round whose `updatedAt` is exactly `updatedAt` (may be ahead of the mining block; nothing reads it then). */
 async function postRoundAt(suite: Suite, market: MarketSymbol, answer: bigint, updatedAt: number): Promise<void> {
   const feed = suite.feeds[market];
@@ -202,14 +217,8 @@ describe("Rebalancer", function () {
 
   describe("#rebalance and #ripcord", function () {
     it("brings leverage back to target and emits RebalanceExecuted", async function () {
-      const token = await addr(suite, "BTC3L");
       await movePrice(suite, "BTC", pct(-8));
-      const before = await leverage(suite, "BTC3L");
-      await expect(suite.rebalancer.connect(suite.keeper).rebalance(token))
-        .to.emit(suite.rebalancer, "RebalanceExecuted")
-        .withArgs(token, Action.REBALANCE, before, anyValue, anyValue, suite.keeper.address, anyValue);
-      expect(gapToTarget(await leverage(suite, "BTC3L"), wad(3))).to.be.lte(wad("0.01"));
-      expect(await action(suite, "BTC3L")).to.equal(Action.NONE);
+      await expectKeeperBringsBTC3LToTarget(suite, Action.REBALANCE);
     });
 
     it("rebalance reverts RebalanceNotNeeded(token, NONE, leverage) when nothing is due", async function () {
@@ -244,12 +253,7 @@ describe("Rebalancer", function () {
       const token = await addr(suite, "BTC3L");
       await suite.rebalancer.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
       await movePrice(suite, "BTC", pct(-16));
-      const before = await leverage(suite, "BTC3L");
-      await expect(suite.rebalancer.connect(suite.keeper).ripcord(token))
-        .to.emit(suite.rebalancer, "RebalanceExecuted")
-        .withArgs(token, Action.RIPCORD, before, anyValue, anyValue, suite.keeper.address, anyValue);
-      expect(gapToTarget(await leverage(suite, "BTC3L"), wad(3))).to.be.lte(wad("0.01"));
-      expect(await action(suite, "BTC3L")).to.equal(Action.NONE);
+      await expectKeeperBringsBTC3LToTarget(suite, Action.RIPCORD);
       expect((await suite.rebalancer.tokenState(token)).iterating).to.equal(false);
     });
 

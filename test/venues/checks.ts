@@ -155,6 +155,29 @@ async function sizeAtLeverage(h: VenueHarness, side: Side, deposit: bigint, leve
   return sign(side) * sizeFor((toWad(h, deposit) * leverage) / WAD, await h.price());
 }
 
+/** A position opened by `openAtLeverage`: the deposit (units), the size and the opening's execution. */
+interface Opened {
+  readonly deposit: bigint;
+  readonly size: bigint;
+  readonly opening: Execution;
+}
+
+/**
+ * Funds `trader` with `whole` collateral tokens, deposits them and opens a `side` position of `leverage` (WAD) times
+ * the deposit at the oracle's price, in one call.
+ */
+async function openAtLeverage(
+  h: VenueHarness,
+  trader: HardhatEthersSigner,
+  side: Side,
+  leverage: bigint,
+  whole = 10_000n,
+): Promise<Opened> {
+  const deposit = units(h, whole);
+  const size = await sizeAtLeverage(h, side, deposit, leverage);
+  return { deposit, size, opening: await open(h, trader, deposit, size) };
+}
+
 /** Asserts a revert, with the implementation's own error when the harness names it. */
 async function expectVenueRevert(
   h: VenueHarness,
@@ -213,9 +236,7 @@ const gridUp = (p: bigint, tick: bigint): bigint => ceilDiv(p, tick) * tick;
 export async function checkOpeningValuation(impl: VenueImplementation, side: Side): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
-  const r = await open(h, trader, deposit, size);
+  const { deposit, size, opening: r } = await openAtLeverage(h, trader, side, 5n * WAD);
   const s = await snapshot(h, trader.address);
   expect(s.size, "accountSnapshot size after opening").to.equal(size);
   expect(s.price, "accountSnapshot price vs the oracle's price").to.equal(await h.price());
@@ -233,9 +254,7 @@ export async function checkOpeningValuation(impl: VenueImplementation, side: Sid
 export async function checkRoundTripCost(impl: VenueImplementation, side: Side): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
-  const opened = await open(h, trader, deposit, size);
+  const { deposit, size, opening: opened } = await openAtLeverage(h, trader, side, 5n * WAD);
   const closed = await execute(h, trader, 0n, -size);
   const s = await snapshot(h, trader.address);
   expect(s.size, "size after the round trip").to.equal(0n);
@@ -252,9 +271,7 @@ export async function checkRoundTripCost(impl: VenueImplementation, side: Side):
 export async function checkMarkToMarket(impl: VenueImplementation, side: Side): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, side, deposit, 5n * WAD);
-  await open(h, trader, deposit, size);
+  const { size } = await openAtLeverage(h, trader, side, 5n * WAD);
   const s0 = await snapshot(h, trader.address);
   for (const pct of [3.7, -6.13, 0.01, -0.5]) {
     const price = await h.movePrice(pct);
@@ -276,9 +293,7 @@ export async function checkFundingAccruesIntoEquity(impl: VenueImplementation): 
   const h = await impl.load();
   const [long, short] = h.traders;
   await h.setFundingRate(FUNDING_RATE);
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, "long", deposit, 5n * WAD);
-  await open(h, long, deposit, size);
+  const { deposit, size } = await openAtLeverage(h, long, "long", 5n * WAD);
   await open(h, short, deposit, -size);
   const t0 = await time.latest();
   const long0 = await snapshot(h, long.address);
@@ -407,8 +422,7 @@ export async function checkPreviewNeverBetterThanExecution(impl: VenueImplementa
 export async function checkQuoteTradeAtAgreesWithPreview(impl: VenueImplementation): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 100_000n);
-  await open(h, trader, deposit, await sizeAtLeverage(h, "long", deposit, 3n * WAD));
+  await openAtLeverage(h, trader, "long", 3n * WAD, 100_000n);
   const p0 = await h.price();
   await fc.assert(
     fc.asyncProperty(
@@ -434,8 +448,7 @@ export async function checkQuoteTradeAtAgreesWithPreview(impl: VenueImplementati
 export async function checkPreviewWithoutTrade(impl: VenueImplementation): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  await open(h, trader, deposit, await sizeAtLeverage(h, "short", deposit, 4n * WAD));
+  await openAtLeverage(h, trader, "short", 4n * WAD);
   await h.movePrice(-1.5);
   const s = await snapshot(h, trader.address);
   const [fill, fee, equityAfter] = await h.venue.previewTrade(trader.address, 0n);
@@ -448,16 +461,25 @@ export async function checkPreviewWithoutTrade(impl: VenueImplementation): Promi
 // (3) Margin and withdrawal rules
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Growing a position to 95% of maxLeverage() (measured on the equity before the trade) succeeds. */
-export async function checkGrowWithinMaxLeverage(impl: VenueImplementation): Promise<void> {
+/**
+ * The set-up of the maxLeverage checks: a 10x long on 10k, maxLeverage(), and the size that puts the position at
+ * `percent`% of maxLeverage() times its equity now.
+ */
+async function longWithTarget(
+  impl: VenueImplementation,
+  percent: bigint,
+): Promise<{ h: VenueHarness; trader: HardhatEthersSigner; size: bigint; max: bigint; target: bigint }> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, "long", deposit, 10n * WAD);
-  await open(h, trader, deposit, size);
+  const { size } = await openAtLeverage(h, trader, "long", 10n * WAD);
   const max = await h.venue.maxLeverage();
   const s0 = await snapshot(h, trader.address);
-  const target = sizeFor((((s0.equity * max) / WAD) * 95n) / 100n, s0.price);
+  return { h, trader, size, max, target: sizeFor((((s0.equity * max) / WAD) * percent) / 100n, s0.price) };
+}
+
+/** Growing a position to 95% of maxLeverage() (measured on the equity before the trade) succeeds. */
+export async function checkGrowWithinMaxLeverage(impl: VenueImplementation): Promise<void> {
+  const { h, trader, size, max, target } = await longWithTarget(impl, 95n);
   await expectSuccess(`growing to 95% of maxLeverage ${fmt(max)}`, execute(h, trader, 0n, target - size));
   const s1 = await snapshot(h, trader.address);
   expect(s1.size, "size after growing within maxLeverage").to.equal(target);
@@ -469,14 +491,7 @@ export async function checkGrowWithinMaxLeverage(impl: VenueImplementation): Pro
  * costs) reverts and leaves the account and balances unchanged.
  */
 export async function checkGrowBeyondMaxLeverageReverts(impl: VenueImplementation): Promise<void> {
-  const h = await impl.load();
-  const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, "long", deposit, 10n * WAD);
-  await open(h, trader, deposit, size);
-  const max = await h.venue.maxLeverage();
-  const s0 = await snapshot(h, trader.address);
-  const target = sizeFor((((s0.equity * max) / WAD) * 101n) / 100n, s0.price);
+  const { h, trader, size, target } = await longWithTarget(impl, 101n);
   await expectUnchanged(h, [trader.address], [trader.address], () =>
     expectVenueRevert(
       h,
@@ -522,8 +537,7 @@ export async function checkWithdrawBeyondFreeMarginReverts(impl: VenueImplementa
 export async function checkWithdrawFreeMargin(impl: VenueImplementation): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  await open(h, trader, deposit, await sizeAtLeverage(h, "short", deposit, 10n * WAD));
+  await openAtLeverage(h, trader, "short", 10n * WAD);
   const max = await h.venue.maxLeverage();
   const s0 = await snapshot(h, trader.address);
   const unit = toWad(h, 1n);
@@ -549,9 +563,7 @@ export async function checkWithdrawFreeMargin(impl: VenueImplementation): Promis
 export async function checkProRataExitAboveInitialMargin(impl: VenueImplementation, side: Side): Promise<void> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, side, deposit, 15n * WAD);
-  await open(h, trader, deposit, size);
+  const { size } = await openAtLeverage(h, trader, side, 15n * WAD);
   await h.movePrice(side === "long" ? -2.5 : 2.5);
   const max = await h.venue.maxLeverage();
   expect(await h.venue.isLiquidatable(trader.address), "set-up: still above maintenance").to.equal(false);
@@ -624,8 +636,7 @@ export async function checkLiquidationBoundary(impl: VenueImplementation, side: 
   const h = await impl.load();
   const [trader] = h.traders;
   expect(h.liquidator.address, "the liquidator is a third party").to.not.equal(trader.address);
-  const deposit = units(h, 10_000n);
-  await open(h, trader, deposit, await sizeAtLeverage(h, side, deposit, 15n * WAD));
+  await openAtLeverage(h, trader, side, 15n * WAD);
   const price = await h.price();
   const liq = await h.venue.liquidationPrice(trader.address);
   if (side === "long") ensure(liq > 0n && liq < price, `long liquidationPrice ${fmt(liq)}`);
@@ -661,8 +672,7 @@ export async function checkMarginRatio(impl: VenueImplementation, side: Side): P
   const h = await impl.load();
   const [trader] = h.traders;
   expect(await h.venue.marginRatio(trader.address), "marginRatio without a position").to.equal(ethers.MaxInt256);
-  const deposit = units(h, 10_000n);
-  await open(h, trader, deposit, await sizeAtLeverage(h, side, deposit, 15n * WAD));
+  await openAtLeverage(h, trader, side, 15n * WAD);
   const against = side === "long" ? -1 : 1;
   for (const pct of [0, 4, 2.5, 3, 1]) {
     if (pct !== 0) await h.movePrice(against * pct);
@@ -685,9 +695,7 @@ export async function checkMarginRatio(impl: VenueImplementation, side: Side): P
 async function pausedWithLong(impl: VenueImplementation): Promise<{ h: VenueHarness; size: bigint }> {
   const h = await impl.load();
   const [trader] = h.traders;
-  const deposit = units(h, 10_000n);
-  const size = await sizeAtLeverage(h, "long", deposit, 5n * WAD);
-  await open(h, trader, deposit, size);
+  const { size } = await openAtLeverage(h, trader, "long", 5n * WAD);
   await h.pause(true);
   return { h, size };
 }
