@@ -11,14 +11,26 @@ import { MARKETS, usdc } from "../../config/parameters";
 
 const RIPCORD = 3n;
 
-async function minted(): Promise<
-  ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] }
-> {
+type Minted = ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] };
+
+async function minted(): Promise<Minted> {
   const suite = await deploySuite();
   const ctx = await productContext(suite, "BTC3L");
   const holder = suite.users[0];
   await fundAndMint(ctx, holder, usdc(10_000));
   return { ...ctx, holder };
+}
+
+/** The keeper's `call` (rebalance or ripcord) of the product goes through: it emits RebalanceExecuted. */
+async function expectKeeperExecutes(ctx: ProductContext, call: "rebalance" | "ripcord"): Promise<void> {
+  const rebalancer = ctx.suite.rebalancer.connect(ctx.suite.keeper);
+  await expect(rebalancer[call](ctx.address)).to.emit(ctx.suite.rebalancer, "RebalanceExecuted");
+}
+
+/** The holder redeems all its shares: the redeem goes through and emits Redeemed. */
+async function expectRedeemsAll(ctx: Minted): Promise<void> {
+  const shares = await ctx.token.balanceOf(ctx.holder.address);
+  await expect(ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address)).to.emit(ctx.token, "Redeemed");
 }
 
 /** State that must not change when an entry point reverts. */
@@ -113,18 +125,11 @@ describe("Oracle failures and pauses", () => {
       // A 22% drop takes 3x to about 5.8x: above the 4.5x ripcord.
       await ctx.feed.updateAnswer(46_800n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
-      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(
-        suite.rebalancer,
-        "RebalanceExecuted",
-      );
+      await expectKeeperExecutes(ctx, "ripcord");
       expect(await ctx.token.currentLeverage()).to.be.closeTo(3n * 10n ** 18n, 10n ** 16n);
       await ctx.feed.updateAnswer(42_000n * 10n ** 8n); // 3x -> about 3.9x: above the band
-      await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.emit(
-        suite.rebalancer,
-        "RebalanceExecuted",
-      );
-      const shares = await ctx.token.balanceOf(holder.address);
-      await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
+      await expectKeeperExecutes(ctx, "rebalance");
+      await expectRedeemsAll(ctx);
     });
 
     it("venue pause (reduce-only) blocks mint and up-levering rebalances, never ripcord or redeem", async () => {
@@ -146,12 +151,8 @@ describe("Oracle failures and pauses", () => {
       // Down to a ripcord (from the unchanged 3x position at 60,000: -16.7% gives 5x): a reduction, it goes through.
       await ctx.feed.updateAnswer(50_000n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
-      await expect(suite.rebalancer.connect(suite.keeper).ripcord(ctx.address)).to.emit(
-        suite.rebalancer,
-        "RebalanceExecuted",
-      );
-      const shares = await ctx.token.balanceOf(holder.address);
-      await expect(ctx.token.connect(holder).redeem(shares, 0n, holder.address)).to.emit(ctx.token, "Redeemed");
+      await expectKeeperExecutes(ctx, "ripcord");
+      await expectRedeemsAll(ctx);
     });
   });
 });
