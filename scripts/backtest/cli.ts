@@ -2,7 +2,7 @@
  * npm run backtest -- --prices <csv> [options]
  *
  * Runs a Ballast product through real price history on the in-process Hardhat network, with the real contracts
- * (see engine.ts), and compares it with DESIGN.md's continuous-leverage theory. `--help` lists the options.
+ * (see engine.ts), and compares it with the continuous-leverage theory of docs/mechanism.md. `--help` lists the options.
  */
 import { writeFileSync } from "fs";
 import { cpus, loadavg } from "os";

@@ -152,7 +152,7 @@ export function renderResults(products: string[], candles: Candle[], note: strin
   if (liqs.length === 0) lines.push("None in the runs present.");
   else {
     lines.push(
-      "Each row: the candle in which the venue's `isLiquidatable` returned true, its move against the previous close (low for a long, high for a short), and the single unmonitored move that liquidates from the rule set's band top with maintenance margin 1% (DESIGN.md, `liquidationMove()`): in bar mode the keeper only acts at closes, so a candle whose adverse extreme exceeds the envelope liquidates.",
+      "Each row: the candle in which the venue's `isLiquidatable` returned true, its move against the previous close (low for a long, high for a short), and the single unmonitored move that liquidates from the rule set's band top with maintenance margin 1% (docs/mechanism.md, `liquidationMove()`): in bar mode the keeper only acts at closes, so a candle whose adverse extreme exceeds the envelope liquidates.",
       "",
       "| product | rules | keeper | candle (UTC) | OHLC | adverse move vs previous close | band top | envelope at band top |",
       "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
