@@ -21,6 +21,8 @@ export const TO_WAD = 10n ** 12n;
 export { DEAD_ADDRESS, DEAD_SHARES }; // the protocol module's
 
 export type BlockOverrides = { blockTag: "pending" };
+/** Overrides for the pinned next block, with the timestamp it was pinned at. */
+export type PinnedBlock = BlockOverrides & { timestamp: number };
 
 export const mulDivDown = (a: bigint, b: bigint, d: bigint): bigint => (a * b) / d;
 export const mulDivUp = (a: bigint, b: bigint, d: bigint): bigint => (a * b + d - 1n) / d;
@@ -28,7 +30,7 @@ const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** Fixes the next block's timestamp (latest + `seconds`) and returns overrides that read views at that block. */
-export async function pinNextBlock(seconds = 1): Promise<BlockOverrides & { timestamp: number }> {
+export async function pinNextBlock(seconds = 1): Promise<PinnedBlock> {
   const timestamp = (await time.latest()) + seconds;
   await time.setNextBlockTimestamp(timestamp);
   return { blockTag: "pending", timestamp };
@@ -50,6 +52,8 @@ export interface TokenState {
   supply: bigint;
   /** Streaming-fee shares that the next action at `timestamp` mints to the treasury. */
   feeShares: bigint;
+  /** The token's fee rates. */
+  fees: Awaited<ReturnType<LeveragedToken["fees"]>>;
 }
 
 /** Streaming-fee shares for `supply` after `elapsed` seconds at `rate` (WAD per year), as docs/mechanism.md words it. */
@@ -62,7 +66,7 @@ export function streamingFeeShares(supply: bigint, size: bigint, rate: bigint, e
 }
 
 /** The product's state as the next block (pinned at `timestamp`) will see it. */
-export async function readState(ctx: ModelContext, o: BlockOverrides & { timestamp: number }): Promise<TokenState> {
+export async function readState(ctx: ModelContext, o: PinnedBlock): Promise<TokenState> {
   const address = await ctx.token.getAddress();
   const [size, venueEquity, price] = await ctx.venue.accountSnapshot(address, o);
   const idle = await ctx.usdc.balanceOf(address, o);
@@ -70,7 +74,7 @@ export async function readState(ctx: ModelContext, o: BlockOverrides & { timesta
   const fees = await ctx.token.fees(o);
   const last = await ctx.token.lastFeeAccrual(o);
   const feeShares = streamingFeeShares(supply, size, fees.streamingFeeRate, BigInt(o.timestamp) - last);
-  return { size, equity: venueEquity + idle * TO_WAD, price, idleWad: idle * TO_WAD, supply, feeShares };
+  return { size, equity: venueEquity + idle * TO_WAD, price, idleWad: idle * TO_WAD, supply, feeShares, fees };
 }
 
 export interface MintQuote {
@@ -86,14 +90,9 @@ export interface MintQuote {
 }
 
 /** What `mint(collateralIn)` gives in the pinned block; shares 0 means the contract must revert. */
-export async function quoteMint(
-  ctx: ModelContext,
-  collateralIn: bigint,
-  o: BlockOverrides & { timestamp: number },
-): Promise<MintQuote> {
+export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: PinnedBlock): Promise<MintQuote> {
   const st = await readState(ctx, o);
-  const fees = await ctx.token.fees(o);
-  const fee = mulDivUp(collateralIn, fees.mintFeeRate, WAD);
+  const fee = mulDivUp(collateralIn, st.fees.mintFeeRate, WAD);
   const net = collateralIn - fee;
   const supply = st.supply + st.feeShares;
   const added = net * TO_WAD;
@@ -135,13 +134,8 @@ export interface RedeemQuote {
 }
 
 /** What `redeem(sharesIn)` pays in the pinned block. */
-export async function quoteRedeem(
-  ctx: ModelContext,
-  sharesIn: bigint,
-  o: BlockOverrides & { timestamp: number },
-): Promise<RedeemQuote> {
+export async function quoteRedeem(ctx: ModelContext, sharesIn: bigint, o: PinnedBlock): Promise<RedeemQuote> {
   const st = await readState(ctx, o);
-  const fees = await ctx.token.fees(o);
   const supply = st.supply + st.feeShares;
   const magnitude = mulDivDown(abs(st.size), sharesIn, supply);
   const sizeDelta = st.size >= 0n ? -magnitude : magnitude;
@@ -152,7 +146,7 @@ export async function quoteRedeem(
   }
   const keep = st.equity > 0n ? mulDivUp(st.equity, supply - sharesIn, supply) : 0n;
   const gross = st.equity > 0n && equityAfter > keep ? (equityAfter - keep) / TO_WAD : 0n;
-  const fee = mulDivUp(gross, fees.redeemFeeRate, WAD);
+  const fee = mulDivUp(gross, st.fees.redeemFeeRate, WAD);
   return {
     sizeDelta,
     equityBefore: st.equity,
