@@ -11,41 +11,39 @@ import { formatAmount, percent } from "../../web/src/format";
 const WAD = 10n ** 18n;
 const wad = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
 
+/** computeDecay for a 3x product launched at `launch` (USD), now at `price` with NAV `nav` (per share, 1 at launch). */
+function decayOf3x(p: {
+  isLong: boolean;
+  launch: number;
+  price: number;
+  nav: number;
+}): ReturnType<typeof computeDecay> {
+  return computeDecay({
+    isLong: p.isLong,
+    targetLeverageWad: 3n * WAD,
+    launchPriceWad: wad(p.launch),
+    priceWad: wad(p.price),
+    navWad: wad(p.nav),
+  });
+}
+
 describe("web: decay since launch", function () {
   it("is zero when NAV equals the one-off leveraged bet", function () {
-    const d = computeDecay({
-      isLong: true,
-      targetLeverageWad: 3n * WAD,
-      launchPriceWad: wad(60_000),
-      priceWad: wad(66_000),
-      navWad: wad(1.3),
-    });
+    const d = decayOf3x({ isLong: true, launch: 60_000, price: 66_000, nav: 1.3 });
     expect(d.underlyingReturnWad).to.equal(wad(0.1));
     expect(d.benchmarkNavWad).to.equal(wad(1.3));
     expect(d.decayWad).to.equal(0n);
   });
 
   it("measures a short against 1 − L·r and reports the shortfall as negative", function () {
-    const d = computeDecay({
-      isLong: false,
-      targetLeverageWad: 3n * WAD,
-      launchPriceWad: wad(100),
-      priceWad: wad(90),
-      navWad: wad(1.2),
-    });
+    const d = decayOf3x({ isLong: false, launch: 100, price: 90, nav: 1.2 });
     expect(d.benchmarkNavWad).to.equal(wad(1.3));
     expect(d.navReturnWad).to.equal(wad(0.2));
     expect(percent(d.decayWad ?? 0n)).to.equal("−7.69%");
   });
 
   it("has no benchmark when a static position would have been wiped out", function () {
-    const d = computeDecay({
-      isLong: false,
-      targetLeverageWad: 3n * WAD,
-      launchPriceWad: wad(100),
-      priceWad: wad(140),
-      navWad: wad(0.3),
-    });
+    const d = decayOf3x({ isLong: false, launch: 100, price: 140, nav: 0.3 });
     expect(d.benchmarkNavWad).to.equal(null);
     expect(d.decayWad).to.equal(null);
   });
