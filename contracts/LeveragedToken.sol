@@ -11,6 +11,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IVenue} from "./interfaces/IVenue.sol";
@@ -358,13 +359,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (supply == 0) return WAD; // the initial NAV: 1 USD per token
         (int256 size, , , ) = _snapshot();
         // Round down: NAV is never overstated. Pending streaming-fee shares count, as they will on the next action.
-        return
-            Math.mulDiv(
-                totalEquityWad(),
-                WAD,
-                supply + _pendingStreamingFeeShares(supply, size, _config),
-                Math.Rounding.Floor
-            );
+        return MulDiv.down(totalEquityWad(), WAD, supply + _pendingStreamingFeeShares(supply, size, _config));
     }
 
     /// @inheritdoc ILeveragedToken
@@ -498,7 +493,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
             uint256 all = uint256(equityAfter);
             return all > DEAD_SHARES ? all - DEAD_SHARES : 0;
         }
-        return Math.mulDiv(supply, uint256(equityAfter - equityBefore), uint256(equityBefore), Math.Rounding.Floor);
+        return MulDiv.down(supply, uint256(equityAfter - equityBefore), uint256(equityBefore));
     }
 
     /// @dev The pro-rata reduction of a redeem and its gross payout (collateral units, before the redeem fee).
@@ -554,11 +549,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     function _pendingStreamingFeeShares(uint256 supply, int256 size, Config memory cfg) private view returns (uint256) {
         uint256 rate = cfg.streamingFeeRate;
         if (supply == 0 || rate == 0 || size == 0) return 0;
-        uint256 fraction = Math.mulDiv(rate, block.timestamp - cfg.lastFeeAccrual, YEAR, Math.Rounding.Floor);
+        uint256 fraction = MulDiv.down(rate, block.timestamp - cfg.lastFeeAccrual, YEAR);
         if (fraction == 0) return 0;
         // rate <= 10%/year; a fraction >= 1 would need a decade without any action, capped at 50% to stay finite.
         fraction = Math.min(fraction, WAD / 2);
-        return Math.mulDiv(supply, fraction, WAD - fraction, Math.Rounding.Floor);
+        return MulDiv.down(supply, fraction, WAD - fraction);
     }
 
     /// @dev Pulls `amount` from the caller and checks that exactly that much arrived: fee-on-transfer collateral

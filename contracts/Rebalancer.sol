@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
@@ -238,8 +239,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         }
         p.acceptablePrice =
             p.sizeDelta > 0
-                ? Math.mulDiv(price, WAD + m.maxSlippage, WAD, Math.Rounding.Floor)
-                : Math.mulDiv(price, WAD - m.maxSlippage, WAD, Math.Rounding.Floor);
+                ? MulDiv.down(price, WAD + m.maxSlippage, WAD)
+                : MulDiv.down(price, WAD - m.maxSlippage, WAD);
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs (as quoted by
@@ -254,12 +255,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ) private view returns (int256) {
         if (firstDelta == 0) return 0;
         (uint256 fill, uint256 fee) = ILeveragedToken(token).venue().quoteTradeAt(firstDelta, price);
-        uint256 impactCost = Math.mulDiv(
-            SignedMath.abs(firstDelta),
-            fill > price ? fill - price : price - fill,
-            WAD,
-            Math.Rounding.Floor
-        );
+        uint256 impactCost = MulDiv.down(SignedMath.abs(firstDelta), fill > price ? fill - price : price - fill, WAD);
         int256 equityAfterCosts = equityWad - SafeCast.toInt256(impactCost + fee);
         return LeverageMath.targetSize(target, equityAfterCosts, price, size > 0) - size;
     }
@@ -320,7 +316,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 amount = Math.min(uint256(st.bountyBase) + uint256(st.bountyPerSecond) * elapsed, cap);
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
-        amount = Math.min(amount, Math.mulDiv(equityUnits, st.bountyMaxEquityFraction, WAD, Math.Rounding.Floor));
+        amount = Math.min(amount, MulDiv.down(equityUnits, st.bountyMaxEquityFraction, WAD));
         return Math.min(amount, budget);
     }
 

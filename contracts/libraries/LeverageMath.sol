@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
@@ -29,14 +30,14 @@ library LeverageMath {
         bool long
     ) internal pure returns (int256) {
         if (equityWad <= 0) return 0;
-        uint256 magnitude = Math.mulDiv(targetLeverage, uint256(equityWad), price, Math.Rounding.Floor);
+        uint256 magnitude = MulDiv.down(targetLeverage, uint256(equityWad), price);
         int256 signed = SafeCast.toInt256(magnitude);
         return long ? signed : -signed;
     }
 
     /// @notice `size * part / whole`, rounded towards zero (the pro-rata slice of a position).
     function proRataSize(int256 size, uint256 part, uint256 whole) internal pure returns (int256) {
-        int256 magnitude = SafeCast.toInt256(Math.mulDiv(SignedMath.abs(size), part, whole, Math.Rounding.Floor));
+        int256 magnitude = SafeCast.toInt256(MulDiv.down(SignedMath.abs(size), part, whole));
         return size >= 0 ? magnitude : -magnitude;
     }
 
@@ -49,7 +50,7 @@ library LeverageMath {
         uint256 maxNotional
     ) internal pure returns (int256 capped, bool wasCapped) {
         if (maxNotional == 0) return (sizeDelta, false);
-        uint256 maxSize = Math.mulDiv(maxNotional, WAD, price, Math.Rounding.Floor);
+        uint256 maxSize = MulDiv.down(maxNotional, WAD, price);
         if (SignedMath.abs(sizeDelta) <= maxSize) return (sizeDelta, false);
         int256 m = SafeCast.toInt256(maxSize);
         return (sizeDelta > 0 ? m : -m, true);

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "./MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 
@@ -13,14 +14,14 @@ library SignedWadMath {
 
     /// @notice floor(a * b / d) for signed `a`, unsigned `b` and `d` (rounds towards -infinity).
     function mulDivFloor(int256 a, uint256 b, uint256 d) internal pure returns (int256) {
-        if (a >= 0) return SafeCast.toInt256(Math.mulDiv(uint256(a), b, d, Math.Rounding.Floor));
+        if (a >= 0) return SafeCast.toInt256(MulDiv.down(uint256(a), b, d));
         return -SafeCast.toInt256(Math.mulDiv(SignedMath.abs(a), b, d, Math.Rounding.Ceil));
     }
 
     /// @notice ceil(a * b / d) for signed `a`, unsigned `b` and `d` (rounds towards +infinity).
     function mulDivCeil(int256 a, uint256 b, uint256 d) internal pure returns (int256) {
         if (a >= 0) return SafeCast.toInt256(Math.mulDiv(uint256(a), b, d, Math.Rounding.Ceil));
-        return -SafeCast.toInt256(Math.mulDiv(SignedMath.abs(a), b, d, Math.Rounding.Floor));
+        return -SafeCast.toInt256(MulDiv.down(SignedMath.abs(a), b, d));
     }
 
     /// @notice floor(a * b / WAD).

@@ -201,7 +201,7 @@ describe("Fault scenarios", function () {
       await fund(ctx.suite, user, usdc(100_000), ctx.address);
       const supply = await ctx.token.totalSupply();
       await expect(ctx.token.connect(user).mint(usdc(100_000), 0n, user.address)).to.be.revertedWithCustomError(
-        ctx.venue,
+        ctx.mockVenue,
         "OpenInterestCapExceeded",
       );
       expect(await ctx.token.totalSupply()).to.equal(supply);
@@ -288,7 +288,7 @@ describe("Fault scenarios", function () {
       const trader = ctx.suite.users[2];
       await expect(
         ctx.mockVenue.connect(trader).modifyPosition(2n ** 255n - 1n, MaxUint256),
-      ).to.be.revertedWithCustomError(ctx.venue, "SizeOutOfRange");
+      ).to.be.revertedWithCustomError(ctx.mockVenue, "SizeOutOfRange");
       const slice = AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [MaxUint256, MaxUint256]);
       await expect(ctx.suite.rebalancer.checkUpkeep(slice)).to.be.revertedWithPanic(0x11);
       const ok = AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [2n, MaxUint256 - 2n]);

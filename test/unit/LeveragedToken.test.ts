@@ -850,7 +850,7 @@ describe("LeveragedToken", function () {
       const { suite, ctx, outsider } = await withHolders();
       await gap(ctx, -4_000n);
       expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(true);
-      await expect(ctx.mockVenue.connect(outsider).liquidate(ctx.address)).to.emit(ctx.venue, "Liquidated");
+      await expect(ctx.mockVenue.connect(outsider).liquidate(ctx.address)).to.emit(ctx.mockVenue, "Liquidated");
       expect(await ctx.venue.liquidationCount(ctx.address)).to.equal(1n);
       expect((await ctx.mockVenue.position(ctx.address)).size).to.equal(0n);
       expect(await suite.usdc.balanceOf(outsider.address)).to.be.gt(0n);

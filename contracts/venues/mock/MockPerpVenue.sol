@@ -7,6 +7,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MulDiv} from "../../libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {IOracleAdapter} from "../../interfaces/IOracleAdapter.sol";
@@ -347,9 +348,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
             int256 closed = closesAll ? -oldSize : delta; // the part of delta that reduces oldSize
             int256 basisClosed = basis;
             if (!closesAll) {
-                int256 magnitude = SafeCast.toInt256(
-                    Math.mulDiv(SignedMath.abs(basis), absDelta, absOld, Math.Rounding.Floor)
-                );
+                int256 magnitude = SafeCast.toInt256(MulDiv.down(SignedMath.abs(basis), absDelta, absOld));
                 basisClosed = basis >= 0 ? magnitude : -magnitude;
             }
             realizedPnl = -closed.mulWadCeil(fill) - basisClosed;
@@ -422,7 +421,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         int256 eq = _equity(pos, liq.price, ms.fundingIndex);
         uint256 notional_ = _notional(liq.size, liq.price);
         MarketParams memory p = _params;
-        uint256 maintenance = Math.mulDiv(notional_, p.maintenanceMarginRatio, WAD, Math.Rounding.Floor);
+        uint256 maintenance = MulDiv.down(notional_, p.maintenanceMarginRatio, WAD);
         if (liq.size == 0 || eq >= SafeCast.toInt256(maintenance)) revert NotLiquidatable(account, eq, maintenance);
 
         _updateOpenInterest(liq.size, 0);
@@ -445,15 +444,12 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         uint256 notional_,
         MarketParams memory p
     ) private pure returns (uint256 feeWad, uint256 penaltyWad, uint256 badDebt, uint256 remaining) {
-        feeWad = Math.mulDiv(notional_, p.liquidatorFeeRate, WAD, Math.Rounding.Floor);
+        feeWad = MulDiv.down(notional_, p.liquidatorFeeRate, WAD);
         if (eq < 0) return (feeWad, 0, SignedMath.abs(eq) + feeWad, 0);
         uint256 available = uint256(eq);
         uint256 fromAccount = Math.min(available, feeWad);
         badDebt = feeWad - fromAccount;
-        penaltyWad = Math.min(
-            available - fromAccount,
-            Math.mulDiv(notional_, p.liquidationPenaltyRate, WAD, Math.Rounding.Floor)
-        );
+        penaltyWad = Math.min(available - fromAccount, MulDiv.down(notional_, p.liquidationPenaltyRate, WAD));
         remaining = available - fromAccount - penaltyWad;
     }
 
@@ -509,7 +505,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     }
 
     function _notional(int256 size, uint256 price) private pure returns (uint256) {
-        return Math.mulDiv(SignedMath.abs(size), price, WAD, Math.Rounding.Floor);
+        return MulDiv.down(SignedMath.abs(size), price, WAD);
     }
 
     function _quote(int256 sizeDelta, uint256 price) private view returns (uint256 fillPrice, uint256 fee) {
@@ -517,7 +513,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         // all three, two of them cold).
         MarketParams storage p = _params;
         uint256 absDelta = SignedMath.abs(sizeDelta);
-        uint256 tradeNotional = Math.mulDiv(absDelta, price, WAD, Math.Rounding.Floor);
+        uint256 tradeNotional = MulDiv.down(absDelta, price, WAD);
         uint256 impact = Math.min(
             Math.mulDiv(tradeNotional, p.impactPerNotional, WAD, Math.Rounding.Ceil),
             p.maxPriceImpact
@@ -526,7 +522,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         fillPrice =
             sizeDelta > 0
                 ? Math.mulDiv(price, WAD + impact, WAD, Math.Rounding.Ceil)
-                : Math.mulDiv(price, WAD - impact, WAD, Math.Rounding.Floor);
+                : MulDiv.down(price, WAD - impact, WAD);
         uint256 fillNotional = Math.mulDiv(absDelta, fillPrice, WAD, Math.Rounding.Ceil);
         fee = Math.mulDiv(fillNotional, p.takerFeeRate, WAD, Math.Rounding.Ceil);
     }
@@ -567,7 +563,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         if (pos.size == 0) return 0;
         int256 eq = _equity(pos, price, _indexAt(_market, price));
         if (eq <= 0) return type(uint256).max;
-        return Math.mulDiv(_notional(pos.size, price), WAD, uint256(eq), Math.Rounding.Floor);
+        return MulDiv.down(_notional(pos.size, price), WAD, uint256(eq));
     }
 
     /// @inheritdoc IVenue
@@ -591,11 +587,11 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         if (size > 0) {
             // c + s P = m s P  =>  P = -c / (s (1 - m))
             if (c >= 0) return 0;
-            return Math.mulDiv(SignedMath.abs(c), WAD * WAD, uint256(size) * (WAD - m), Math.Rounding.Floor);
+            return MulDiv.down(SignedMath.abs(c), WAD * WAD, uint256(size) * (WAD - m));
         }
         // c - |s| P = m |s| P  =>  P = c / (|s| (1 + m))
         if (c <= 0) return 0;
-        return Math.mulDiv(uint256(c), WAD * WAD, SignedMath.abs(size) * (WAD + m), Math.Rounding.Floor);
+        return MulDiv.down(uint256(c), WAD * WAD, SignedMath.abs(size) * (WAD + m));
     }
 
     /// @inheritdoc IVenue
@@ -604,11 +600,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         Position storage pos = _positions[account];
         if (pos.size == 0) return false;
         int256 eq = _equity(pos, price, _indexAt(_market, price));
-        return
-            eq <
-            SafeCast.toInt256(
-                Math.mulDiv(_notional(pos.size, price), _params.maintenanceMarginRatio, WAD, Math.Rounding.Floor)
-            );
+        return eq < SafeCast.toInt256(MulDiv.down(_notional(pos.size, price), _params.maintenanceMarginRatio, WAD));
     }
 
     /// @inheritdoc IVenue
@@ -623,7 +615,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
 
     /// @inheritdoc IVenue
     function maxLeverage() external view override returns (uint256) {
-        return Math.mulDiv(WAD, WAD, _params.initialMarginRatio, Math.Rounding.Floor);
+        return MulDiv.down(WAD, WAD, _params.initialMarginRatio);
     }
 
     /// @inheritdoc IVenue
