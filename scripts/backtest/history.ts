@@ -12,13 +12,13 @@
  *   --report-only                      only regenerate docs/backtest.md from the JSON files present
  *   --force                            re-run configurations whose JSON exists
  */
-import { spawn } from "child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { cpus, loadavg } from "os";
 import { join, relative, resolve } from "path";
 import { liquidationMove } from "../../config/parameters";
 import { parsePrices, shortDate, type Candle } from "./csv";
 import { productSpec } from "./engine";
+import { spawnBacktest } from "./spawn";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
 import type { ReportJson } from "./report";
 
@@ -42,11 +42,8 @@ function arg(argv: string[], name: string): string | undefined {
 
 const base = (j: Job) => `${j.product}-${j.rules}-${j.keeper}`;
 
-function runJob(j: Job, prices: string, funding: string): Promise<number> {
+async function runJob(j: Job, prices: string, funding: string): Promise<number> {
   const args = [
-    "-r",
-    "ts-node/register/transpile-only",
-    join(ROOT, "scripts/backtest/cli.ts"),
     "--prices",
     prices,
     "--funding",
@@ -66,21 +63,14 @@ function runJob(j: Job, prices: string, funding: string): Promise<number> {
     join(OUT, `${base(j)}.svg`),
   ];
   if (j.bench) args.push("--bench");
-  return new Promise((done) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (code) => {
-      const cmd = `npm run backtest -- --prices ${relative(ROOT, prices)} --funding ${relative(ROOT, funding)} --product ${j.product} --rules ${j.rules} --keeper ${j.keeper} --window year${j.bench ? " --bench" : ""}`;
-      writeFileSync(
-        join(OUT, `${base(j)}.txt`),
-        `$ ${cmd}\n${out}\nexit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-      );
-      done(code ?? 1);
-    });
-  });
+  const started = Date.now();
+  const { code, out } = await spawnBacktest(args);
+  const cmd = `npm run backtest -- --prices ${relative(ROOT, prices)} --funding ${relative(ROOT, funding)} --product ${j.product} --rules ${j.rules} --keeper ${j.keeper} --window year${j.bench ? " --bench" : ""}`;
+  writeFileSync(
+    join(OUT, `${base(j)}.txt`),
+    `$ ${cmd}\n${out}\nexit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return code;
 }
 
 function load(j: { product: string; rules: string; keeper: string }): ReportJson | null {
@@ -152,7 +142,7 @@ export function renderResults(products: string[], candles: Candle[], note: strin
   if (liqs.length === 0) lines.push("None in the runs present.");
   else {
     lines.push(
-      "Each row: the candle in which the venue's `isLiquidatable` returned true, its move against the previous close (low for a long, high for a short), and the single unmonitored move that liquidates from the rule set's band top with maintenance margin 1% (docs/mechanism.md, `liquidationMove()`): in bar mode the keeper only acts at closes, so a candle whose adverse extreme exceeds the envelope liquidates.",
+      "Each row: the candle in which the venue's `isLiquidatable` returned true, its move against the previous close (low for a long, high for a short), and the single unmonitored move that liquidates from the rule set's band top with maintenance margin 1% ([mechanism.md](mechanism.md#the-liquidation-envelope), `liquidationMove()`): in bar mode the keeper only acts at closes, so a candle whose adverse extreme exceeds the envelope liquidates.",
       "",
       "| product | rules | keeper | candle (UTC) | OHLC | adverse move vs previous close | band top | envelope at band top |",
       "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",

@@ -12,7 +12,7 @@
  *   --label <text>                   names this sweep's data set in the doc (default: the file and range)
  *   --tag <name>                     results directory docs/backtest/sweep/<name> (default full)
  */
-import { spawn } from "child_process";
+import { spawnBacktest } from "./spawn";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import type { ReportJson } from "./report";
@@ -45,24 +45,10 @@ function arg(argv: string[], name: string): string | undefined {
 const key = (product: string, keeper: string, p: Point) =>
   `${product}-${keeper}-${p.param}-${p.value.replace(/[^0-9a-z.]/gi, "")}`;
 
-function run(args: string[], file: string): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
-      {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (code) => {
-      writeFileSync(file, `$ npm run backtest -- ${args.join(" ")}\n${out}\nexit ${code}\n`);
-      done(code ?? 1);
-    });
-  });
+async function run(args: string[], file: string): Promise<number> {
+  const { code, out } = await spawnBacktest(args);
+  writeFileSync(file, `$ npm run backtest -- ${args.join(" ")}\n${out}\nexit ${code}\n`);
+  return code;
 }
 
 function render(products: string[], keeper: string, label: string): string {

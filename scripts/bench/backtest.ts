@@ -10,7 +10,7 @@
  * Fails (exit 1) when a run exceeds its time target, or when a candle costs more than 25% more raw transactions than
  * in bench/backtest-baseline.json (a regression that load cannot explain). `--update` rewrites the baseline.
  */
-import { spawn } from "child_process";
+import { spawnBacktest } from "../backtest/spawn";
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { cpus, loadavg } from "os";
 import { join, resolve } from "path";
@@ -33,20 +33,10 @@ interface Figures {
   rawTxPerBar: number;
 }
 
-function runOnce(args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
-      {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (code) => (code === 0 ? done(out) : fail(new Error(`backtest exited ${code}\n${out}`))));
-  });
+async function runOnce(args: string[]): Promise<string> {
+  const { code, out } = await spawnBacktest(args, "inherit");
+  if (code !== 0) throw new Error(`backtest exited ${code}\n${out}`);
+  return out;
 }
 
 /** Parses the `benchmark:` line that `backtest --bench` prints. */

@@ -1,0 +1,29 @@
+/**
+ * Runs the backtest CLI (scripts/backtest/cli.ts) in a child process, a fresh in-process chain per run, as
+ * `npm run backtest` does; used by backtest:history, backtest:sweep and bench:backtest.
+ */
+import { spawn } from "child_process";
+import { join, resolve } from "path";
+
+const ROOT = resolve(__dirname, "../..");
+
+export interface BacktestRun {
+  code: number;
+  /** stdout, followed by stderr unless `stderr` is "inherit". */
+  out: string;
+}
+
+/** Spawns `cli.ts <args>` from the repo root; stderr is collected with stdout, or passed through. */
+export function spawnBacktest(args: string[], stderr: "collect" | "inherit" = "collect"): Promise<BacktestRun> {
+  return new Promise((done) => {
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts/backtest/cli.ts"), ...args],
+      { cwd: ROOT, stdio: ["ignore", "pipe", stderr === "collect" ? "pipe" : "inherit"] },
+    );
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (code) => done({ code: code ?? 1, out }));
+  });
+}
