@@ -332,7 +332,11 @@ describe("Rebalancer", function () {
     /** Breaches BTC3L's band with a round stamped `updatedAt`, then rebalances at `updatedAt + elapsed`. */
     async function breachAndRebalanceAfter(elapsed: number): Promise<ContractTransactionResponse> {
       const answer = ((await suite.feeds.BTC.latestAnswer()) * (PPM - pct(8))) / PPM;
-      const updatedAt = (await time.latest()) + 5;
+      // Every timestamp is pinned from the chain, none left to the wall clock: the round is posted in the block at
+      // latest + 1 and stamped one second later, so even `elapsed` 0 lands after the posting block.
+      const posted = (await time.latest()) + 1;
+      const updatedAt = posted + 1;
+      await time.setNextBlockTimestamp(posted);
       await postRoundAt(suite, "BTC", answer, updatedAt);
       await time.setNextBlockTimestamp(updatedAt + elapsed);
       return suite.rebalancer.connect(suite.keeper).rebalance(await addr(suite, "BTC3L"));
