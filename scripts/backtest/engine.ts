@@ -17,7 +17,7 @@
  * result.ts (the window's figures), types.ts and product-spec.ts (shapes).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { Interface } from "ethers";
+import { BacktestFeed__factory } from "../../typechain-types/factories/contracts/backtest/BacktestFeed__factory";
 import type { MarketSymbol, Methodology } from "../../config/parameters";
 import { Abis } from "./abis";
 import { CandleLoop } from "./candle-loop";
@@ -102,12 +102,12 @@ export class Engine {
     (hre.artifacts as unknown as { getBuildInfoPaths: () => Promise<string[]> }).getBuildInfoPaths = async () => [];
   }
 
-  /** Raw in-process transaction rate: `n` one-slot transactions (MockV3Aggregator.updateAnswer), each in its own
+  /** Raw in-process transaction rate: `n` one-slot transactions (the harness feed's updateAnswer), each in its own
    *  timestamped block, with its receipt: the floor under any backtest step. */
   async rawTxRate(n: number): Promise<number> {
     const started = Date.now();
-    const data = (i: number) =>
-      new Interface(["function updateAnswer(int256)"]).encodeFunctionData("updateAnswer", [answerOf(50_000 + i)]);
+    const feed = BacktestFeed__factory.createInterface();
+    const data = (i: number) => feed.encodeFunctionData("updateAnswer", [answerOf(50_000 + i)]);
     for (let i = 0; i < n; i++) await this.chain.send(this.h.operator, this.h.addrs.feed, data(i));
     return n / ((Date.now() - started) / 1000);
   }
