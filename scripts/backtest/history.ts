@@ -18,7 +18,7 @@ import { join, relative, resolve } from "path";
 import { liquidationMove } from "../../config/parameters";
 import { parsePrices, shortDate, type Candle } from "./csv";
 import { productSpec } from "./engine";
-import { spawnBacktest } from "./spawn";
+import { dataArgs, spawnBacktest } from "./spawn";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
 import type { ReportJson } from "./report";
 
@@ -44,12 +44,7 @@ const base = (j: Job) => `${j.product}-${j.rules}-${j.keeper}`;
 
 async function runJob(j: Job, prices: string, funding: string): Promise<number> {
   const args = [
-    "--prices",
-    prices,
-    "--funding",
-    funding,
-    "--product",
-    j.product,
+    ...dataArgs(prices, funding, j.product),
     "--rules",
     j.rules,
     "--keeper",

@@ -13,6 +13,12 @@ export interface BacktestRun {
   out: string;
 }
 
+/** The CLI arguments naming the data and the product of a run. */
+export const dataArgs = (prices: string, funding: string, product: string): string[] => [
+  ...["--prices", prices, "--funding", funding],
+  ...["--product", product],
+];
+
 /** Spawns `cli.ts <args>` from the repo root; stderr is collected with stdout, or passed through. */
 export function spawnBacktest(args: string[], stderr: "collect" | "inherit" = "collect"): Promise<BacktestRun> {
   return new Promise((done) => {

@@ -12,7 +12,7 @@
  *   --label <text>                   names this sweep's data set in the doc (default: the file and range)
  *   --tag <name>                     results directory docs/backtest/sweep/<name> (default full)
  */
-import { spawnBacktest } from "./spawn";
+import { dataArgs, spawnBacktest } from "./spawn";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import type { ReportJson } from "./report";
@@ -110,12 +110,7 @@ async function main(): Promise<void> {
       const k = key(product, keeper, p);
       if (existsSync(join(OUT, `${k}.json`)) && !argv.includes("--force")) continue;
       const args = [
-        "--prices",
-        prices,
-        "--funding",
-        funding,
-        "--product",
-        product,
+        ...dataArgs(prices, funding, product),
         "--keeper",
         keeper,
         "--quiet",

@@ -10,7 +10,7 @@
  * Fails (exit 1) when a run exceeds its time target, or when a candle costs more than 25% more raw transactions than
  * in bench/backtest-baseline.json (a regression that load cannot explain). `--update` rewrites the baseline.
  */
-import { spawnBacktest } from "../backtest/spawn";
+import { dataArgs, spawnBacktest } from "../backtest/spawn";
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { cpus, loadavg } from "os";
 import { join, resolve } from "path";
@@ -72,18 +72,7 @@ async function main(): Promise<void> {
   const results: Record<string, Figures> = {};
   const failures: string[] = [];
   for (const keeper of keepers) {
-    const args = [
-      "--prices",
-      prices,
-      "--funding",
-      funding,
-      "--product",
-      product,
-      "--keeper",
-      keeper,
-      "--bench",
-      "--quiet",
-    ];
+    const args = [...dataArgs(prices, funding, product), "--keeper", keeper, "--bench", "--quiet"];
     process.stderr.write(`bench: ${product} ${keeper} over ${prices} ...\n`);
     const f = parseBenchLine(keeper, await runOnce(args));
     results[keeper] = f;
