@@ -1,14 +1,35 @@
 /**
- * Chainlink feed addresses per network, in one place. On local networks the feeds are the deployed mocks.
- * Nothing in this repository sends transactions to a live network; live entries are here so that a deployment there
- * is a configuration change, reviewed in docs/deploy.md.
+ * Chainlink feeds per network, in one place: addresses, each feed's heartbeat and the staleness buffer Ballast adds to
+ * it. On local networks the feeds are the deployed mocks. Nothing in this repository sends transactions to a live
+ * network; live entries are here so that a deployment there is a configuration change, reviewed in docs/deploy.md
+ * (which says where every heartbeat below comes from).
  */
 import type { DeploymentsExtension } from "hardhat-deploy/types";
 import type { MarketSymbol } from "./parameters";
 
+/** How long a feed may stay quiet, and how long past that Ballast still accepts its answer. */
+export interface FeedTiming {
+  /**
+   * The feed's published heartbeat, seconds: Chainlink starts a round when this long has passed since the last one,
+   * whatever the price did (it also starts one on every move beyond the feed's deviation threshold).
+   */
+  heartbeat: number;
+  /**
+   * Seconds past the heartbeat that an answer is still accepted: the heartbeat round is only started at the deadline
+   * and then has to be agreed, transmitted and mined. Without it every quiet hour has a window in which every priced
+   * path (ripcord and redeem included) reverts StalePrice (issue 13.5).
+   */
+  stalenessBuffer: number;
+}
+
+export interface FeedConfig extends FeedTiming {
+  /** The feed (the proxy, for a live Chainlink feed) the adapter reads. */
+  address: string;
+}
+
 export interface NetworkFeeds {
-  BTC: string;
-  ETH: string;
+  BTC: FeedConfig;
+  ETH: FeedConfig;
   /** Chainlink L2 sequencer-uptime feed; the zero address on L1. */
   sequencerUptime: string;
   /** Seconds after the sequencer comes back before prices are trusted. */
@@ -17,25 +38,64 @@ export interface NetworkFeeds {
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
-/** Published Chainlink Data Feeds (docs.chain.link). Verify against the official list before any deployment. */
+/**
+ * 15 minutes past the heartbeat, on every feed: the delay of a heartbeat round is the time to agree on and land one
+ * transaction (seconds normally, minutes under congestion), not a fraction of the heartbeat, so it is one figure. A
+ * stopped feed is therefore refused 15 minutes after its heartbeat deadline instead of at it.
+ */
+export const STALENESS_BUFFER = 900;
+
+/**
+ * The local networks' mock feeds (hardhat, localhost): BTC/USD and ETH/USD as on Ethereum mainnet, one-hour heartbeat.
+ * Tests, the venue conformance suite and the backtester build their adapters from these too.
+ */
+export const LOCAL_FEED_TIMING: Record<MarketSymbol, FeedTiming> = {
+  BTC: { heartbeat: 3600, stalenessBuffer: STALENESS_BUFFER },
+  ETH: { heartbeat: 3600, stalenessBuffer: STALENESS_BUFFER },
+};
+
+/**
+ * Published Chainlink Data Feeds (docs.chain.link, data.chain.link): addresses and heartbeats. Verify both against the
+ * official pages before any deployment; docs/deploy.md says which of these values are checked and which are not.
+ */
 export const LIVE_FEEDS: Record<string, NetworkFeeds> = {
   mainnet: {
-    BTC: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c",
-    ETH: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419",
+    // BTC/USD and ETH/USD on Ethereum: 0.5% deviation threshold, 3,600 s heartbeat.
+    BTC: { address: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c", heartbeat: 3600, stalenessBuffer: STALENESS_BUFFER },
+    ETH: { address: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419", heartbeat: 3600, stalenessBuffer: STALENESS_BUFFER },
     sequencerUptime: ZERO,
     sequencerGracePeriod: 0,
   },
   arbitrum: {
-    BTC: "0x6ce185860a4963106506C203335A2910413708e9",
-    ETH: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
+    // BTC/USD and ETH/USD on Arbitrum One: 0.05% deviation threshold, 86,400 s heartbeat (not the 3,600 s of mainnet).
+    BTC: { address: "0x6ce185860a4963106506C203335A2910413708e9", heartbeat: 86400, stalenessBuffer: STALENESS_BUFFER },
+    ETH: { address: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612", heartbeat: 86400, stalenessBuffer: STALENESS_BUFFER },
     sequencerUptime: "0xFdB631F5EE196F0ed6FAa767959853A9F217697D",
     sequencerGracePeriod: 3600,
   },
 };
 
+/** The oldest answer the adapter accepts, seconds: heartbeat + buffer. */
+export const maxStaleness = (t: FeedTiming): number => t.heartbeat + t.stalenessBuffer;
+
 export async function feedsFor(network: string, deployments: DeploymentsExtension): Promise<NetworkFeeds> {
   const live = LIVE_FEEDS[network];
   if (live) return live;
-  const feed = async (m: MarketSymbol) => (await deployments.get(`${m}USDFeed`)).address;
+  const feed = async (m: MarketSymbol): Promise<FeedConfig> => ({
+    address: (await deployments.get(`${m}USDFeed`)).address,
+    ...LOCAL_FEED_TIMING[m],
+  });
   return { BTC: await feed("BTC"), ETH: await feed("ETH"), sequencerUptime: ZERO, sequencerGracePeriod: 0 };
+}
+
+/**
+ * ChainlinkOracleAdapter's constructor arguments for one market of a network:
+ * (feed, heartbeat, stalenessBuffer, sequencerUptimeFeed, gracePeriod).
+ */
+export function oracleArgs(
+  feeds: NetworkFeeds,
+  market: MarketSymbol,
+): [feed: string, heartbeat: number, stalenessBuffer: number, sequencerUptimeFeed: string, gracePeriod: number] {
+  const f = feeds[market];
+  return [f.address, f.heartbeat, f.stalenessBuffer, feeds.sequencerUptime, feeds.sequencerGracePeriod];
 }

@@ -46,7 +46,6 @@ export const MARKETS: Record<
   MarketSymbol,
   {
     initialPrice: bigint;
-    heartbeat: number;
     /** Which venue implementation carries this market's products. */
     venueKind: VenueKind;
     /** The mock perp venue's parameters (venueKind "mockPerp"). */
@@ -55,15 +54,13 @@ export const MARKETS: Record<
   }
 > = {
   BTC: {
-    initialPrice: 60_000n * 10n ** 8n, // Chainlink answer, 8 decimals
-    heartbeat: 3600, // seconds, as Chainlink BTC/USD on Ethereum
+    initialPrice: 60_000n * 10n ** 8n, // Chainlink answer, 8 decimals (heartbeat and staleness: config/networks.ts)
     venueKind: "mockPerp",
     venue: { ...baseVenue, maxOpenInterest: wad(10_000) }, // 10,000 BTC per side
     liquidity: usdc(100_000_000), // counterparty liquidity seeded on local networks
   },
   ETH: {
     initialPrice: 3_000n * 10n ** 8n,
-    heartbeat: 3600,
     venueKind: "mockPerp",
     venue: { ...baseVenue, maxOpenInterest: wad(200_000) }, // 200,000 ETH per side
     liquidity: usdc(100_000_000),

@@ -1,9 +1,12 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { MARKETS, type MarketSymbol } from "../config/parameters";
-import { feedsFor } from "../config/networks";
+import type { MarketSymbol } from "../config/parameters";
+import { feedsFor, oracleArgs } from "../config/networks";
 
-/** One ChainlinkOracleAdapter per market, over the network's feed (the local mock on hardhat/localhost). */
+/**
+ * One ChainlinkOracleAdapter per market, over the network's feed (the local mock on hardhat/localhost), with the feed's
+ * heartbeat and staleness buffer from config/networks.ts.
+ */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
   const { deployer } = await getNamedAccounts();
@@ -14,7 +17,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       log: true,
       autoMine: true,
       contract: "ChainlinkOracleAdapter",
-      args: [feeds[market], MARKETS[market].heartbeat, feeds.sequencerUptime, feeds.sequencerGracePeriod],
+      args: oracleArgs(feeds, market),
     });
   }
 };

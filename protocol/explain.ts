@@ -113,11 +113,14 @@ const ORACLE: Record<string, Sentence> = {
   StalePrice: () =>
     "The price feed is out of date (stale), so the contracts refuse to price the trade. Nothing was spent.",
   InvalidPrice: () => BAD_PRICE,
+  PriceAtCircuitBreaker: () =>
+    "The price feed is pinned at its circuit-breaker limit, so its answer is not the market price and the contracts " +
+    "refuse to use it. Nothing was spent.",
   FuturePrice: () => BAD_PRICE,
   FeedUnavailable: () => BAD_PRICE,
   SequencerDown: () => SEQUENCER,
   SequencerGracePeriodNotOver: () => SEQUENCER,
-  InvalidOracleConfig: () => "The oracle's heartbeat or feed settings are invalid.",
+  InvalidOracleConfig: () => "The oracle's heartbeat, staleness buffer or feed settings are invalid.",
 };
 
 /** The venue: the IVenue boundary's errors, then the mock venue's own. */

@@ -1,5 +1,5 @@
 /**
- * Prints docs/parameters.md from config/parameters.ts, so the document cannot drift from what is deployed.
+ * Prints docs/parameters.md from config/parameters.ts (and the local feeds' timing from config/networks.ts), so the document cannot drift from what is deployed.
  *   npx ts-node scripts/params-doc.ts > docs/parameters.md   (a test checks the committed file matches)
  */
 import { formatUnits } from "ethers";
@@ -11,6 +11,7 @@ import {
   liquidationMove,
   productDefaults,
 } from "../config/parameters";
+import { LIVE_FEEDS, LOCAL_FEED_TIMING, maxStaleness } from "../config/networks";
 
 const w = (x: bigint, digits = 4): string => String(Number(formatUnits(x, 18)).toFixed(digits)).replace(/\.?0+$/, "");
 const pct = (x: bigint): string => `${(Number(formatUnits(x, 18)) * 100).toFixed(4).replace(/\.?0+$/, "")}%`;
@@ -104,7 +105,9 @@ export function renderParameters(): string {
   out(
     "  of 0.5% the worst leverage rises to 3.59x / 3.68x (BTC3L) and 3.66x / 3.82x (BTC3S), still 0 liquidations, and",
   );
-  out("  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (the heartbeat is 3,600 s);");
+  out(
+    "  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (as Chainlink BTC/USD on Ethereum);",
+  );
   out("  check the deviation threshold of the feed actually used before relying on these figures.");
   out();
   out("## Fees (every product)");
@@ -134,17 +137,34 @@ export function renderParameters(): string {
   out("## Venues (mock perp exchange, one per market)");
   out();
   out(
-    "| market | initial price | oracle heartbeat | initial margin | maintenance margin | taker fee | liquidator fee | liquidation penalty | max impact | impact per 1M USD | OI cap per side |",
+    "| market | initial price | oracle heartbeat + staleness buffer | initial margin | maintenance margin | taker fee | liquidator fee | liquidation penalty | max impact | impact per 1M USD | OI cap per side |",
   );
   out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const market of ["BTC", "ETH"] as const) {
     const k = MARKETS[market];
+    const t = LOCAL_FEED_TIMING[market];
     const v = k.venue;
     out(
-      `| ${market}-USD | ${formatUnits(k.initialPrice, 8)} USD | ${k.heartbeat} s | ${pct(v.initialMarginRatio)} | ${pct(v.maintenanceMarginRatio)} | ` +
+      `| ${market}-USD | ${formatUnits(k.initialPrice, 8)} USD | ${t.heartbeat} s + ${t.stalenessBuffer} s | ${pct(v.initialMarginRatio)} | ${pct(v.maintenanceMarginRatio)} | ` +
         `${pct(v.takerFeeRate)} | ${pct(v.liquidatorFeeRate)} | ${pct(v.liquidationPenaltyRate)} | ${pct(v.maxPriceImpact)} | ` +
         `${pct(v.impactPerNotional * 1_000_000n)} | ${Number(formatUnits(v.maxOpenInterest, 18)).toLocaleString("en-US")} ${market} |`,
     );
+  }
+  out();
+  out("## Oracle staleness (config/networks.ts)");
+  out();
+  out(
+    "An answer is accepted until heartbeat + buffer seconds old (`StalePrice` after). The venue table above is the local",
+  );
+  out("network's; the documented live feeds (docs/deploy.md says where the heartbeats come from):");
+  out();
+  out("| network | market | heartbeat | staleness buffer | oldest accepted answer |");
+  out("| --- | --- | --- | --- | --- |");
+  for (const [network, feeds] of Object.entries(LIVE_FEEDS)) {
+    for (const market of ["BTC", "ETH"] as const) {
+      const f = feeds[market];
+      out(`| ${network} | ${market}/USD | ${f.heartbeat} s | ${f.stalenessBuffer} s | ${maxStaleness(f)} s |`);
+    }
   }
   out();
   return lines.join("\n");

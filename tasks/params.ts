@@ -1,6 +1,6 @@
 /**
  * ballast:params — every parameter as deployed: per product methodology, keeper bounty, fees and caps; per market
- * the venue's risk parameters and the oracle's heartbeat.
+ * the venue's risk parameters and the oracle's heartbeat and staleness buffer.
  *
  *   npx hardhat ballast:params --network localhost [--json]
  */
@@ -66,6 +66,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
         oracle: oracle ? await oracle.getAddress() : null,
         feed: oracle ? await oracle.feed() : null,
         heartbeatSeconds: oracle ? await oracle.heartbeat() : null,
+        stalenessBufferSeconds: oracle ? await oracle.stalenessBuffer() : null,
       });
     }
     if (args.json) {
@@ -113,12 +114,12 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
     const labels = markets[0]?.parameters.map((q) => q.label) ?? [];
     console.log(
       table(
-        ["market", ...labels, "venue", "heartbeat"],
+        ["market", ...labels, "venue", "heartbeat + staleness buffer"],
         markets.map((m) => [
           m.market,
           ...m.parameters.map(formatParameter),
           m.paused ? "paused" : "open",
-          m.heartbeatSeconds === null ? "-" : `${m.heartbeatSeconds}s`,
+          m.heartbeatSeconds === null ? "-" : `${m.heartbeatSeconds}s + ${m.stalenessBufferSeconds}s`,
         ]),
       ),
     );

@@ -9,6 +9,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { MARKETS, type MarketSymbol, type Methodology } from "../../config/parameters";
+import { LOCAL_FEED_TIMING } from "../../config/networks";
 import type { Abis } from "./abis";
 import type { Chain } from "./chain";
 import { fromWad } from "./driver-codec";
@@ -66,7 +67,13 @@ export async function deployHarness(
   };
   const params = MARKETS[market];
   const feed = await deploy("BacktestFeed", [8, params.initialPrice]);
-  const oracle = await deploy("ChainlinkOracleAdapter", [feed, params.heartbeat, ZERO_ADDRESS, 0]);
+  const oracle = await deploy("ChainlinkOracleAdapter", [
+    feed,
+    LOCAL_FEED_TIMING[market].heartbeat,
+    LOCAL_FEED_TIMING[market].stalenessBuffer,
+    ZERO_ADDRESS,
+    0,
+  ]);
   const venue = await deploy("MockPerpVenue", [usdc, 6, oracle, params.venue]);
   const driver = await deploy("BacktestDriver", [OPERATOR, feed, venue, rebalancer]);
   const addrs = { usdc, feed, venue, rebalancer, factory: await addr("LeveragedTokenFactory"), driver };

@@ -3,6 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ChainlinkOracleAdapter, MockPerpVenue, MockUSDC, MockV3Aggregator } from "../../typechain-types";
 import type { VenueParams } from "./venueMath";
 import { MARKETS } from "../../config/parameters";
+import { LOCAL_FEED_TIMING } from "../../config/networks";
 
 // -----------------------------------------------------------------------------------------------------------------
 // Shared constants (deploy scripts may import these so tests and deployments use the same market)
@@ -16,8 +17,12 @@ export const ONE_USDC = 10n ** 6n;
 export const FEED_DECIMALS = 8;
 /** BTC-USD at 60,000 as an 8-decimal Chainlink answer. */
 export const BTC_USD_ANSWER = 60_000n * 10n ** 8n;
-/** Maximum age of an accepted feed answer, seconds. */
-export const FEED_HEARTBEAT = 3600n;
+/** The local BTC/USD feed's heartbeat, seconds (config/networks.ts). */
+export const FEED_HEARTBEAT = BigInt(LOCAL_FEED_TIMING.BTC.heartbeat);
+/** Seconds past the heartbeat for which the adapter still accepts an answer (config/networks.ts). */
+export const FEED_STALENESS_BUFFER = BigInt(LOCAL_FEED_TIMING.BTC.stalenessBuffer);
+/** Maximum age of an accepted feed answer, seconds: heartbeat + buffer. */
+export const FEED_MAX_AGE = FEED_HEARTBEAT + FEED_STALENESS_BUFFER;
 
 /** The BTC-USD market of the deploy scripts (config/parameters.ts): the mock venue's tests run on the same market. */
 export const VENUE_PARAMS: VenueParams = MARKETS.BTC.venue;
@@ -57,7 +62,7 @@ export async function deployVenueFixture(): Promise<VenueFixture> {
   const feed = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(FEED_DECIMALS, BTC_USD_ANSWER);
   const adapter = await (
     await ethers.getContractFactory("ChainlinkOracleAdapter")
-  ).deploy(await feed.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n);
+  ).deploy(await feed.getAddress(), FEED_HEARTBEAT, FEED_STALENESS_BUFFER, ethers.ZeroAddress, 0n);
   const venue = await (
     await ethers.getContractFactory("MockPerpVenue")
   ).deploy(await usdc.getAddress(), USDC_DECIMALS, await adapter.getAddress(), VENUE_PARAMS);

@@ -7,9 +7,12 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite } from "../helpers/deployment";
 import { fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
-import { MARKETS, usdc } from "../../config/parameters";
+import { usdc } from "../../config/parameters";
+import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 
 const RIPCORD = 3n;
+/** The deployed BTC oracle's oldest accepted answer, seconds: heartbeat + buffer. */
+const BTC_MAX_AGE = maxStaleness(LOCAL_FEED_TIMING.BTC);
 
 type Minted = ProductContext & { holder: Awaited<ReturnType<typeof deploySuite>>["users"][number] };
 
@@ -45,13 +48,13 @@ async function state(ctx: ProductContext, holder: string) {
 }
 
 describe("Oracle failures and pauses", () => {
-  describe("stale oracle (older than the 3600 s heartbeat)", () => {
+  describe("stale oracle (older than the heartbeat + buffer)", () => {
     it("reverts mint, rebalance and redeem with the adapter's StalePrice and changes nothing", async () => {
       const ctx = await minted();
       const { suite, holder } = ctx;
       await ctx.feed.updateAnswer(54_000n * 10n ** 8n); // leverage leaves the band: a rebalance is due...
       const updatedAt = await time.latest();
-      await time.increase(MARKETS.BTC.heartbeat + 1); // ...but the price goes stale before anyone acts
+      await time.increase(BTC_MAX_AGE + 1); // ...but the price goes stale before anyone acts
       const before = await state(ctx, holder.address);
       const oracle = suite.oracles.BTC;
 
@@ -59,7 +62,7 @@ describe("Oracle failures and pauses", () => {
       await suite.usdc.connect(holder).approve(ctx.address, usdc(100));
       await expect(ctx.token.connect(holder).mint(usdc(100), 0n, holder.address))
         .to.be.revertedWithCustomError(oracle, "StalePrice")
-        .withArgs(updatedAt, MARKETS.BTC.heartbeat);
+        .withArgs(updatedAt, BTC_MAX_AGE);
       await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.be.revertedWithCustomError(
         oracle,
         "StalePrice",
@@ -79,12 +82,35 @@ describe("Oracle failures and pauses", () => {
 
     it("redeems again as soon as the feed posts a fresh price", async () => {
       const ctx = await minted();
-      await time.increase(MARKETS.BTC.heartbeat + 1);
+      await time.increase(BTC_MAX_AGE + 1);
       const shares = await ctx.token.balanceOf(ctx.holder.address);
       await expect(ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address)).to.be.reverted;
       await postPrice(ctx.feed);
       await expect(ctx.token.connect(ctx.holder).redeem(shares, 0n, ctx.holder.address)).to.emit(ctx.token, "Redeemed");
       expect(await ctx.token.balanceOf(ctx.holder.address)).to.equal(0n);
+    });
+  });
+
+  describe("issue 13.5: a heartbeat round that lands after the heartbeat deadline", () => {
+    it("ripcord and redeem go through with an answer heartbeat + 1 to heartbeat + buffer seconds old, and not after", async () => {
+      const ctx = await minted();
+      const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING.BTC;
+      const maxAge = heartbeat + stalenessBuffer;
+      await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 84n) / 100n); // -16%: BTC3L past its ripcord
+      const updatedAt = await time.latest();
+
+      await time.setNextBlockTimestamp(updatedAt + heartbeat + 1); // Chainlink's heartbeat round is not mined yet
+      await expectKeeperExecutes(ctx, "ripcord");
+      const shares = await ctx.token.balanceOf(ctx.holder.address);
+      await time.setNextBlockTimestamp(updatedAt + maxAge);
+      await expect(ctx.token.connect(ctx.holder).redeem(shares / 2n, 0n, ctx.holder.address)).to.emit(
+        ctx.token,
+        "Redeemed",
+      );
+      await time.setNextBlockTimestamp(updatedAt + maxAge + 1);
+      await expect(ctx.token.connect(ctx.holder).redeem(shares / 2n, 0n, ctx.holder.address))
+        .to.be.revertedWithCustomError(ctx.suite.oracles.BTC, "StalePrice")
+        .withArgs(updatedAt, maxAge);
     });
   });
 

@@ -7,6 +7,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { LeveragedToken, MockPerpVenue, Rebalancer } from "../../typechain-types";
 import { MARKETS, DEFAULT_BOUNTY, DEFAULT_FEES, methodologyFor, usdc, wad } from "../../config/parameters";
+import { LOCAL_FEED_TIMING } from "../../config/networks";
 
 interface Market {
   venue: MockPerpVenue;
@@ -24,7 +25,13 @@ async function marketOver(
   const feed = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(8, MARKETS.BTC.initialPrice);
   const oracle = await (
     await ethers.getContractFactory("ChainlinkOracleAdapter")
-  ).deploy(await feed.getAddress(), 3600, ethers.ZeroAddress, 0);
+  ).deploy(
+    await feed.getAddress(),
+    LOCAL_FEED_TIMING.BTC.heartbeat,
+    LOCAL_FEED_TIMING.BTC.stalenessBuffer,
+    ethers.ZeroAddress,
+    0,
+  );
   const venue = await (
     await ethers.getContractFactory("MockPerpVenue")
   ).deploy(collateral, 6, await oracle.getAddress(), MARKETS.BTC.venue);

@@ -148,7 +148,8 @@ export async function worldFromChain(env: Env): Promise<World> {
   const [, , , updatedAt] = await feed.latestRoundData();
   return {
     now: BigInt(await time.latest()),
-    oracle: { answer: await feed.latestAnswer(), updatedAt, heartbeat: await suite.oracles.BTC.HEARTBEAT() },
+    // The model's `heartbeat` is the oldest accepted age: the adapter's heartbeat + staleness buffer.
+    oracle: { answer: await feed.latestAnswer(), updatedAt, heartbeat: await suite.oracles.BTC.maxStaleness() },
     market: {
       params: {
         initialMarginRatio: p.initialMarginRatio,

@@ -1,8 +1,22 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { ChainlinkOracleAdapter, MockV3Aggregator, RevertingAggregator } from "../../typechain-types";
-import { BTC_USD_ANSWER, FEED_DECIMALS, FEED_HEARTBEAT } from "../helpers/fixtures";
+import type {
+  ChainlinkOracleAdapter,
+  MockAggregatorProxyFeed,
+  MockOCRAggregator,
+  MockV3Aggregator,
+  RevertingAggregator,
+} from "../../typechain-types";
+import {
+  BTC_USD_ANSWER,
+  FEED_DECIMALS,
+  FEED_HEARTBEAT,
+  FEED_MAX_AGE,
+  FEED_STALENESS_BUFFER,
+} from "../helpers/fixtures";
+import { MARKET_SYMBOLS } from "../../config/parameters";
+import { LIVE_FEEDS, LOCAL_FEED_TIMING, maxStaleness, oracleArgs } from "../../config/networks";
 
 const GRACE_PERIOD = 3600n;
 const SEQUENCER_UP = 0n;
@@ -18,14 +32,16 @@ interface OracleFixture {
   readonly revertingAdapter: ChainlinkOracleAdapter;
 }
 
+/** An adapter with the local feed's heartbeat and staleness buffer unless told otherwise. */
 async function deployAdapter(
   feed: string,
   heartbeat: bigint,
   sequencer: string,
   grace: bigint,
+  buffer: bigint = FEED_STALENESS_BUFFER,
 ): Promise<ChainlinkOracleAdapter> {
   const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
-  return factory.deploy(feed, heartbeat, sequencer, grace);
+  return factory.deploy(feed, heartbeat, buffer, sequencer, grace);
 }
 
 async function oracleFixture(): Promise<OracleFixture> {
@@ -104,29 +120,41 @@ describe("ChainlinkOracleAdapter", function () {
       await expect(adapter.latestPrice()).to.be.revertedWithCustomError(adapter, "InvalidPrice").withArgs(-1n);
     });
 
-    it("accepts an answer exactly heartbeat seconds old", async function () {
+    it("accepts an answer exactly heartbeat + buffer seconds old", async function () {
       const { feed, adapter } = await loadFixture(oracleFixture);
       const t = await pinNextBlock();
-      await feed.updateRoundData(7n, BTC_USD_ANSWER, t - FEED_HEARTBEAT, t - FEED_HEARTBEAT);
+      await feed.updateRoundData(7n, BTC_USD_ANSWER, t - FEED_MAX_AGE, t - FEED_MAX_AGE);
       expect(BigInt(await time.latest())).to.equal(t);
       const [priceWad, updatedAt] = await adapter.latestPrice();
       expect(priceWad).to.equal(BTC_USD_ANSWER * 10n ** 10n);
-      expect(updatedAt).to.equal(t - FEED_HEARTBEAT);
+      expect(updatedAt).to.equal(t - FEED_MAX_AGE);
     });
 
-    it("reverts StalePrice one second past the heartbeat", async function () {
+    it("reverts StalePrice one second past heartbeat + buffer", async function () {
       const { feed, adapter } = await loadFixture(oracleFixture);
       const t = await pinNextBlock();
-      await feed.updateRoundData(7n, BTC_USD_ANSWER, t - FEED_HEARTBEAT, t - FEED_HEARTBEAT);
+      await feed.updateRoundData(7n, BTC_USD_ANSWER, t - FEED_MAX_AGE, t - FEED_MAX_AGE);
       await mine(); // block time t + 1
       await expect(adapter.price())
         .to.be.revertedWithCustomError(adapter, "StalePrice")
+        .withArgs(t - FEED_MAX_AGE, FEED_MAX_AGE);
+    });
+
+    it("with a zero buffer, reverts StalePrice one second past the heartbeat", async function () {
+      const { feed } = await loadFixture(oracleFixture);
+      const strict = await deployAdapter(await feed.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n, 0n);
+      const t = await pinNextBlock();
+      await feed.updateRoundData(7n, BTC_USD_ANSWER, t - FEED_HEARTBEAT, t - FEED_HEARTBEAT);
+      expect(await strict.price()).to.equal(BTC_USD_ANSWER * 10n ** 10n);
+      await mine(); // block time t + 1
+      await expect(strict.price())
+        .to.be.revertedWithCustomError(strict, "StalePrice")
         .withArgs(t - FEED_HEARTBEAT, FEED_HEARTBEAT);
     });
 
-    it("reverts StalePrice when the feed stops updating for longer than the heartbeat", async function () {
+    it("reverts StalePrice when the feed stops updating for longer than heartbeat + buffer", async function () {
       const { adapter } = await loadFixture(oracleFixture);
-      await time.increase(FEED_HEARTBEAT + 1n);
+      await time.increase(FEED_MAX_AGE + 1n);
       await expect(adapter.price()).to.be.revertedWithCustomError(adapter, "StalePrice");
     });
 
@@ -223,12 +251,16 @@ describe("ChainlinkOracleAdapter", function () {
   });
 
   describe("constructor", function () {
-    it("stores feed, heartbeat, sequencer feed and grace period", async function () {
+    it("stores feed, heartbeat, staleness buffer, sequencer feed and grace period", async function () {
       const { feed, sequencer, l2Adapter } = await loadFixture(oracleFixture);
       expect(await l2Adapter.feed()).to.equal(await feed.getAddress());
       expect(await l2Adapter.FEED()).to.equal(await feed.getAddress());
       expect(await l2Adapter.heartbeat()).to.equal(FEED_HEARTBEAT);
       expect(await l2Adapter.HEARTBEAT()).to.equal(FEED_HEARTBEAT);
+      expect(await l2Adapter.stalenessBuffer()).to.equal(FEED_STALENESS_BUFFER);
+      expect(await l2Adapter.STALENESS_BUFFER()).to.equal(FEED_STALENESS_BUFFER);
+      expect(await l2Adapter.maxStaleness()).to.equal(FEED_MAX_AGE);
+      expect(await l2Adapter.MAX_STALENESS()).to.equal(FEED_MAX_AGE);
       expect(await l2Adapter.SEQUENCER_UPTIME_FEED()).to.equal(await sequencer.getAddress());
       expect(await l2Adapter.GRACE_PERIOD()).to.equal(GRACE_PERIOD);
     });
@@ -236,24 +268,29 @@ describe("ChainlinkOracleAdapter", function () {
     it("reverts InvalidOracleConfig on a zero feed address", async function () {
       const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
       await expect(
-        factory.deploy(ethers.ZeroAddress, FEED_HEARTBEAT, ethers.ZeroAddress, 0n),
+        factory.deploy(ethers.ZeroAddress, FEED_HEARTBEAT, FEED_STALENESS_BUFFER, ethers.ZeroAddress, 0n),
       ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
     });
 
     it("reverts InvalidOracleConfig on a zero heartbeat", async function () {
       const { feed } = await loadFixture(oracleFixture);
       const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
-      await expect(factory.deploy(await feed.getAddress(), 0n, ethers.ZeroAddress, 0n)).to.be.revertedWithCustomError(
-        factory,
-        "InvalidOracleConfig",
-      );
+      await expect(
+        factory.deploy(await feed.getAddress(), 0n, FEED_STALENESS_BUFFER, ethers.ZeroAddress, 0n),
+      ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
     });
 
     it("reverts InvalidOracleConfig on a grace period without a sequencer feed", async function () {
       const { feed } = await loadFixture(oracleFixture);
       const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
       await expect(
-        factory.deploy(await feed.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, GRACE_PERIOD),
+        factory.deploy(
+          await feed.getAddress(),
+          FEED_HEARTBEAT,
+          FEED_STALENESS_BUFFER,
+          ethers.ZeroAddress,
+          GRACE_PERIOD,
+        ),
       ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
     });
 
@@ -261,7 +298,7 @@ describe("ChainlinkOracleAdapter", function () {
       const feed19 = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(19, 1n);
       const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
       await expect(
-        factory.deploy(await feed19.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n),
+        factory.deploy(await feed19.getAddress(), FEED_HEARTBEAT, FEED_STALENESS_BUFFER, ethers.ZeroAddress, 0n),
       ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
     });
 
@@ -269,6 +306,199 @@ describe("ChainlinkOracleAdapter", function () {
       const { feed, sequencer } = await loadFixture(oracleFixture);
       const gated = await deployAdapter(await feed.getAddress(), FEED_HEARTBEAT, await sequencer.getAddress(), 0n);
       expect(await gated.GRACE_PERIOD()).to.equal(0n);
+    });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------------------------
+// Issue 13.5
+// ------------------------------------------------------------------------------------------------------------------
+
+/** BTC/USD bounds of a clamping OCR aggregator, 8 decimals: 1,000 and 1,000,000 USD. */
+const MIN_ANSWER = 1_000n * 10n ** 8n;
+const MAX_ANSWER = 1_000_000n * 10n ** 8n;
+
+interface BoundedFixture {
+  readonly ocr: MockOCRAggregator;
+  /** The proxy the adapter reads: MockV3Aggregator's rounds plus `aggregator()` → `ocr`. */
+  readonly proxy: MockAggregatorProxyFeed;
+  readonly adapter: ChainlinkOracleAdapter;
+}
+
+async function boundedFixture(): Promise<BoundedFixture> {
+  const ocr = await (await ethers.getContractFactory("MockOCRAggregator")).deploy(MIN_ANSWER, MAX_ANSWER);
+  const proxy = await (
+    await ethers.getContractFactory("MockAggregatorProxyFeed")
+  ).deploy(FEED_DECIMALS, BTC_USD_ANSWER, await ocr.getAddress());
+  const adapter = await deployAdapter(await proxy.getAddress(), FEED_HEARTBEAT, ethers.ZeroAddress, 0n);
+  return { ocr, proxy, adapter };
+}
+
+/** The deploy scripts' adapters and mock feeds on the local network. */
+async function deployedOracles() {
+  await deployments.fixture(["Oracles"]);
+  const at = async <T>(name: string, contract: string): Promise<T> =>
+    (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as T;
+  return {
+    BTC: {
+      feed: await at<MockV3Aggregator>("BTCUSDFeed", "MockV3Aggregator"),
+      oracle: await at<ChainlinkOracleAdapter>("BTCUSDOracle", "ChainlinkOracleAdapter"),
+    },
+    ETH: {
+      feed: await at<MockV3Aggregator>("ETHUSDFeed", "MockV3Aggregator"),
+      oracle: await at<ChainlinkOracleAdapter>("ETHUSDOracle", "ChainlinkOracleAdapter"),
+    },
+  };
+}
+
+describe("issue 13.5: staleness is heartbeat + buffer per feed, and a circuit-breaker answer is an invalid price", function () {
+  describe("staleness", function () {
+    it("the deployed adapters accept an answer heartbeat + 1 to heartbeat + buffer seconds old", async function () {
+      const oracles = await deployedOracles();
+      for (const market of MARKET_SYMBOLS) {
+        const { feed, oracle } = oracles[market];
+        const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING[market];
+        expect(stalenessBuffer, `${market} buffer`).to.be.greaterThan(0);
+        const answer = await feed.latestAnswer();
+        for (const age of [heartbeat + 1, heartbeat + Math.floor(stalenessBuffer / 2), heartbeat + stalenessBuffer]) {
+          const t = await pinNextBlock();
+          await feed.updateRoundData(9n, answer, t - BigInt(age), t - BigInt(age));
+          const [priceWad, updatedAt] = await oracle.latestPrice();
+          expect(updatedAt, `${market} ${age} s`).to.equal(t - BigInt(age));
+          expect(priceWad).to.equal(answer * 10n ** 10n);
+        }
+      }
+    });
+
+    it("the deployed adapters refuse an answer heartbeat + buffer + 1 seconds old: StalePrice(updatedAt, heartbeat + buffer)", async function () {
+      const oracles = await deployedOracles();
+      for (const market of MARKET_SYMBOLS) {
+        const { feed, oracle } = oracles[market];
+        const maxAge = BigInt(maxStaleness(LOCAL_FEED_TIMING[market]));
+        const t = await pinNextBlock();
+        await feed.updateRoundData(9n, await feed.latestAnswer(), t - maxAge, t - maxAge);
+        await mine(); // block time t + 1
+        await expect(oracle.price())
+          .to.be.revertedWithCustomError(oracle, "StalePrice")
+          .withArgs(t - maxAge, maxAge);
+      }
+    });
+
+    it("the deployed adapters report the network's heartbeat, buffer and their sum", async function () {
+      const oracles = await deployedOracles();
+      for (const market of MARKET_SYMBOLS) {
+        const { oracle } = oracles[market];
+        const timing = LOCAL_FEED_TIMING[market];
+        expect(await oracle.heartbeat()).to.equal(timing.heartbeat);
+        expect(await oracle.stalenessBuffer()).to.equal(timing.stalenessBuffer);
+        expect(await oracle.maxStaleness()).to.equal(maxStaleness(timing));
+      }
+    });
+
+    it("every documented live network configures heartbeat + a positive buffer for BTC and ETH, and the deploy arguments carry both", function () {
+      expect(Object.keys(LIVE_FEEDS).sort()).to.deep.equal(["arbitrum", "mainnet"]);
+      for (const [network, feeds] of Object.entries(LIVE_FEEDS)) {
+        for (const market of MARKET_SYMBOLS) {
+          const f = feeds[market];
+          expect(f.heartbeat, `${network} ${market}`).to.be.greaterThan(0);
+          expect(f.stalenessBuffer, `${network} ${market}`).to.be.greaterThan(0);
+          expect(oracleArgs(feeds, market)).to.deep.equal([
+            f.address,
+            f.heartbeat,
+            f.stalenessBuffer,
+            feeds.sequencerUptime,
+            feeds.sequencerGracePeriod,
+          ]);
+        }
+      }
+      // The published heartbeats differ per chain: one hour on Ethereum, a day on Arbitrum.
+      expect(LIVE_FEEDS.mainnet.BTC.heartbeat).to.equal(3600);
+      expect(LIVE_FEEDS.arbitrum.BTC.heartbeat).to.equal(86_400);
+    });
+
+    it("reverts InvalidOracleConfig when heartbeat + buffer overflows", async function () {
+      const { feed } = await loadFixture(oracleFixture);
+      const factory = await ethers.getContractFactory("ChainlinkOracleAdapter");
+      await expect(
+        factory.deploy(await feed.getAddress(), ethers.MaxUint256, 1n, ethers.ZeroAddress, 0n),
+      ).to.be.revertedWithCustomError(factory, "InvalidOracleConfig");
+    });
+  });
+
+  describe("circuit breaker (the aggregator's minAnswer / maxAnswer)", function () {
+    it("rejects an answer at minAnswer with PriceAtCircuitBreaker(answer, minAnswer, maxAnswer)", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      await proxy.updateAnswer(MIN_ANSWER);
+      await expect(adapter.price())
+        .to.be.revertedWithCustomError(adapter, "PriceAtCircuitBreaker")
+        .withArgs(MIN_ANSWER, MIN_ANSWER, MAX_ANSWER);
+      await expect(adapter.latestPrice())
+        .to.be.revertedWithCustomError(adapter, "PriceAtCircuitBreaker")
+        .withArgs(MIN_ANSWER, MIN_ANSWER, MAX_ANSWER);
+    });
+
+    it("rejects an answer at maxAnswer, and beyond either bound", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      for (const answer of [MAX_ANSWER, MAX_ANSWER + 1n, MIN_ANSWER - 1n]) {
+        await proxy.updateAnswer(answer);
+        await expect(adapter.price(), `${answer}`)
+          .to.be.revertedWithCustomError(adapter, "PriceAtCircuitBreaker")
+          .withArgs(answer, MIN_ANSWER, MAX_ANSWER);
+      }
+    });
+
+    it("accepts answers one unit inside either bound", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      for (const answer of [MIN_ANSWER + 1n, MAX_ANSWER - 1n]) {
+        await proxy.updateAnswer(answer);
+        expect(await adapter.price()).to.equal(answer * 10n ** 10n);
+      }
+    });
+
+    it("reads the bounds of the aggregator currently behind the proxy (a phase change brings its own)", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      const answer = 50_000n * 10n ** 8n;
+      await proxy.updateAnswer(answer);
+      expect(await adapter.price()).to.equal(answer * 10n ** 10n);
+      const next = await (await ethers.getContractFactory("MockOCRAggregator")).deploy(answer, MAX_ANSWER);
+      await proxy.setAggregator(await next.getAddress());
+      await expect(adapter.price())
+        .to.be.revertedWithCustomError(adapter, "PriceAtCircuitBreaker")
+        .withArgs(answer, answer, MAX_ANSWER);
+    });
+
+    it("treats an aggregator without minAnswer / maxAnswer as having no circuit breaker", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      const plain = await (await ethers.getContractFactory("MockV3Aggregator")).deploy(FEED_DECIMALS, 1n);
+      await proxy.setAggregator(await plain.getAddress());
+      await proxy.updateAnswer(MIN_ANSWER);
+      expect(await adapter.price()).to.equal(MIN_ANSWER * 10n ** 10n);
+      await proxy.setAggregator(ethers.ZeroAddress); // no code at all
+      expect(await adapter.price()).to.equal(MIN_ANSWER * 10n ** 10n);
+    });
+
+    it("reverts FeedUnavailable naming the feed when the proxy's aggregator() stops answering", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      expect(await adapter.READS_AGGREGATOR_BOUNDS()).to.equal(true);
+      await proxy.setAggregatorReverts(true);
+      await expect(adapter.price())
+        .to.be.revertedWithCustomError(adapter, "FeedUnavailable")
+        .withArgs(await proxy.getAddress());
+      await proxy.setAggregatorReverts(false);
+      expect(await adapter.price()).to.equal(BTC_USD_ANSWER * 10n ** 10n);
+    });
+
+    it("checks no bounds on a feed without aggregator() (the local MockV3Aggregator) and prices as before", async function () {
+      const { feed, adapter } = await loadFixture(oracleFixture);
+      expect(await adapter.READS_AGGREGATOR_BOUNDS()).to.equal(false);
+      await feed.updateAnswer(1n);
+      expect(await adapter.price()).to.equal(10n ** 10n);
+    });
+
+    it("checks the answer's sign before the bounds: zero is InvalidPrice, not PriceAtCircuitBreaker", async function () {
+      const { proxy, adapter } = await loadFixture(boundedFixture);
+      await proxy.updateAnswer(0n);
+      await expect(adapter.price()).to.be.revertedWithCustomError(adapter, "InvalidPrice").withArgs(0n);
     });
   });
 });

@@ -29,6 +29,7 @@ import {
   type ProductContext,
 } from "../helpers/product";
 import { usdc, wad } from "../../config/parameters";
+import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 import { PERMIT_TYPES } from "../../protocol";
 
 /** Leverage readings after a first mint include the minter's own trading costs: within 0.01 of target. */
@@ -822,7 +823,7 @@ describe("LeveragedToken", function () {
 
     it("changes nothing when it reverts (stale oracle)", async function () {
       const { suite, ctx } = await withHolders();
-      await time.increase(3_601);
+      await time.increase(maxStaleness(LOCAL_FEED_TIMING.BTC) + 1);
       const last = await ctx.token.lastFeeAccrual();
       const position = [...(await ctx.mockVenue.position(ctx.address))];
       const idle = await suite.usdc.balanceOf(ctx.address);

@@ -17,6 +17,7 @@ import {
   type Methodology,
   type ProductSymbol,
 } from "../../config/parameters";
+import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 import { deploySuite, type Suite } from "../helpers/deployment";
 import { pinNextBlock } from "../helpers/accounting";
 import { Action, keeperAct } from "../helpers/keeper";
@@ -261,7 +262,7 @@ describe("Rebalancer", function () {
       const token = await addr(suite, "BTC3L");
       await movePrice(suite, "BTC", pct(-8));
       const [, , , updatedAt] = await suite.feeds.BTC.latestRoundData();
-      await time.increase(MARKETS.BTC.heartbeat + 1);
+      await time.increase(maxStaleness(LOCAL_FEED_TIMING.BTC) + 1);
       const venue = suite.mockVenues.BTC;
       const positionBefore = await venue.position(token);
       const stateBefore = await suite.rebalancer.tokenState(token);
@@ -269,7 +270,7 @@ describe("Rebalancer", function () {
 
       await expect(suite.rebalancer.connect(suite.keeper).rebalance(token))
         .to.be.revertedWithCustomError(suite.oracles.BTC, "StalePrice")
-        .withArgs(updatedAt, MARKETS.BTC.heartbeat);
+        .withArgs(updatedAt, maxStaleness(LOCAL_FEED_TIMING.BTC));
       await expect(suite.rebalancer.connect(suite.keeper).ripcord(token)).to.be.revertedWithCustomError(
         suite.oracles.BTC,
         "StalePrice",
@@ -696,10 +697,13 @@ describe("Rebalancer", function () {
       const ethTokens = due.tokens.filter((t) => tokens.indexOf(t) >= 4);
       expect(ethTokens.length).to.be.gt(0);
 
-      await time.increase(MARKETS.ETH.heartbeat + 1);
+      await time.increase(maxStaleness(LOCAL_FEED_TIMING.ETH) + 1);
       await postAnswer(suite, "BTC", await suite.feeds.BTC.latestAnswer()); // BTC fresh, ETH stale
       const [, , , ethUpdatedAt] = await suite.feeds.ETH.latestRoundData();
-      const reason = suite.oracles.ETH.interface.encodeErrorResult("StalePrice", [ethUpdatedAt, MARKETS.ETH.heartbeat]);
+      const reason = suite.oracles.ETH.interface.encodeErrorResult("StalePrice", [
+        ethUpdatedAt,
+        maxStaleness(LOCAL_FEED_TIMING.ETH),
+      ]);
       expect((await checkUpkeep(suite)).upkeepNeeded, "the scan skips the broken market").to.equal(true);
 
       const tx = suite.rebalancer.connect(suite.keeper).performUpkeep(performData);

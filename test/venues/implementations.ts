@@ -8,6 +8,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MARKETS, type MarketSymbol } from "../../config/parameters";
+import { LOCAL_FEED_TIMING } from "../../config/networks";
 import type { IMockPerpVenue, IOracleAdapter, IVenue, MockUSDC, MockV3Aggregator } from "../../typechain-types";
 import {
   Settlement,
@@ -36,7 +37,7 @@ export const MOCK_PERP_CAPABILITIES: VenueCapabilities = { funding: true, pause:
 /**
  * MockPerpVenue (or a wrong double with its constructor arguments) as deploy/00_mocks, 01_oracles and 02_venues deploy it on a
  * local network: MockUSDC (6 decimals), Chainlink's MockV3Aggregator at the market's initial answer, a
- * ChainlinkOracleAdapter with the market's heartbeat and no sequencer feed, the venue with the market's parameters
+ * ChainlinkOracleAdapter with the local feed's heartbeat and staleness buffer (config/networks.ts) and no sequencer feed, the venue with the market's parameters
  * from config/parameters.ts and its seeded counterparty liquidity. Deployed directly (not through hardhat-deploy's
  * fixture) so that the wrong doubles get the very same set-up.
  */
@@ -57,7 +58,14 @@ export function mockPerpVenueImplementation(
     };
     const usdcAddress = await deploy("MockUSDC", []);
     const feedAddress = await deploy("MockV3Aggregator", [FEED_DECIMALS, m.initialPrice]);
-    const oracleAddress = await deploy("ChainlinkOracleAdapter", [feedAddress, m.heartbeat, ethers.ZeroAddress, 0]);
+    const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING[market];
+    const oracleAddress = await deploy("ChainlinkOracleAdapter", [
+      feedAddress,
+      heartbeat,
+      stalenessBuffer,
+      ethers.ZeroAddress,
+      0,
+    ]);
     // The wrong doubles (WrongMockPerpVenue) take MockPerpVenue's constructor arguments as one struct.
     const venueArgs = [usdcAddress, COLLATERAL_DECIMALS, oracleAddress, m.venue];
     const venueAddress = await deploy(contract, contract === "MockPerpVenue" ? venueArgs : [venueArgs]);
