@@ -8,6 +8,7 @@ import {MulDiv} from "./libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {AutomationCompatibleInterface} from "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
+import {IAutomationForwarder} from "@chainlink/contracts/src/v0.8/automation/interfaces/IAutomationForwarder.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -18,15 +19,21 @@ import {LeverageMath} from "./libraries/LeverageMath.sol";
 /// @title Rebalancer
 /// @notice Open rebalancing rules for every registered leveraged token: a leverage band, a time interval, a ripcord
 ///         level and an optional per-call trade cap (chunked rebalances, ITERATE). Anyone may act when an action is
-///         due and earns a bounded bounty that grows with the time since it became due. Chainlink Automation drives
-///         it through `checkUpkeep` / `performUpkeep`, where one failing product never blocks the others.
+///         due and earns a bounded bounty that grows with the time since it became due, once per due state (the
+///         chunks of one rebalance share one bounty). Chainlink Automation drives it through `checkUpkeep` /
+///         `performUpkeep`: the check simulates each candidate's action, puts ripcords first, skips what would revert
+///         and rotates its starting point, and one failing product never blocks the others.
 contract Rebalancer is IRebalancer, Ownable2Step {
     uint256 private constant WAD = 1e18;
     /// @notice Hard upper bound of products handled by one performUpkeep (bounded gas).
     uint256 public constant MAX_BATCH = 16;
+    /// @dev Simulations `checkUpkeep` spends on REBALANCE / ITERATE candidates per call (ripcords have their own
+    ///      MAX_BATCH): bounds its gas however many products are due but blocked; the rotating start moves on.
+    uint256 private constant _MAX_OTHER_SIMULATIONS = MAX_BATCH;
 
     /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
-    ///      action (budget, last rebalance, flags) and the registration constants.
+    ///      action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
+    ///      constants. `lastRebalance` is a uint40 in storage (good until the year 36812) to make room in the hot slot.
     struct Stored {
         Methodology methodology;
         uint64 bountyBase;
@@ -34,9 +41,11 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint64 bountyCap;
         uint64 bountyMaxEquityFraction;
         uint128 bountyBudget;
-        uint64 lastRebalance;
+        uint40 lastRebalance;
+        uint64 duePaid;
         bool iterating;
         bool registered;
+        bool retired;
         address oracle;
         uint64 collateralScale;
     }
@@ -45,6 +54,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     address[] private _tokens;
     /// @notice Addresses allowed to register products (the factory).
     mapping(address registrar => bool allowed) public override isRegistrar;
+    /// @dev Chainlink Automation forwarder => who receives the bounties earned through its `performUpkeep` calls.
+    mapping(address forwarder => address payee) private _automationPayees;
 
     constructor(address owner_) Ownable(owner_) {}
 
@@ -80,7 +91,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (venue.settlement() != IVenue.Settlement.SYNCHRONOUS) revert UnsupportedSettlement(address(venue));
         st.methodology = newMethodology;
         _storeBounty(st, newBounty);
-        st.lastRebalance = uint64(block.timestamp);
+        st.lastRebalance = uint40(block.timestamp);
         st.registered = true;
         st.oracle = address(venue.oracle());
         st.collateralScale = uint64(10 ** (18 - uint256(IERC20Metadata(address(venue.collateral())).decimals())));
@@ -106,6 +117,29 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         _validateBounty(newBounty);
         _storeBounty(_states[token], newBounty);
         emit BountySet(token, newBounty);
+    }
+
+    /// @inheritdoc IRebalancer
+    function setAutomationPayee(address forwarder, address payee) external override onlyOwner {
+        if (forwarder == address(0)) revert ZeroAddress();
+        if (payee == address(0)) revert ZeroAutomationPayee(forwarder);
+        _automationPayees[forwarder] = payee;
+        emit AutomationPayeeSet(forwarder, payee);
+    }
+
+    /// @inheritdoc IRebalancer
+    function automationPayee(address forwarder) external view override returns (address) {
+        return _automationPayees[forwarder];
+    }
+
+    /// @inheritdoc IRebalancer
+    /// @dev Both states are final: a wound-down product never trades again, and a liquidated one stays inactive
+    ///      (`IVenue.liquidationCount`), so neither can become due again.
+    function retire(address token) external override onlyRegistered(token) {
+        ILeveragedToken product = ILeveragedToken(token);
+        if (!product.woundDown() && product.venue().liquidationCount(token) == 0) revert NotRetirable(token);
+        _states[token].retired = true;
+        emit Retired(token);
     }
 
     /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; slippage below 10%.
@@ -150,12 +184,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function rebalance(address token) external override onlyRegistered(token) returns (uint256 bounty) {
-        return _execute(token, Mode.REBALANCE, msg.sender);
+        (bounty, ) = _execute(token, Mode.REBALANCE, msg.sender);
     }
 
     /// @inheritdoc IRebalancer
     function ripcord(address token) external override onlyRegistered(token) returns (uint256 bounty) {
-        return _execute(token, Mode.RIPCORD, msg.sender);
+        (bounty, ) = _execute(token, Mode.RIPCORD, msg.sender);
     }
 
     /// @inheritdoc IRebalancer
@@ -169,9 +203,17 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     /// @dev Whatever is due now, whatever `checkUpkeep` saw earlier.
-    function executeFromUpkeep(address token, address keeper) external override returns (uint256) {
+    function executeFromUpkeep(address token, address keeper) external override returns (uint256 bounty) {
         if (msg.sender != address(this)) revert OnlySelf();
-        return _execute(token, Mode.ANY, keeper);
+        (bounty, ) = _execute(token, Mode.ANY, keeper);
+    }
+
+    /// @inheritdoc IRebalancer
+    /// @dev The bounty goes to this contract in the simulation; everything is undone by the final revert.
+    function simulateUpkeep(address token) external override {
+        if (msg.sender != address(this)) revert OnlySelf();
+        (, Action action) = _execute(token, Mode.ANY, address(this));
+        revert UpkeepSimulated(token, action);
     }
 
     /// @dev What a caller asked for: a rebalance (or iteration), a ripcord, or whichever is due (Automation).
@@ -193,28 +235,35 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 bounty;
     }
 
-    function _execute(address token, Mode mode, address keeper) private returns (uint256) {
+    function _execute(address token, Mode mode, address keeper) private returns (uint256, Action) {
         Stored storage st = _states[token];
         // The token's five slots are read once; the plan works on the memory copy.
         Stored memory s = st;
-        Plan memory p = _planFor(token, s, mode);
+        Plan memory p = _planFor(token, s, mode, keeper != address(0));
 
         // Effects before the interaction.
         st.iterating = p.capped;
-        if (!p.capped) st.lastRebalance = uint64(block.timestamp);
+        if (p.capped) {
+            // What this due state has paid so far: the chunks that follow are paid only the auction's growth beyond
+            // it. At most the auction's amount, itself at most the uint64 cap, so the narrowing is exact.
+            st.duePaid = uint64((p.action == Action.ITERATE ? s.duePaid : 0) + p.bounty);
+        } else {
+            st.lastRebalance = uint40(block.timestamp);
+            if (s.duePaid != 0) st.duePaid = 0;
+        }
         // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint128.
         if (p.bounty != 0) st.bountyBudget = uint128(s.bountyBudget - p.bounty);
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
         emit RebalanceExecuted(token, p.action, p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
-        return p.bounty;
+        return (p.bounty, p.action);
     }
 
-    /// @dev Checks that the requested action is due and plans the trade back to target: `sign * L * E / P - size`,
+    /// @dev Checks that the requested action is due and plans the trade back to target (paying a bounty when `paid`): `sign * L * E / P - size`,
     ///      capped per call for a rebalance (ITERATE then continues it), in one piece for a ripcord, with the fill
     ///      bounded at `maxSlippage` from mark.
-    function _planFor(address token, Stored memory st, Mode mode) private view returns (Plan memory p) {
+    function _planFor(address token, Stored memory st, Mode mode, bool paid) private view returns (Plan memory p) {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (p.action, p.leverageBefore) = _evaluate(st, size, equityWad, price);
         bool isRipcord = p.action == Action.RIPCORD;
@@ -225,7 +274,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         }
         p.price = price;
         p.size = size;
-        p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
+        // No keeper to pay (an unregistered Automation forwarder, see performUpkeep): no bounty.
+        if (paid) p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
         // Size against the equity that will remain once the bounty is paid.
         int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
         Methodology memory m = st.methodology; // a memory reference, no copy
@@ -307,6 +357,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
     ///      than the last rebalance); a time-based rebalance (leverage still inside the band) since the interval
     ///      elapsed. A band breach after a quiet interval is not time-based: it became due with the breaching round.
+    ///      One bounty per due state: an ITERATE chunk is paid only what the auction's amount exceeds the bounties
+    ///      the same chunked rebalance already paid (`duePaid`), so all its chunks together are paid at most one
+    ///      auction's amount, never more than `cap`; a ripcord is a due state of its own.
     function _bounty(Stored memory st, Action action, uint256 lev, int256 equityWad) private view returns (uint256) {
         uint256 budget = st.bountyBudget;
         uint256 cap = st.bountyCap;
@@ -317,6 +370,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
         amount = Math.min(amount, MulDiv.down(equityUnits, st.bountyMaxEquityFraction, WAD));
+        if (action == Action.ITERATE) amount = amount > st.duePaid ? amount - st.duePaid : 0;
         return Math.min(amount, budget);
     }
 
@@ -335,14 +389,22 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     // Chainlink Automation
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Scans products and reports up to `MAX_BATCH` that need an action.
+    /// @notice Scans products and reports up to `MAX_BATCH` whose due action would succeed now: ripcords first, then
+    ///         rebalances and iterations, each group in registry order.
+    /// @dev Not a view: each candidate's action is executed for real in a self-call that then reverts
+    ///      (`simulateUpkeep`), so a product whose trade the venue would refuse (reduce-only pause, open-interest cap,
+    ///      margin, price limit) or whose oracle fails is skipped, exactly. Call it with `eth_call` (Chainlink
+    ///      Automation simulates it from address(0)); under STATICCALL every simulation fails and nothing is reported.
+    ///      Gas is bounded: one snapshot per product scanned, at most `MAX_BATCH` ripcord simulations and
+    ///      `_MAX_OTHER_SIMULATIONS` others. The scan starts at `(block.number * MAX_BATCH) % span` and wraps around, so
+    ///      no fixed prefix of blocked products can take every batch. Retired products are not read at all.
     /// @param checkData Empty to scan everything, or `abi.encode(uint256 start, uint256 count)` to scan a slice
     ///        (one upkeep per slice shards a large registry).
-    /// @return upkeepNeeded True when at least one product is due.
+    /// @return upkeepNeeded True when at least one product is due and its action would succeed.
     /// @return performData `abi.encode(address[] tokens, uint8[] actions)`.
     function checkUpkeep(
         bytes calldata checkData
-    ) external view override(AutomationCompatibleInterface) returns (bool upkeepNeeded, bytes memory performData) {
+    ) external override(AutomationCompatibleInterface) returns (bool upkeepNeeded, bytes memory performData) {
         uint256 start;
         uint256 end = _tokens.length;
         if (checkData.length != 0) {
@@ -350,40 +412,140 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             (start, count) = abi.decode(checkData, (uint256, uint256));
             end = Math.min(end, start + count);
         }
-        address[] memory due = new address[](MAX_BATCH);
-        uint8[] memory actions = new uint8[](MAX_BATCH);
-        uint256 n;
-        for (uint256 i = start; i < end && n < MAX_BATCH; ++i) {
-            address token = _tokens[i];
-            try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
-                (Action action, ) = _evaluateStored(_states[token], size, equityWad, price);
-                if (action != Action.NONE) {
-                    due[n] = token;
-                    actions[n] = uint8(action);
-                    ++n;
-                }
-            } catch {
-                // A product whose oracle or venue fails is skipped; the others are still served.
+        Batch memory b = Batch({
+            ripcords: new uint256[](MAX_BATCH),
+            others: new uint256[](MAX_BATCH),
+            otherActions: new uint8[](MAX_BATCH),
+            nRipcords: 0,
+            nOthers: 0,
+            ripcordSimulations: 0,
+            otherSimulations: 0
+        });
+        if (end > start) {
+            uint256 span = end - start;
+            uint256 offset = (block.number * MAX_BATCH) % span;
+            for (uint256 k; k < span; ++k) {
+                uint256 j = offset + k;
+                _consider(b, start + (j < span ? j : j - span));
             }
         }
-        address[] memory dueTokens = new address[](n);
-        uint8[] memory dueActions = new uint8[](n);
-        for (uint256 i; i < n; ++i) {
-            dueTokens[i] = due[i];
-            dueActions[i] = actions[i];
+        return _encodeBatch(b);
+    }
+
+    /// @dev The batch `checkUpkeep` builds: registry indices of the ripcords and of the other actions that would
+    ///      succeed, and the simulations spent on each group.
+    struct Batch {
+        uint256[] ripcords;
+        uint256[] others;
+        uint8[] otherActions;
+        uint256 nRipcords;
+        uint256 nOthers;
+        uint256 ripcordSimulations;
+        uint256 otherSimulations;
+    }
+
+    /// @dev Adds product `i` to the batch when an action is due and its simulation succeeds. A ripcord displaces the
+    ///      last other action found once the batch is full; others are simulated only while there is room.
+    function _consider(Batch memory b, uint256 i) private {
+        address token = _tokens[i];
+        Stored storage st = _states[token];
+        if (st.retired) return;
+        Action action;
+        try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
+            (action, ) = _evaluateStored(st, size, equityWad, price);
+        } catch {
+            return; // a product whose oracle or venue fails is skipped; the others are still served
         }
-        return (n != 0, abi.encode(dueTokens, dueActions));
+        if (action == Action.NONE) return;
+        if (action == Action.RIPCORD) {
+            if (b.nRipcords == MAX_BATCH || b.ripcordSimulations == MAX_BATCH) return;
+            ++b.ripcordSimulations;
+            if (!_simulates(token)) return;
+            b.ripcords[b.nRipcords++] = i;
+            if (b.nRipcords + b.nOthers > MAX_BATCH) --b.nOthers;
+        } else {
+            if (b.nRipcords + b.nOthers == MAX_BATCH || b.otherSimulations == _MAX_OTHER_SIMULATIONS) return;
+            ++b.otherSimulations;
+            if (!_simulates(token)) return;
+            b.others[b.nOthers] = i;
+            b.otherActions[b.nOthers] = uint8(action);
+            ++b.nOthers;
+        }
+    }
+
+    /// @dev Whether `performUpkeep` would act on `token` now without reverting (see `simulateUpkeep`).
+    function _simulates(address token) private returns (bool) {
+        try this.simulateUpkeep(token) {
+            return false; // unreachable: simulateUpkeep always reverts
+        } catch (bytes memory reason) {
+            return reason.length == 68 && bytes4(reason) == UpkeepSimulated.selector;
+        }
+    }
+
+    /// @dev Ripcords first, then the others, each group sorted by registry index.
+    function _encodeBatch(Batch memory b) private view returns (bool, bytes memory) {
+        uint256 n = b.nRipcords + b.nOthers;
+        address[] memory due = new address[](n);
+        uint8[] memory actions = new uint8[](n);
+        _sort(b.ripcords, new uint8[](0), b.nRipcords);
+        _sort(b.others, b.otherActions, b.nOthers);
+        for (uint256 k; k < b.nRipcords; ++k) {
+            due[k] = _tokens[b.ripcords[k]];
+            actions[k] = uint8(Action.RIPCORD);
+        }
+        for (uint256 k; k < b.nOthers; ++k) {
+            due[b.nRipcords + k] = _tokens[b.others[k]];
+            actions[b.nRipcords + k] = b.otherActions[k];
+        }
+        return (n != 0, abi.encode(due, actions));
+    }
+
+    /// @dev Insertion sort of the first `n` indices (at most MAX_BATCH), carrying `tags` along when given.
+    function _sort(uint256[] memory idx, uint8[] memory tags, uint256 n) private pure {
+        bool tagged = tags.length != 0;
+        for (uint256 a = 1; a < n; ++a) {
+            uint256 key = idx[a];
+            uint8 tag = tagged ? tags[a] : 0;
+            uint256 c = a;
+            while (c != 0 && idx[c - 1] > key) {
+                idx[c] = idx[c - 1];
+                if (tagged) tags[c] = tags[c - 1];
+                --c;
+            }
+            idx[c] = key;
+            if (tagged) tags[c] = tag;
+        }
+    }
+
+    /// @dev Whether `caller` is a contract answering `IAutomationForwarder.getTarget()` with this contract, as
+    ///      Chainlink's AutomationForwarder does (`caller` has code). A low-level staticcall with bounded gas: a
+    ///      contract without the function (reverting, or returning anything but one word) is simply not a forwarder.
+    function _isForwarderOfThis(address caller) private view returns (bool) {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = caller.staticcall{gas: 10_000}(
+            abi.encodeCall(IAutomationForwarder.getTarget, ())
+        );
+        return ok && ret.length == 32 && abi.decode(ret, (address)) == address(this);
     }
 
     /// @notice Executes what `checkUpkeep` found, re-checking each product; a product that fails (no longer due,
-    ///         oracle down, venue refusing) is reported in `UpkeepFailed` and skipped. Callable by anyone.
+    ///         oracle down, venue refusing) is reported in `UpkeepFailed` and skipped. Callable by anyone. Bounties
+    ///         go to the caller, or to its `automationPayee` when the caller is a registered Automation forwarder.
     function performUpkeep(bytes calldata performData) external override {
         (address[] memory due, ) = abi.decode(performData, (address[], uint8[]));
         if (due.length > MAX_BATCH) revert InvalidBatch();
+        // A registered forwarder's bounties go to its payee; an unregistered Automation forwarder of this contract
+        // earns none (address(0): nothing paid, the budget kept), since a forwarder cannot move ERC-20s.
+        // An account without code (a keeper's EOA) is paid itself without a storage read.
+        address payee = msg.sender;
+        if (msg.sender.code.length != 0) {
+            payee = _automationPayees[msg.sender];
+            if (payee == address(0) && !_isForwarderOfThis(msg.sender)) payee = msg.sender;
+        }
         for (uint256 i; i < due.length; ++i) {
             address token = due[i];
             if (!_states[token].registered) continue;
-            try this.executeFromUpkeep(token, msg.sender) {} catch (bytes memory reason) {
+            try this.executeFromUpkeep(token, payee) {} catch (bytes memory reason) {
                 emit UpkeepFailed(token, reason);
             }
         }
@@ -420,7 +582,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
                 iterating: st.iterating,
                 registered: st.registered,
                 collateralScale: st.collateralScale,
-                oracle: st.oracle
+                oracle: st.oracle,
+                duePaid: st.duePaid,
+                retired: st.retired
             });
     }
 

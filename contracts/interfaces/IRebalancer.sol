@@ -44,6 +44,8 @@ interface IRebalancer is AutomationCompatibleInterface {
         bool registered;
         uint64 collateralScale; // 10 ** (18 - collateral decimals), cached at registration
         address oracle; // the venue's oracle adapter, cached at registration (it is immutable in the venue)
+        uint64 duePaid; // collateral units already paid for the chunked rebalance in progress (0 when not iterating)
+        bool retired; // wound down or liquidated for good: `checkUpkeep` no longer scans it
     }
 
     /// @notice `token` is not registered.
@@ -67,6 +69,14 @@ interface IRebalancer is AutomationCompatibleInterface {
     error ZeroAddress();
     /// @notice `performUpkeep` with more than `MAX_BATCH` products.
     error InvalidBatch();
+    /// @notice `setAutomationPayee(forwarder, address(0))`: an Automation forwarder's bounties need a payee that can
+    ///         spend them.
+    error ZeroAutomationPayee(address forwarder);
+    /// @notice `retire(token)` on a product that may still hold a position: neither wound down nor liquidated.
+    error NotRetirable(address token);
+    /// @notice Not an error: how `simulateUpkeep` reports that `action` on `token` would succeed (it always reverts,
+    ///         so that the simulated trade leaves no trace).
+    error UpkeepSimulated(address token, Action action);
     /// @notice The product's venue does not settle trades synchronously (see `IVenue.settlement`): the token and the
     ///         Rebalancer read a trade's result in the call that makes it.
     error UnsupportedSettlement(address venue);
@@ -92,6 +102,11 @@ interface IRebalancer is AutomationCompatibleInterface {
     );
     /// @notice One product of a `performUpkeep` batch failed with `reason` (revert data); the others went on.
     event UpkeepFailed(address indexed token, bytes reason);
+    /// @notice Bounties earned through `performUpkeep` called by the Chainlink Automation forwarder `forwarder` are
+    ///         paid to `payee` (a forwarder cannot move ERC-20s).
+    event AutomationPayeeSet(address indexed forwarder, address indexed payee);
+    /// @notice `token` was wound down or liquidated for good and left the `checkUpkeep` scan.
+    event Retired(address indexed token);
 
     // ------------------------------------------------------------------------------------------------------------
     // Registry and governance
@@ -112,6 +127,15 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice Whether `registrar` may register products.
     function isRegistrar(address registrar) external view returns (bool);
 
+    /// @notice Pays the bounties earned through `performUpkeep` called by the Chainlink Automation forwarder
+    ///         `forwarder` to `payee` instead of the forwarder, which cannot move ERC-20s. Owner only; reverts
+    ///         `ZeroAddress` for a zero forwarder and `ZeroAutomationPayee` for a zero payee.
+    function setAutomationPayee(address forwarder, address payee) external;
+
+    /// @notice Where bounties earned through `performUpkeep` called by `forwarder` go; zero when `forwarder` is not a
+    ///         registered Automation forwarder (then the caller itself is paid).
+    function automationPayee(address forwarder) external view returns (address);
+
     // ------------------------------------------------------------------------------------------------------------
     // Keepers
     // ------------------------------------------------------------------------------------------------------------
@@ -128,8 +152,18 @@ interface IRebalancer is AutomationCompatibleInterface {
     function ripcord(address token) external returns (uint256 bounty);
 
     /// @notice Used by `performUpkeep` so that it can catch one product's failure; callable only by this contract.
-    ///         Does whatever is due now (rebalance, iterate or ripcord) and pays `keeper`.
+    ///         Does whatever is due now (rebalance, iterate or ripcord) and pays `keeper` (no bounty when `keeper` is
+    ///         zero: an Automation forwarder without a payee).
     function executeFromUpkeep(address token, address keeper) external returns (uint256 bounty);
+
+    /// @notice Used by `checkUpkeep`; callable only by this contract. Executes what is due on `token` exactly as
+    ///         `performUpkeep` would, then reverts `UpkeepSimulated(token, action)` so that nothing persists; any
+    ///         other revert is the reason the action would fail.
+    function simulateUpkeep(address token) external;
+
+    /// @notice Takes a product that was wound down or liquidated (it can never hold a position again) out of the
+    ///         `checkUpkeep` scan. Anyone; reverts `NotRetirable` for a product that may still trade.
+    function retire(address token) external;
 
     /// @notice The bounty (collateral units) a keeper would receive for acting on `token` now.
     function currentBounty(address token) external view returns (uint256);

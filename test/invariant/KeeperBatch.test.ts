@@ -77,5 +77,32 @@ describe("Keeper batch over 200 products", function () {
     expect(idle.gas).to.be.lt(10_000_000n);
     const slice = await check(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [100, 50]));
     expect(slice.gas).to.be.lt(idle.gas);
+
+    // Issue 13.2, the worst cases: every one of the 200 products due. All blocked (reduce-only venue, +12%: each long
+    // needs to grow) costs the scan plus MAX_BATCH failed simulations; all ripcords (-16%) the scan plus MAX_BATCH
+    // successful ones. A batch can hold at most MAX_BATCH ripcord and MAX_BATCH other simulations, so the sum of the
+    // two, less one scan, bounds any check.
+    for (const t of tokens.slice(DUE)) {
+      await fund(suite, user, usdc(1_000), t);
+      await (await ethers.getContractAt("LeveragedToken", t)).connect(user).mint(usdc(1_000), 0n, user.address);
+    }
+    const answer = await suite.feeds.BTC.latestAnswer();
+    await suite.feeds.BTC.updateAnswer((answer * 112n) / 100n);
+    await suite.mockVenues.BTC.setPaused(true);
+    const blocked = await check("0x");
+    console.log(
+      `      checkUpkeep with all ${EXTRA} due and blocked: ${blocked.gas} gas, ${blocked.due.length} reported`,
+    );
+    expect(blocked.due.length).to.equal(0);
+    await suite.mockVenues.BTC.setPaused(false);
+    await suite.feeds.BTC.updateAnswer((answer * 84n) / 100n);
+    const ripcords = await check("0x");
+    console.log(
+      `      checkUpkeep with all ${EXTRA} due a ripcord: ${ripcords.gas} gas, ${ripcords.due.length} reported`,
+    );
+    expect(ripcords.due.length).to.equal(Number(await rb.MAX_BATCH()));
+    const bound = blocked.gas + ripcords.gas - idle.gas;
+    console.log(`      bound on any checkUpkeep over ${EXTRA + 8} products: ${bound} gas`);
+    expect(bound).to.be.lt(10_000_000n);
   });
 });

@@ -506,9 +506,14 @@ class Upkeep extends Cmd {
       boolean,
       string,
     ];
-    const due = checkUpkeep(at);
-    const [addresses] = AbiCoder.defaultAbiCoder().decode(["address[]", "uint8[]"], data) as unknown as [string[]];
+    // The pending block's number: the scan's rotating start depends on it.
+    const { syms: due, actions } = checkUpkeep(at, BigInt(await ethers.provider.getBlockNumber()) + 1n);
+    const [addresses, dueActions] = AbiCoder.defaultAbiCoder().decode(["address[]", "uint8[]"], data) as unknown as [
+      string[],
+      bigint[],
+    ];
     expect([...addresses], "checkUpkeep due list").to.deep.equal(due.map((s) => at.products[s].address));
+    expect([...dueActions].map(Number), "checkUpkeep actions").to.deep.equal(actions);
     expect(needed).to.equal(due.length !== 0);
     const res = await exec(
       env,

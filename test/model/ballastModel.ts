@@ -84,6 +84,10 @@ export interface ProductModel {
   bounty: BountyParams; // `budget` is the remaining budget
   lastRebalance: bigint;
   iterating: boolean;
+  /** Bounties already paid by the chunked rebalance in progress (absent = 0). */
+  duePaid?: bigint;
+  /** Taken out of the checkUpkeep scan by `retire` (absent = false). */
+  retired?: boolean;
 }
 
 export interface World {
@@ -528,8 +532,16 @@ export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: b
   const elapsed = w.now > dueSince ? w.now - dueSince : 0n;
   let amount = min(b.base + b.perSecond * elapsed, b.cap);
   amount = min(amount, mulDivDown(eq / TO_WAD, b.maxEquityFraction, WAD));
+  // One bounty per due state: a chunk is paid only what the auction's amount exceeds what its rebalance has paid.
+  if (action === Action.ITERATE) {
+    const paid = p.duePaid ?? 0n;
+    amount = amount > paid ? amount - paid : 0n;
+  }
   return min(amount, b.budget);
 }
+
+/** The payee of a keeper action that pays no bounty (an Automation forwarder without a configured payee). */
+export const NO_PAYEE = "0x0000000000000000000000000000000000000000";
 
 export interface RebalanceResult {
   action: Action;
@@ -538,7 +550,7 @@ export interface RebalanceResult {
   bounty: bigint;
 }
 
-/** Rebalancer.rebalance / ripcord / executeFromUpkeep for `sym`, paid to `keeper`. */
+/** Rebalancer.rebalance / ripcord / executeFromUpkeep for `sym`, paid to `keeper` (nothing when it is NO_PAYEE). */
 export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: string): RebalanceResult {
   const p = product(w, sym);
   const { size, eq, price } = tokenSnapshot(w, sym);
@@ -550,7 +562,7 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
     revert("RebalanceNotNeeded");
   }
   const m = p.methodology;
-  const pay = bounty(w, sym, action, eq, lev);
+  const pay = keeper === NO_PAYEE ? 0n : bounty(w, sym, action, eq, lev);
   // Sized against the equity left once the bounty is paid; a ripcord also against its own quoted costs.
   const eqTarget = eq - pay * TO_WAD;
   let delta = targetSize(m.targetLeverage, eqTarget, price, size > 0n) - size;
@@ -566,7 +578,11 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
   const acceptable =
     delta > 0n ? mulDivDown(price, WAD + m.maxSlippage, WAD) : mulDivDown(price, WAD - m.maxSlippage, WAD);
   p.iterating = capped;
-  if (!capped) p.lastRebalance = w.now;
+  if (capped) p.duePaid = (action === Action.ITERATE ? (p.duePaid ?? 0n) : 0n) + pay;
+  else {
+    p.lastRebalance = w.now;
+    p.duePaid = 0n;
+  }
   p.bounty.budget -= pay;
   // LeveragedToken.rebalancerTrade
   const idle = bal(w.usdc, p.address);
@@ -592,19 +608,57 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
   return { action, delta, capped, bounty: pay };
 }
 
-/** Rebalancer.checkUpkeep(""): due products in registration order, at most 16. */
-export function checkUpkeep(w: World): string[] {
-  const due: string[] = [];
-  for (const sym of w.order) {
-    if (due.length >= 16) break;
+export const MAX_BATCH = 16;
+/** Rebalancer._MAX_OTHER_SIMULATIONS. */
+const MAX_OTHER_SIMULATIONS = MAX_BATCH;
+/** Where `simulateUpkeep` pays the bounty (the Rebalancer itself; the simulation is undone anyway). */
+const SIMULATION_PAYEE = "rebalancer";
+
+/**
+ * Rebalancer.checkUpkeep(""), run in block `blockNumber`: scans from `(blockNumber * 16) % n` with wrap-around, keeps
+ * the products whose due action would succeed (simulated on a clone, as the contract simulates it in a reverted
+ * self-call), at most 16 ripcord and 16 other simulations; ripcords first, then the rest, each in registry order.
+ */
+export function checkUpkeep(w: World, blockNumber: bigint): { syms: string[]; actions: Action[] } {
+  const n = w.order.length;
+  const ripcords: number[] = [];
+  let others: { i: number; action: Action }[] = [];
+  let ripcordSims = 0;
+  let otherSims = 0;
+  const offset = n === 0 ? 0 : Number((blockNumber * BigInt(MAX_BATCH)) % BigInt(n));
+  const succeeds = (sym: string): boolean => attempt(w, (x) => rebalancerExecute(x, sym, "ANY", SIMULATION_PAYEE)).ok;
+  for (let k = 0; k < n; k++) {
+    const i = (offset + k) % n;
+    const sym = w.order[i];
     if (!(sym in w.products)) continue; // products not modelled hold no position: always NONE
+    if (w.products[sym].retired === true) continue;
+    let action: Action;
     try {
-      if (evaluate(w, sym).action !== Action.NONE) due.push(sym);
+      action = evaluate(w, sym).action;
     } catch (e) {
       if (!(e instanceof ModelRevert)) throw e;
+      continue;
+    }
+    if (action === Action.NONE) continue;
+    if (action === Action.RIPCORD) {
+      if (ripcords.length === MAX_BATCH || ripcordSims === MAX_BATCH) continue;
+      ripcordSims++;
+      if (!succeeds(sym)) continue;
+      ripcords.push(i);
+      if (ripcords.length + others.length > MAX_BATCH) others = others.slice(0, -1);
+    } else {
+      if (ripcords.length + others.length === MAX_BATCH || otherSims === MAX_OTHER_SIMULATIONS) continue;
+      otherSims++;
+      if (!succeeds(sym)) continue;
+      others.push({ i, action });
     }
   }
-  return due;
+  ripcords.sort((a, b) => a - b);
+  others.sort((a, b) => a.i - b.i);
+  return {
+    syms: [...ripcords.map((i) => w.order[i]), ...others.map((o) => w.order[o.i])],
+    actions: [...ripcords.map(() => Action.RIPCORD), ...others.map((o) => o.action)],
+  };
 }
 
 /** Rebalancer.performUpkeep: each product in its own try/catch. Returns the products that failed. */
