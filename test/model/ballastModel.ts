@@ -568,11 +568,23 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
   let delta = targetSize(m.targetLeverage, eqTarget, price, size > 0n) - size;
   let capped = false;
   if (isRipcord) {
-    if (delta !== 0n) {
-      const q = quote(delta, price, w.market.params);
+    // Rebalancer._costAwareDelta: one refinement for the trade's own costs, up to two more while they exceed 1/64 of
+    // the equity and the delta still moves.
+    const refine = (d: bigint): { next: bigint; costs: bigint } => {
+      if (d === 0n) return { next: 0n, costs: 0n };
+      const q = quote(d, price, w.market.params);
       const priceMove = q.fillPrice > price ? q.fillPrice - price : price - q.fillPrice;
-      const impactCost = mulDivDown(delta < 0n ? -delta : delta, priceMove, WAD);
-      delta = targetSize(m.targetLeverage, eqTarget - (impactCost + q.fee), price, size > 0n) - size;
+      const costs = mulDivDown(d < 0n ? -d : d, priceMove, WAD) + q.fee;
+      return { next: targetSize(m.targetLeverage, eqTarget - costs, price, size > 0n) - size, costs };
+    };
+    const first = refine(delta);
+    delta = first.next;
+    if (eqTarget > 0n && first.costs * 64n > eqTarget) {
+      for (let i = 0; i < 2; i++) {
+        const next = refine(delta).next;
+        if (next === delta) break;
+        delta = next;
+      }
     }
   } else ({ delta, capped } = capDelta(delta, price, m.maxTradeNotional));
   const acceptable =
