@@ -4,10 +4,10 @@
  * redeem all revert with the adapter's own error and change nothing; redeem works again as soon as the feed does.
  */
 import { expect } from "chai";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite } from "../helpers/deployment";
 import { fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
-import { usdc } from "../../config/parameters";
+import { MARKET_SYMBOLS, usdc } from "../../config/parameters";
 import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 
 const RIPCORD = 3n;
@@ -92,6 +92,50 @@ describe("Oracle failures and pauses", () => {
   });
 
   describe("issue 13.5: a heartbeat round that lands after the heartbeat deadline", () => {
+    it("the deployed adapters report the network's heartbeat, buffer and their sum", async () => {
+      const suite = await deploySuite();
+      for (const market of MARKET_SYMBOLS) {
+        const oracle = suite.oracles[market];
+        const timing = LOCAL_FEED_TIMING[market];
+        expect(timing.stalenessBuffer, `${market} buffer`).to.be.greaterThan(0);
+        expect(await oracle.heartbeat()).to.equal(timing.heartbeat);
+        expect(await oracle.stalenessBuffer()).to.equal(timing.stalenessBuffer);
+        expect(await oracle.maxStaleness()).to.equal(maxStaleness(timing));
+      }
+    });
+
+    it("the deployed adapters accept an answer heartbeat + 1 to heartbeat + buffer seconds old", async () => {
+      const suite = await deploySuite();
+      for (const market of MARKET_SYMBOLS) {
+        const [feed, oracle] = [suite.feeds[market], suite.oracles[market]];
+        const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING[market];
+        const answer = await feed.latestAnswer();
+        for (const age of [heartbeat + 1, heartbeat + Math.floor(stalenessBuffer / 2), heartbeat + stalenessBuffer]) {
+          const t = (await time.latest()) + 10;
+          await time.setNextBlockTimestamp(t);
+          await feed.updateRoundData(9n, answer, t - age, t - age);
+          const [priceWad, updatedAt] = await oracle.latestPrice();
+          expect(updatedAt, `${market} ${age} s`).to.equal(t - age);
+          expect(priceWad).to.equal(answer * 10n ** 10n);
+        }
+      }
+    });
+
+    it("the deployed adapters refuse an answer heartbeat + buffer + 1 seconds old: StalePrice(updatedAt, heartbeat + buffer)", async () => {
+      const suite = await deploySuite();
+      for (const market of MARKET_SYMBOLS) {
+        const [feed, oracle] = [suite.feeds[market], suite.oracles[market]];
+        const maxAge = maxStaleness(LOCAL_FEED_TIMING[market]);
+        const t = (await time.latest()) + 10;
+        await time.setNextBlockTimestamp(t);
+        await feed.updateRoundData(9n, await feed.latestAnswer(), t - maxAge, t - maxAge);
+        await mine(); // block time t + 1
+        await expect(oracle.price())
+          .to.be.revertedWithCustomError(oracle, "StalePrice")
+          .withArgs(t - maxAge, maxAge);
+      }
+    });
+
     it("ripcord and redeem go through with an answer heartbeat + 1 to heartbeat + buffer seconds old, and not after", async () => {
       const ctx = await minted();
       const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING.BTC;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type {
   ChainlinkOracleAdapter,
@@ -16,7 +16,7 @@ import {
   FEED_STALENESS_BUFFER,
 } from "../helpers/fixtures";
 import { MARKET_SYMBOLS } from "../../config/parameters";
-import { LIVE_FEEDS, LOCAL_FEED_TIMING, maxStaleness, oracleArgs } from "../../config/networks";
+import { LIVE_FEEDS, oracleArgs } from "../../config/networks";
 
 const GRACE_PERIOD = 3600n;
 const SEQUENCER_UP = 0n;
@@ -334,67 +334,10 @@ async function boundedFixture(): Promise<BoundedFixture> {
   return { ocr, proxy, adapter };
 }
 
-/** The deploy scripts' adapters and mock feeds on the local network. */
-async function deployedOracles() {
-  await deployments.fixture(["Oracles"]);
-  const at = async <T>(name: string, contract: string): Promise<T> =>
-    (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as T;
-  return {
-    BTC: {
-      feed: await at<MockV3Aggregator>("BTCUSDFeed", "MockV3Aggregator"),
-      oracle: await at<ChainlinkOracleAdapter>("BTCUSDOracle", "ChainlinkOracleAdapter"),
-    },
-    ETH: {
-      feed: await at<MockV3Aggregator>("ETHUSDFeed", "MockV3Aggregator"),
-      oracle: await at<ChainlinkOracleAdapter>("ETHUSDOracle", "ChainlinkOracleAdapter"),
-    },
-  };
-}
-
 describe("issue 13.5: staleness is heartbeat + buffer per feed, and a circuit-breaker answer is an invalid price", function () {
   describe("staleness", function () {
-    it("the deployed adapters accept an answer heartbeat + 1 to heartbeat + buffer seconds old", async function () {
-      const oracles = await deployedOracles();
-      for (const market of MARKET_SYMBOLS) {
-        const { feed, oracle } = oracles[market];
-        const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING[market];
-        expect(stalenessBuffer, `${market} buffer`).to.be.greaterThan(0);
-        const answer = await feed.latestAnswer();
-        for (const age of [heartbeat + 1, heartbeat + Math.floor(stalenessBuffer / 2), heartbeat + stalenessBuffer]) {
-          const t = await pinNextBlock();
-          await feed.updateRoundData(9n, answer, t - BigInt(age), t - BigInt(age));
-          const [priceWad, updatedAt] = await oracle.latestPrice();
-          expect(updatedAt, `${market} ${age} s`).to.equal(t - BigInt(age));
-          expect(priceWad).to.equal(answer * 10n ** 10n);
-        }
-      }
-    });
-
-    it("the deployed adapters refuse an answer heartbeat + buffer + 1 seconds old: StalePrice(updatedAt, heartbeat + buffer)", async function () {
-      const oracles = await deployedOracles();
-      for (const market of MARKET_SYMBOLS) {
-        const { feed, oracle } = oracles[market];
-        const maxAge = BigInt(maxStaleness(LOCAL_FEED_TIMING[market]));
-        const t = await pinNextBlock();
-        await feed.updateRoundData(9n, await feed.latestAnswer(), t - maxAge, t - maxAge);
-        await mine(); // block time t + 1
-        await expect(oracle.price())
-          .to.be.revertedWithCustomError(oracle, "StalePrice")
-          .withArgs(t - maxAge, maxAge);
-      }
-    });
-
-    it("the deployed adapters report the network's heartbeat, buffer and their sum", async function () {
-      const oracles = await deployedOracles();
-      for (const market of MARKET_SYMBOLS) {
-        const { oracle } = oracles[market];
-        const timing = LOCAL_FEED_TIMING[market];
-        expect(await oracle.heartbeat()).to.equal(timing.heartbeat);
-        expect(await oracle.stalenessBuffer()).to.equal(timing.stalenessBuffer);
-        expect(await oracle.maxStaleness()).to.equal(maxStaleness(timing));
-      }
-    });
-
+    // The deploy scripts' adapters (heartbeat + buffer on the deployed BTC and ETH oracles): in
+    // test/integration/OracleAndPause.test.ts, "issue 13.5", on the hardhat-deploy suite.
     it("every documented live network configures heartbeat + a positive buffer for BTC and ETH, and the deploy arguments carry both", function () {
       expect(Object.keys(LIVE_FEEDS).sort()).to.deep.equal(["arbitrum", "mainnet"]);
       for (const [network, feeds] of Object.entries(LIVE_FEEDS)) {
