@@ -106,6 +106,10 @@ const REBALANCER: Record<string, Sentence> = {
   InvalidBatch: () => "The upkeep batch is empty or larger than the Rebalancer allows.",
   UnsupportedSettlement: () =>
     "The product's venue does not settle trades synchronously, so the Rebalancer cannot carry the product.",
+  ZeroAutomationPayee: () => "An Automation forwarder's bounty payee cannot be the zero address.",
+  NotRetirable: () => "Only a wound-down or liquidated product can be retired from the keeper scan.",
+  UpkeepSimulated: (a) =>
+    `The upkeep simulation of this product found ${action(a[1])} would succeed (a simulation always reverts).`,
 };
 
 /** The oracle adapter (ChainlinkOracleAdapter). */
