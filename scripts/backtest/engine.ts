@@ -10,7 +10,7 @@
  * Time: chain time = candle time + a constant offset (the chain starts "now", the data in 2017); every block gets its
  * timestamp from the candles with `evm_setNextBlockTimestamp`. A candle's transaction is mined at its close time; the
  * keeper's and the holder's follow 1 s apart. Every price is read in the block that posts it (or within seconds), so
- * the deployed oracle adapter with Chainlink's 3,600 s heartbeat is used unchanged, also across the data's gaps.
+ * the deployed oracle adapter (3,600 s heartbeat + 900 s buffer) is used unchanged, also across the data's gaps.
  *
  * Modules: harness.ts (deployment), chain.ts (RPC and clock), abis.ts and receipts.ts (events), driver-codec.ts (the
  * driver's calldata and event), price-path.ts (tick and bar paths, funding), forecast.ts (which candles go QUIET),
