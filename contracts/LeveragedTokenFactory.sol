@@ -6,7 +6,7 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ILeveragedTokenFactory} from "./interfaces/ILeveragedTokenFactory.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
-import {LeveragedToken} from "./LeveragedToken.sol";
+import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
 
 /// @title LeveragedTokenFactory
 /// @notice Creates products and registers them with the Rebalancer, so that no product can exist unmonitored.
@@ -41,19 +41,7 @@ contract LeveragedTokenFactory is ILeveragedTokenFactory, Ownable2Step {
         // A symbol is reused only once its product is dead (liquidated or wound down).
         if (existing != address(0) && ILeveragedToken(existing).isActive()) revert SymbolTaken(config.symbol);
 
-        token = address(
-            new LeveragedToken(
-                config.name,
-                config.symbol,
-                config.venue,
-                address(REBALANCER),
-                config.isLong,
-                owner(),
-                treasury,
-                config.fees,
-                config.supplyCap
-            )
-        );
+        token = LeveragedTokenDeployer.deploy(config, address(REBALANCER), owner(), treasury);
         _products.push(token);
         _bySymbol[key] = token;
         REBALANCER.register(token, config.methodology, config.bounty);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { deploySuite, type Suite } from "../helpers/deployment";
 import { fundAndMint, productContext } from "../helpers/product";
 import { productDefaults, usdc, wad, type ProductSymbol } from "../../config/parameters";
@@ -242,7 +242,8 @@ describe("LeveragedTokenFactory", function () {
   describe("constructor", function () {
     it("reverts ZeroAddress for a zero rebalancer or treasury", async function () {
       const suite = await deploySuite();
-      const Factory = await ethers.getContractFactory("LeveragedTokenFactory");
+      const libraries = { LeveragedTokenDeployer: (await deployments.get("LeveragedTokenDeployer")).address };
+      const Factory = await ethers.getContractFactory("LeveragedTokenFactory", { libraries });
       const rebalancer = await suite.rebalancer.getAddress();
       await expect(
         Factory.deploy(ethers.ZeroAddress, suite.treasury.address, suite.deployer.address),
