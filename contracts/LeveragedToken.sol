@@ -13,6 +13,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MulDiv} from "./libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
 import {IVenue} from "./interfaces/IVenue.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
@@ -37,6 +38,11 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @notice Upper bounds on fees: 1% per mint or redeem, 10% per year streaming.
     uint256 public constant override MAX_TRADE_FEE = 0.01e18;
     uint256 public constant override MAX_STREAMING_FEE = 0.1e18;
+    /// @notice After the feed's last valid answer is this old with a position open, anyone may wind the product
+    ///         down (`windDownAfterOutage`): the venue closes at that answer and holders redeem without a price.
+    uint256 public constant override OUTAGE_WIND_DOWN_DELAY = 3 days;
+    /// @dev Refinements of a mint's size for its own trading costs (see `_mintSizeDelta`).
+    uint256 private constant _MINT_COST_REFINEMENTS = 3;
 
     IERC20 private immutable _COLLATERAL;
     IVenue private immutable _VENUE;
@@ -116,9 +122,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         if (cfg.mintPaused) revert MintPaused();
         if (cfg.woundDown) revert ProductInactive();
 
-        (int256 size, int256 equityBefore, uint256 price, ) = _mintSnapshot();
+        (int256 size, int256 equityBefore, uint256 price, ) = _snapshot();
         uint256 supply = totalSupply();
-        if (supply != 0 && equityBefore <= 0) revert ProductInactive();
+        if (_isClosed(supply, size, equityBefore)) revert ProductInactive();
         supply += _accrueStreamingFee(supply, size, cfg);
 
         uint256 fee = _feeUp(collateralIn, cfg.mintFeeRate);
@@ -197,12 +203,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @inheritdoc ILeveragedToken
     function previewMint(uint256 collateralIn) external view override returns (uint256 shares) {
         Config memory cfg = _config;
-        if (collateralIn == 0 || cfg.mintPaused || cfg.woundDown || _VENUE.liquidationCount(address(this)) != 0) {
-            return 0;
-        }
+        if (collateralIn == 0 || cfg.mintPaused || cfg.woundDown) return 0;
         (int256 size, int256 equityBefore, uint256 price, int256 idleWad) = _snapshot();
         uint256 supply = totalSupply();
-        if (supply != 0 && equityBefore <= 0) return 0;
+        if (_isClosed(supply, size, equityBefore)) return 0;
         supply += _pendingStreamingFeeShares(supply, size, cfg);
         uint256 net = collateralIn - _feeUp(collateralIn, cfg.mintFeeRate);
         if (net == 0) return 0;
@@ -281,15 +285,39 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function windDown() external override onlyOwner nonReentrant {
+        _windDown();
+    }
+
+    /// @inheritdoc ILeveragedToken
+    function windDownAfterOutage() external override nonReentrant {
+        (, uint256 updatedAt) = _VENUE.oracle().lastValidPrice();
+        if (block.timestamp - updatedAt < OUTAGE_WIND_DOWN_DELAY) {
+            revert OutageTooShort(updatedAt, OUTAGE_WIND_DOWN_DELAY);
+        }
+        _windDown();
+    }
+
+    /// @dev Closes the position for good and withdraws the margin here, where holders redeem it without a price.
+    ///      With a current price the position is closed at market; when the oracle has none with a position open
+    ///      (the only snapshot that needs a price), the venue closes it at the last valid price, and the streaming
+    ///      fee since the last accrual is not charged.
+    function _windDown() private {
         if (_config.woundDown) revert WoundDown();
-        (int256 size, , , ) = _snapshot();
-        _accrueStreamingFee(totalSupply(), size, _config);
         _config.woundDown = true;
         int256 venueEquity;
-        if (size != 0) {
-            (, , venueEquity) = _VENUE.modifyPositionWithMargin(0, -size, _IS_LONG ? 0 : type(uint256).max, address(0));
-        } else {
-            (, venueEquity, ) = _VENUE.accountSnapshot(address(this));
+        try _VENUE.accountSnapshot(address(this)) returns (int256 size, int256 equityWad, uint256) {
+            _accrueStreamingFee(totalSupply(), size, _config);
+            venueEquity = equityWad;
+            if (size != 0) {
+                (, , venueEquity) = _VENUE.modifyPositionWithMargin(
+                    0,
+                    -size,
+                    _IS_LONG ? 0 : type(uint256).max,
+                    address(0)
+                );
+            }
+        } catch {
+            (, , venueEquity) = _VENUE.closeAtLastValidPrice();
         }
         // Rounded down to whole collateral units: dust below one unit stays at the venue, counted in equity.
         uint256 withdrawable = venueEquity > 0 ? uint256(venueEquity) / _TO_WAD : 0;
@@ -386,10 +414,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
     /// @inheritdoc ILeveragedToken
     function isActive() external view override returns (bool) {
-        if (_config.woundDown || _VENUE.liquidationCount(address(this)) != 0) return false;
-        if (totalSupply() == 0) return true;
-        (, int256 equityWad, , ) = _snapshot();
-        return equityWad > 0;
+        if (_config.woundDown) return false;
+        (int256 size, int256 equityWad, , ) = _snapshot();
+        return !_isClosed(totalSupply(), size, equityWad);
     }
 
     /// @inheritdoc ILeveragedToken
@@ -429,22 +456,12 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         equityWad += idleWad;
     }
 
-    /// @dev `_snapshot` for mint, which also rejects a liquidated product. A liquidated account holds no position:
-    ///      the venue closed it and nothing reopens it (mint reverts, the Rebalancer sees NONE without a position,
-    ///      wind-down has nothing to close), so the venue's liquidation count is read only when the snapshot shows no
-    ///      position or fails; in the latter case a liquidated product still reverts `ProductInactive` first, as it
-    ///      did when the count was read before the snapshot.
-    function _mintSnapshot() private view returns (int256 size, int256 equityWad, uint256 price, int256 idleWad) {
-        try _VENUE.accountSnapshot(address(this)) returns (int256 size_, int256 equityWad_, uint256 price_) {
-            (size, equityWad, price) = (size_, equityWad_, price_);
-        } catch {
-            if (_VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
-            // Not liquidated: the same view again fails with the venue's (oracle's) own error, as before.
-            (size, equityWad, price) = _VENUE.accountSnapshot(address(this));
-        }
-        if (size == 0 && _VENUE.liquidationCount(address(this)) != 0) revert ProductInactive();
-        idleWad = (_COLLATERAL.balanceOf(address(this)) * _TO_WAD).toInt256();
-        equityWad += idleWad;
+    /// @dev A product with holders but without a position, or without equity, is closed for good: the venue
+    ///      liquidated it, a ripcord closed it insolvent, or it was wound down. Nothing reopens a position (the
+    ///      Rebalancer acts only on one), so a mint would buy a token without exposure: it reverts, even after a
+    ///      donation brings equity back. Holders redeem what is left, without a price.
+    function _isClosed(uint256 supply, int256 size, int256 equityWad) private pure returns (bool) {
+        return supply != 0 && (size == 0 || equityWad <= 0);
     }
 
     /// @dev One venue call deposits the net amount and grows the position; the minter pays its own costs.
@@ -469,19 +486,47 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     /// @dev The first mint opens at target leverage; later mints grow the position pro rata to the equity added.
+    ///      Either way the size is for the equity the mint adds after its own trading costs (fee and price impact,
+    ///      as the venue quotes them), so that a mint leaves leverage where it was: sized on the gross deposit, a
+    ///      100M mint into a 1M product moved it 3.007x -> 3.104x. The costs depend on the size: the estimate is
+    ///      refined until it settles, at most `_MINT_COST_REFINEMENTS` times (each refinement shrinks the error by
+    ///      about leverage x marginal cost rate, ~0.6% for a 3x product).
     function _mintSizeDelta(
         uint256 supply,
         int256 size,
         int256 equityBefore,
         uint256 price,
         uint256 addedWad
-    ) private view returns (int256) {
+    ) private view returns (int256 delta) {
+        uint256 target;
         if (supply == 0) {
-            uint256 target = IRebalancer(_REBALANCER).methodology(address(this)).targetLeverage;
-            int256 equityTotal = equityBefore + addedWad.toInt256();
-            return LeverageMath.targetSize(target, equityTotal, price, _IS_LONG) - size;
+            target = IRebalancer(_REBALANCER).methodology(address(this)).targetLeverage;
+            // A position-less account is valued without a price: the opening trade needs one (the oracle's error).
+            if (price == 0) price = _VENUE.oracle().price();
         }
-        // equityBefore > 0 here (checked by the callers). Rounded towards zero.
+        delta = _mintDeltaFor(target, size, equityBefore, price, addedWad);
+        for (uint256 i; i < _MINT_COST_REFINEMENTS && delta != 0; ++i) {
+            (uint256 fill, uint256 fee) = _VENUE.quoteTradeAt(delta, price);
+            uint256 costs = MulDiv.down(SignedMath.abs(delta), fill > price ? fill - price : price - fill, WAD) + fee;
+            int256 next =
+                costs < addedWad ? _mintDeltaFor(target, size, equityBefore, price, addedWad - costs) : int256(0);
+            if (next == delta) break;
+            delta = next;
+        }
+    }
+
+    /// @dev The mint's delta for `addedWad` of new equity: to `target` leverage on the whole equity for the first
+    ///      mint (`target` != 0), else the pro-rata slice (equityBefore > 0, checked by the callers); towards zero.
+    function _mintDeltaFor(
+        uint256 target,
+        int256 size,
+        int256 equityBefore,
+        uint256 price,
+        uint256 addedWad
+    ) private view returns (int256) {
+        if (target != 0) {
+            return LeverageMath.targetSize(target, equityBefore + addedWad.toInt256(), price, _IS_LONG) - size;
+        }
         return LeverageMath.proRataSize(size, addedWad, uint256(equityBefore));
     }
 

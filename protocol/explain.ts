@@ -31,6 +31,14 @@ const usd = (wad: unknown): string => (typeof wad === "bigint" ? `$${formatAmoun
 const lev = (wad: unknown): string => (typeof wad === "bigint" ? `${formatAmount(wad, 18, 2)}×` : String(wad));
 const pct = (wad: unknown): string => (typeof wad === "bigint" ? `${formatAmount(wad * 100n, 18, 2)}%` : String(wad));
 const action = (v: unknown): string => ACTION_NAMES[Number(v)] ?? String(v);
+/** Seconds as whole hours (e.g. "72 hours"). */
+const duration = (seconds: unknown): string =>
+  typeof seconds === "bigint" ? `${(seconds / 3600n).toString()} hours` : String(seconds);
+/** A unix time (seconds) as an ISO date and time, UTC. */
+const date = (seconds: unknown): string =>
+  typeof seconds === "bigint"
+    ? `${new Date(Number(seconds) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`
+    : String(seconds);
 
 const PERMIT_REFUSED = "The permit signature was not accepted. Try again, or use an approve transaction.";
 const CLOSED =
@@ -58,6 +66,9 @@ const TOKEN: Record<string, Sentence> = {
   OnlyRebalancer: () => "Only the Rebalancer may trade a product's position.",
   OnlyGuardianOrOwner: () => "Only the product's guardian or owner may do this.",
   InvalidFee: (a) => `That fee rate (${pct(a[0])}) is above the limit the product accepts.`,
+  OutageTooShort: (a) =>
+    `Anyone may wind this product down only once its price feed has been silent for ${duration(a[1])}; its last ` +
+    `valid price is from ${date(a[0])}.`,
   CollateralTransferMismatch: (a) =>
     `The collateral token delivered ${amount(a[1], USDC)} instead of ${amount(a[0], USDC)}: fee-on-transfer or rebasing collateral is not supported.`,
 };
@@ -131,6 +142,9 @@ const ORACLE: Record<string, Sentence> = {
 const VENUE: Record<string, Sentence> = {
   PriceLimitExceeded: (a) =>
     `The perp venue would fill the trade at ${usd(a[0])}, beyond the accepted limit of ${usd(a[1])}. Nothing was spent.`,
+  OraclePriceAvailable: () =>
+    "The price feed is live, so the position closes through an ordinary trade, not at the feed's last price.",
+  NoPosition: () => "There is no position to close.",
   VenuePaused: () =>
     "The perp venue behind this product is paused: minting is blocked until it resumes. Redeeming still works.",
   OpenInterestCapExceeded: () =>

@@ -23,7 +23,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     error ZeroAddress();
     /// @notice Minting is paused by the guardian or the owner (redeem never is).
     error MintPaused();
-    /// @notice The product was wound down or liquidated, or its equity is gone: it takes no new collateral.
+    /// @notice The product is closed for good: wound down, or it has holders but no position (liquidated by the
+    ///         venue, or closed by a ripcord with its equity gone) or no equity. It takes no new collateral.
     error ProductInactive();
     /// @notice The output of a mint (shares) or a redeem (collateral units) is below the caller's minimum.
     error SlippageExceeded(uint256 minOut, uint256 actualOut);
@@ -39,6 +40,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     error InvalidFee(uint256 rate);
     /// @notice `windDown` on a product already wound down.
     error WoundDown();
+    /// @notice `windDownAfterOutage` before the feed's last valid answer (at `updatedAt`) is `delay` seconds old.
+    error OutageTooShort(uint256 updatedAt, uint256 delay);
     /// @notice A deposit (collateral units) too small to buy a share after the fee and the minter's own costs.
     error DepositTooSmall(uint256 collateralIn);
     /// @notice The collateral delivered a different amount than transferred (fee-on-transfer or rebasing tokens are
@@ -83,7 +86,9 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function mint(uint256 collateralIn, uint256 minSharesOut, address receiver) external returns (uint256 shares);
 
     /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs and the redeem fee,
-    ///         to `receiver`. Never paused. Pays 0 (without reverting) when the product's equity is gone.
+    ///         to `receiver`. Never paused. Pays 0 (without reverting) when the product's equity is gone. Needs no
+    ///         price when the product holds no position (wound down, liquidated): then it works whatever the
+    ///         oracle's state; with a position open it needs the oracle's current price.
     /// @param minCollateralOut Reverts `SlippageExceeded` below this many collateral units.
     /// @return collateralOut Collateral units paid to `receiver`.
     function redeem(
@@ -120,9 +125,16 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     /// @notice Pauses or resumes minting. Guardian or owner. Redeem is never affected.
     function setMintPaused(bool newPaused) external;
 
-    /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
-    ///         Owner only; reverts `WoundDown` the second time.
+    /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever,
+    ///         without a price. Owner only; reverts `WoundDown` the second time. When the oracle has no current
+    ///         price (its feed stopped), the venue closes the position at its last valid price
+    ///         (`IVenue.closeAtLastValidPrice`).
     function windDown() external;
+
+    /// @notice `windDown` by anyone once the feed's last valid answer is `OUTAGE_WIND_DOWN_DELAY` old: the exit from
+    ///         a long oracle outage with a position open, so no state keeps holders' collateral forever. Reverts
+    ///         `OutageTooShort` before, and the oracle's error when it has no valid answer at all.
+    function windDownAfterOutage() external;
 
     /// @notice Sets the fee rates (WAD fractions) after accruing the streaming fee at the old rate. Owner only.
     function setFees(FeeParams calldata newFees) external;
@@ -146,6 +158,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function MAX_TRADE_FEE() external view returns (uint256);
     /// @notice The largest streaming fee rate (WAD fraction per year).
     function MAX_STREAMING_FEE() external view returns (uint256);
+    /// @notice Age (seconds) of the feed's last valid answer from which anyone may `windDownAfterOutage`.
+    function OUTAGE_WIND_DOWN_DELAY() external view returns (uint256);
     /// @notice Fee rates, each a WAD fraction (mint and redeem per call, streaming per year).
     function fees() external view returns (uint64 mintFeeRate, uint64 redeemFeeRate, uint64 streamingFeeRate);
     /// @notice When the streaming fee was last accrued (unix seconds).
@@ -172,7 +186,7 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function targetLeverage() external view returns (uint256);
     /// @notice True for a long product, false for a short one.
     function isLong() external view returns (bool);
-    /// @notice False once liquidated, wound down, or its equity is gone: mint reverts, redeem pays pro-rata.
+    /// @notice False once closed for good (see `ProductInactive`): mint reverts, redeem pays pro rata.
     function isActive() external view returns (bool);
     /// @notice The stablecoin minted and redeemed with (the venue's collateral).
     function collateral() external view returns (IERC20);

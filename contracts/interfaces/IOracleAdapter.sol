@@ -35,6 +35,13 @@ interface IOracleAdapter {
     /// @notice The latest validated price, scaled by WAD.
     function price() external view returns (uint256 priceWad);
 
+    /// @notice The feed's latest answer checked like `latestPrice` in every way but its age: for settling a position
+    ///         after the feed has stopped (a venue closing at the last valid price). Reverts as `latestPrice` does
+    ///         for anything but staleness.
+    /// @return priceWad USD per unit of the base asset, scaled by WAD (1e18).
+    /// @return updatedAt Unix time (seconds) of the feed round that produced it; may be older than `maxStaleness()`.
+    function lastValidPrice() external view returns (uint256 priceWad, uint256 updatedAt);
+
     /// @notice The underlying Chainlink feed (the proxy, for a live feed).
     function feed() external view returns (address);
 

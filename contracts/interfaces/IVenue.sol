@@ -28,6 +28,10 @@ interface IVenue {
     error PriceLimitExceeded(uint256 fillPrice, uint256 acceptablePrice);
     /// @notice The venue refuses to grow positions (it may still reduce them, take margin and pay it out).
     error VenuePaused();
+    /// @notice `closeAtLastValidPrice` while the oracle gives a current price: close through the ordinary trade.
+    error OraclePriceAvailable();
+    /// @notice `closeAtLastValidPrice` by an account that holds no position.
+    error NoPosition();
 
     /// @notice How trades settle on this venue; a product checks it once, at construction.
     function settlement() external view returns (Settlement);
@@ -47,7 +51,8 @@ interface IVenue {
 
     /// @notice The account's signed size (base units, WAD), its equity (USD, WAD, negative when it owes more than it
     ///         holds) and the mark price (USD per base unit, WAD), all from one oracle read. Equity includes every
-    ///         cost the account owes up to now (fees, funding, interest).
+    ///         cost the account owes up to now (fees, funding, interest). An account without a position is valued
+    ///         without a price: when the oracle has none (stale, retired feed) it still answers, with price 0.
     function accountSnapshot(address account) external view returns (int256 size, int256 equity, uint256 price);
 
     /// @notice Equity over notional (WAD, signed); `type(int256).max` without a position.
@@ -79,7 +84,8 @@ interface IVenue {
     ///         when positive; trades `sizeDelta` (0 = no trade) with the fill bounded by `acceptablePrice` (a maximum
     ///         when buying, a minimum when selling); then, when `marginDelta` is negative, pays its magnitude to
     ///         `recipient` out of free margin (the account must stay above the venue's initial-margin rule, or its
-    ///         leverage must not rise). All of it or nothing.
+    ///         leverage must not rise). All of it or nothing. Without a position and without a trade no price is
+    ///         needed: the margin of a position-less account moves whatever the oracle's state.
     /// @return fillPrice The execution price (WAD) before the fee, or the mark price without a trade.
     /// @return fee The trading fee charged (USD, WAD).
     /// @return equityAfter The account's equity after the whole operation (USD, WAD).
@@ -89,4 +95,14 @@ interface IVenue {
         uint256 acceptablePrice,
         address recipient
     ) external returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
+
+    /// @notice Closes the caller's whole position at the oracle's last valid answer (`IOracleAdapter.lastValidPrice`),
+    ///         only once the oracle can no longer give a current price because its feed has gone stale (stopped or
+    ///         retired); otherwise reverts `OraclePriceAvailable`. The fee and price impact are those of the same
+    ///         trade at that price; it is a reduction, allowed while paused. The margin stays in the account, which
+    ///         then moves without a price (see `modifyPositionWithMargin`).
+    /// @return fillPrice The execution price (WAD) before the fee.
+    /// @return fee The trading fee charged (USD, WAD).
+    /// @return equityAfter The account's equity after the close (USD, WAD).
+    function closeAtLastValidPrice() external returns (uint256 fillPrice, uint256 fee, int256 equityAfter);
 }

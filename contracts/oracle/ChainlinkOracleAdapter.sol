@@ -99,7 +99,17 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
         return _latestPrice();
     }
 
+    /// @inheritdoc IOracleAdapter
+    function lastValidPrice() external view override returns (uint256 priceWad, uint256 updatedAt) {
+        return _read(false);
+    }
+
     function _latestPrice() private view returns (uint256 priceWad, uint256 updatedAt) {
+        return _read(true);
+    }
+
+    /// @dev The feed's latest answer, validated; its age is checked only when `checkAge`.
+    function _read(bool checkAge) private view returns (uint256 priceWad, uint256 updatedAt) {
         if (SEQUENCER_UPTIME_FEED != address(0)) _checkSequencer();
 
         int256 answer;
@@ -118,7 +128,7 @@ contract ChainlinkOracleAdapter is IOracleAdapter {
 
         if (answer <= 0) revert InvalidPrice(answer);
         if (updatedAt > block.timestamp) revert FuturePrice(updatedAt, block.timestamp);
-        if (block.timestamp - updatedAt > MAX_STALENESS) revert StalePrice(updatedAt, MAX_STALENESS);
+        if (checkAge && block.timestamp - updatedAt > MAX_STALENESS) revert StalePrice(updatedAt, MAX_STALENESS);
         if (READS_AGGREGATOR_BOUNDS) _checkCircuitBreaker(answer);
         // answer > 0 was checked just above, so the cast is exact.
         priceWad = uint256(answer) * _SCALE;

@@ -90,21 +90,35 @@ export interface MintQuote {
 }
 
 /** What `mint(collateralIn)` gives in the pinned block; shares 0 means the contract must revert. */
+/** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
+const MINT_COST_REFINEMENTS = 3;
+
 export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: PinnedBlock): Promise<MintQuote> {
   const st = await readState(ctx, o);
   const fee = mulDivUp(collateralIn, st.fees.mintFeeRate, WAD);
   const net = collateralIn - fee;
   const supply = st.supply + st.feeShares;
   const added = net * TO_WAD;
-  let sizeDelta: bigint;
-  if (st.supply === 0n) {
-    const target = (await ctx.rebalancer.methodology(await ctx.token.getAddress(), o)).targetLeverage;
-    const magnitude = mulDivDown(target, st.equity + added, st.price);
-    const signed = (await ctx.token.isLong()) ? magnitude : -magnitude;
-    sizeDelta = signed - st.size;
-  } else {
-    const magnitude = mulDivDown(abs(st.size), added, st.equity);
-    sizeDelta = st.size >= 0n ? magnitude : -magnitude;
+  const target =
+    st.supply === 0n ? (await ctx.rebalancer.methodology(await ctx.token.getAddress(), o)).targetLeverage : 0n;
+  const isLong = await ctx.token.isLong();
+  // The first mint opens at target on the whole equity, later ones grow pro rata; either way for the equity the
+  // mint adds after its own trading costs, refined (at most 3 times) until the delta settles.
+  const deltaFor = (addedWad: bigint): bigint => {
+    if (target !== 0n) {
+      const magnitude = mulDivDown(target, st.equity + addedWad, st.price);
+      return (isLong ? magnitude : -magnitude) - st.size;
+    }
+    const magnitude = mulDivDown(abs(st.size), addedWad, st.equity);
+    return st.size >= 0n ? magnitude : -magnitude;
+  };
+  let sizeDelta = deltaFor(added);
+  for (let i = 0; i < MINT_COST_REFINEMENTS && sizeDelta !== 0n; i++) {
+    const [fill, tradeFee] = await ctx.venue.quoteTradeAt(sizeDelta, st.price, o);
+    const costs = mulDivDown(abs(sizeDelta), fill > st.price ? fill - st.price : st.price - fill, WAD) + tradeFee;
+    const next = costs < added ? deltaFor(added - costs) : 0n;
+    if (next === sizeDelta) break;
+    sizeDelta = next;
   }
   let equityAfter = st.equity + added;
   if (sizeDelta !== 0n) {

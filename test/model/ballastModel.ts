@@ -126,6 +126,11 @@ export function oraclePrice(w: World): bigint {
   return w.oracle.answer * FEED_SCALE;
 }
 
+/** MockPerpVenue._priceOrZero: the oracle's price, or 0 when it has none. */
+function priceOrZero(w: World): bigint {
+  return w.oracle.answer > 0n && w.now - w.oracle.updatedAt <= w.oracle.heartbeat ? oraclePrice(w) : 0n;
+}
+
 export const priceFresh = (w: World): boolean =>
   w.oracle.answer > 0n && w.now - w.oracle.updatedAt <= w.oracle.heartbeat;
 
@@ -137,7 +142,8 @@ function indexAt(w: World, price: bigint): bigint {
 
 function accrue(w: World, price: bigint): bigint {
   const m = w.market;
-  if (m.fundingRate === 0n || w.now === m.lastFundingTime) return m.fundingIndex;
+  // Without a price (a position-less account's margin move, oracle down) the clock does not move either.
+  if (m.fundingRate === 0n || w.now === m.lastFundingTime || price === 0n) return m.fundingIndex;
   m.fundingIndex = indexAt(w, price);
   m.lastFundingTime = w.now;
   return m.fundingIndex;
@@ -162,8 +168,9 @@ export function setFundingRate(w: World, rate: bigint): void {
 
 /** MockPerpVenue.accountSnapshot: (size, equity, price) at `now`. */
 export function venueSnapshot(w: World, a: string): { size: bigint; eq: bigint; price: bigint } {
-  const price = oraclePrice(w);
   const acc = account(w, a);
+  // A position-less account is valued without a price.
+  const price = acc.size === 0n ? priceOrZero(w) : oraclePrice(w);
   return { size: acc.size, eq: accountEquity(acc, price, indexAt(w, price)), price };
 }
 
@@ -218,7 +225,8 @@ export function venueOperate(
 ): bigint {
   const p = w.market.params;
   move(w, a, w.venue, depositUnits);
-  const price = oraclePrice(w);
+  // Margin moves of a position-less account need no price.
+  const price = account(w, a).size === 0n && delta === 0n ? priceOrZero(w) : oraclePrice(w);
   const index = accrue(w, price);
   let acc = settled(account(w, a), index);
   if (depositUnits !== 0n) acc = { ...acc, margin: acc.margin + depositUnits * TO_WAD };
@@ -370,7 +378,16 @@ const feeUp = (amount: bigint, rate: bigint): bigint => mulDivUp(amount, rate, W
 export const isInactive = (w: World, p: ProductModel): boolean =>
   p.woundDown || (w.market.liquidations[p.address] ?? 0) !== 0;
 
+/** LeveragedToken._isClosed: holders but no position, or no equity. */
+export const isClosed = (supply: bigint, size: bigint, eq: bigint): boolean =>
+  supply !== 0n && (size === 0n || eq <= 0n);
+
+/** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
+const MINT_COST_REFINEMENTS = 3;
+
+/** LeveragedToken._mintSizeDelta: for the equity the mint adds after its own quoted costs, refined until it settles. */
 function mintSizeDelta(
+  w: World,
   p: ProductModel,
   supply: bigint,
   size: bigint,
@@ -378,8 +395,23 @@ function mintSizeDelta(
   price: bigint,
   added: bigint,
 ): bigint {
-  if (supply === 0n) return targetSize(p.methodology.targetLeverage, eqBefore + added, price, p.isLong) - size;
-  return proRata(size, added, eqBefore);
+  let target = 0n;
+  if (supply === 0n) {
+    target = p.methodology.targetLeverage;
+    if (price === 0n) price = oraclePrice(w);
+  }
+  const deltaFor = (a: bigint): bigint =>
+    target !== 0n ? targetSize(target, eqBefore + a, price, p.isLong) - size : proRata(size, a, eqBefore);
+  let delta = deltaFor(added);
+  for (let i = 0; i < MINT_COST_REFINEMENTS && delta !== 0n; i++) {
+    const q = quote(delta, price, w.market.params);
+    const impact = q.fillPrice > price ? q.fillPrice - price : price - q.fillPrice;
+    const costs = mulDivDown(abs(delta), impact, WAD) + q.fee;
+    const next = costs < added ? deltaFor(added - costs) : 0n;
+    if (next === delta) break;
+    delta = next;
+  }
+  return delta;
 }
 
 function sharesFor(supply: bigint, eqBefore: bigint, eqAfter: bigint): bigint {
@@ -393,17 +425,17 @@ export function tokenMint(w: World, sym: string, user: string, collateralIn: big
   const p = product(w, sym);
   if (collateralIn === 0n) revert("ZeroAmount");
   if (p.mintPaused) revert("MintPaused");
-  if (isInactive(w, p)) revert("ProductInactive");
+  if (p.woundDown) revert("ProductInactive");
   const { size, eq: eqBefore, price } = tokenSnapshot(w, sym);
   let supply = p.supply;
-  if (supply !== 0n && eqBefore <= 0n) revert("ProductInactive");
+  if (isClosed(supply, size, eqBefore)) revert("ProductInactive");
   supply += accrueFee(w, p, supply, size);
   const fee = feeUp(collateralIn, p.fees.mintFeeRate);
   const net = collateralIn - fee;
   if (net === 0n) revert("DepositTooSmall");
   move(w, user, p.address, collateralIn);
   move(w, p.address, w.treasury, fee);
-  const delta = mintSizeDelta(p, supply, size, eqBefore, price, net * TO_WAD);
+  const delta = mintSizeDelta(w, p, supply, size, eqBefore, price, net * TO_WAD);
   // Net deposit plus any idle collateral (which counted in eqBefore) in one venue call.
   const eqAfter = venueOperate(w, p.address, bal(w.usdc, p.address), 0n, delta, p.isLong ? UINT_MAX : 0n, "0x");
   const shares = sharesFor(supply, eqBefore, eqAfter);
@@ -456,14 +488,14 @@ export function tokenRedeem(w: World, sym: string, user: string, sharesIn: bigin
 /** LeveragedToken.previewMint (a view: no state change). */
 export function previewMint(w: World, sym: string, collateralIn: bigint): bigint {
   const p = product(w, sym);
-  if (collateralIn === 0n || p.mintPaused || isInactive(w, p)) return 0n;
+  if (collateralIn === 0n || p.mintPaused || p.woundDown) return 0n;
   const { size, eq: eqBefore, price } = tokenSnapshot(w, sym);
   let supply = p.supply;
-  if (supply !== 0n && eqBefore <= 0n) return 0n;
+  if (isClosed(supply, size, eqBefore)) return 0n;
   supply += pendingFeeShares(w, p, supply, size);
   const net = collateralIn - feeUp(collateralIn, p.fees.mintFeeRate);
   if (net === 0n) return 0n;
-  const delta = mintSizeDelta(p, supply, size, eqBefore, price, net * TO_WAD);
+  const delta = mintSizeDelta(w, p, supply, size, eqBefore, price, net * TO_WAD);
   let eqAfter = eqBefore + net * TO_WAD;
   if (delta !== 0n) eqAfter = venuePreview(w, p.address, delta) + net * TO_WAD + idleWad(w, p);
   return sharesFor(supply, eqBefore, eqAfter);

@@ -794,6 +794,75 @@ export async function checkCollateralAndOracle(impl: VenueImplementation): Promi
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// (7) Oracle outage: no price needed without a position; a stale feed's position closes at its last valid price
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Lets the oracle go stale: the next block is one second past its oldest accepted answer. Returns the adapter. */
+async function goStale(h: VenueHarness): Promise<IOracleAdapter> {
+  const oracle = (await ethers.getContractAt("IOracleAdapter", h.oracleAddress)) as unknown as IOracleAdapter;
+  const [, updatedAt] = await oracle.latestPrice();
+  const staleAt = Number(updatedAt + (await oracle.maxStaleness())) + 1;
+  await time.setNextBlockTimestamp(Math.max(staleAt, (await time.latest()) + 1));
+  await ethers.provider.send("evm_mine", []);
+  await expect(oracle.price(), "set-up: the oracle is stale").to.be.reverted;
+  return oracle;
+}
+
+/**
+ * A `side` position opened and closed leaves margin in the account; once the oracle has no price, the account is
+ * still valued (size 0, its equity, price 0) and all of its margin is paid out to the recipient.
+ */
+export async function checkPositionlessWithoutPrice(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const { size } = await openAtLeverage(h, trader, side, 3n * WAD);
+  const closed = await execute(h, trader, 0n, -size);
+  await goStale(h);
+  const s = await snapshot(h, trader.address);
+  expect(s.size, "size after the close").to.equal(0n);
+  expect(s.price, "price of a position-less account without an oracle price").to.equal(0n);
+  expect(s.equity, "equity without a price: the margin left by the close").to.equal(closed.equityAfter);
+  const whole = s.equity / toWad(h, 1n);
+  ensure(whole > 0n, "set-up: margin to withdraw");
+  const before = await h.balanceOf(h.recipient.address);
+  await execute(h, trader, -whole, 0n, 0n, h.recipient.address);
+  expect((await h.balanceOf(h.recipient.address)) - before, "margin paid out without a price").to.equal(whole);
+  expect((await snapshot(h, trader.address)).equity, "dust left below one unit").to.equal(s.equity - toWad(h, whole));
+}
+
+/**
+ * `closeAtLastValidPrice` reverts OraclePriceAvailable while the oracle is fresh; once it is stale it closes the
+ * whole `side` position at the oracle's last valid answer, at the fill and fee `quoteTradeAt` gives for that price,
+ * and a second call reverts NoPosition.
+ */
+export async function checkCloseAtLastValidPrice(impl: VenueImplementation, side: Side): Promise<void> {
+  const h = await impl.load();
+  const [trader] = h.traders;
+  const { size } = await openAtLeverage(h, trader, side, 5n * WAD);
+  const venue = h.venue.connect(trader);
+  await expect(venue.closeAtLastValidPrice(), "while the oracle is fresh").to.be.revertedWithCustomError(
+    h.venue,
+    "OraclePriceAvailable",
+  );
+  const last = await h.price();
+  const equityAtLast = (await snapshot(h, trader.address)).equity;
+  const oracle = await goStale(h);
+  expect((await oracle.lastValidPrice())[0], "lastValidPrice of the stale feed").to.equal(last);
+  await nextTimestamp();
+  const [fillPrice, fee, equityAfter] = await venue.closeAtLastValidPrice.staticCall({ blockTag: "pending" });
+  const [quotedFill, quotedFee] = await h.venue.quoteTradeAt(-size, last);
+  expect(fillPrice, "fill at the last valid price").to.equal(quotedFill);
+  expect(fee, "fee at the last valid price").to.equal(quotedFee);
+  await (await venue.closeAtLastValidPrice()).wait();
+  const impactCost = tradeCost(-size, fillPrice) - markValue(-size, last);
+  expect(equityAfter, "equity after the close").to.equal(equityAtLast - fee - impactCost);
+  const s = await snapshot(h, trader.address);
+  expect(s.size, "size after the close").to.equal(0n);
+  expect(s.equity, "snapshot equity after the close").to.equal(equityAfter);
+  await expect(venue.closeAtLastValidPrice(), "a second close").to.be.revertedWithCustomError(h.venue, "NoPosition");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The registry
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -817,6 +886,7 @@ export const GROUPS = {
   liquidation: "(4) liquidation beyond the venue's rule and not before",
   pause: "(5) pause is reduce-only; no account is trapped",
   wiring: "(6) settlement and wiring",
+  outage: "(7) oracle outage: no price without a position, a stale position closes at the last valid price",
 } as const;
 
 const perSide = (
@@ -965,6 +1035,19 @@ export const VENUE_CHECKS: readonly VenueCheck[] = [
     trades: false,
     run: checkCollateralAndOracle,
   },
+  ...perSide(
+    "outage.positionless",
+    GROUPS.outage,
+    (side) => `an account whose ${side} was closed is valued and pays out its margin with a stale oracle`,
+    checkPositionlessWithoutPrice,
+  ),
+  ...perSide(
+    "outage.closeAtLastValidPrice",
+    GROUPS.outage,
+    (side) =>
+      `closeAtLastValidPrice refuses while the oracle is fresh, then closes a ${side} at the last valid price as quoted`,
+    checkCloseAtLastValidPrice,
+  ),
 ];
 
 /** Why `check` does not apply to `impl`, or undefined when it does. */

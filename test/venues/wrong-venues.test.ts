@@ -37,6 +37,11 @@ const WRONG_VENUES: readonly WrongVenue[] = [
       "preview.noTrade": /previewTrade\(account, 0\) equityAfter vs accountSnapshot's equity/,
       // Free margin computed from the inflated snapshot is more than the venue pays out.
       "margin.withdrawFree": /withdrawing the free margin .* failed: .*WithdrawalExceedsFree/,
+      // Its snapshot reads the oracle even without a position, and counts the closing fee out of equity.
+      "outage.positionless.long": /StalePrice/,
+      "outage.positionless.short": /StalePrice/,
+      "outage.closeAtLastValidPrice.long": /equity after the close/,
+      "outage.closeAtLastValidPrice.short": /equity after the close/,
       "margin.proRataExit.long": /equityAfter of the pro-rata exit vs accountSnapshot/,
       "margin.proRataExit.short": /equityAfter of the pro-rata exit vs accountSnapshot/,
       "liquidation.marginRatio.long": /marginRatio -?[\d.]+ vs equity -?[\d.]+ \/ notional/,
@@ -48,6 +53,9 @@ const WRONG_VENUES: readonly WrongVenue[] = [
     bug: "quoteTradeAt ignores the mark it is given and prices at the oracle",
     fails: {
       "preview.quoteTradeAt": /quoteTradeAt\(.*\) vs previewTrade at that mark: fill/,
+      // Quoting the last valid price, it asks the stale oracle instead.
+      "outage.closeAtLastValidPrice.long": /StalePrice/,
+      "outage.closeAtLastValidPrice.short": /StalePrice/,
     },
   },
 ];

@@ -177,8 +177,9 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         // Pull first: an amount the caller cannot pay fails here with the token's own error.
         if (depositAmount != 0) _COLLATERAL.safeTransferFrom(msg.sender, address(this), depositAmount);
 
-        uint256 price = _ORACLE.price();
         Position memory pos = _positions[msg.sender];
+        // Margin moves of a position-less account need no price (0 when the oracle has none).
+        uint256 price = pos.size == 0 && sizeDelta == 0 ? _priceOrZero() : _ORACLE.price();
         (fillPrice, fee, equityAfter) = _applyOperation(
             pos,
             price,
@@ -187,6 +188,33 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
             sizeDelta,
             acceptablePrice
         );
+        _finish(pos, depositAmount, withdrawal, recipient);
+    }
+
+    /// @inheritdoc IVenue
+    function closeAtLastValidPrice()
+        external
+        override
+        nonReentrant
+        returns (uint256 fillPrice, uint256 fee, int256 equityAfter)
+    {
+        Position memory pos = _positions[msg.sender];
+        if (pos.size == 0) revert NoPosition();
+        (uint256 last, uint256 updatedAt) = _ORACLE.lastValidPrice();
+        if (block.timestamp - updatedAt <= _ORACLE.maxStaleness()) revert OraclePriceAvailable();
+        (fillPrice, fee, equityAfter) = _applyOperation(
+            pos,
+            last,
+            0,
+            0,
+            -pos.size,
+            pos.size > 0 ? 0 : type(uint256).max
+        );
+        _finish(pos, 0, 0, address(0));
+    }
+
+    /// @dev Writes the account back, then pays out the withdrawal, if any.
+    function _finish(Position memory pos, uint256 depositAmount, uint256 withdrawal, address recipient) private {
         _positions[msg.sender] = pos;
 
         if (depositAmount != 0) emit Deposited(msg.sender, depositAmount);
@@ -468,9 +496,11 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
 
     /// @dev Accrues funding into the index. With a zero rate nothing changes and nothing is written:
     ///      `setFundingRate` always restarts the clock when the rate changes.
+    ///      Without a price (0: a position-less account's margin move while the oracle has none) the clock does not
+    ///      move either, so the next accrual covers the whole period at its own price, as the views do.
     function _accrueFunding(uint256 price) private returns (MarketState memory ms) {
         ms = _market;
-        if (ms.fundingRatePerSecond == 0 || block.timestamp == ms.lastFundingTime) return ms;
+        if (ms.fundingRatePerSecond == 0 || block.timestamp == ms.lastFundingTime || price == 0) return ms;
         ms.fundingIndex = SafeCast.toInt120(_indexAt(ms, price));
         ms.lastFundingTime = uint64(block.timestamp);
         _market = ms;
@@ -499,6 +529,15 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
+
+    /// @dev The oracle's current price, or 0 when it has none.
+    function _priceOrZero() private view returns (uint256) {
+        try _ORACLE.price() returns (uint256 price) {
+            return price;
+        } catch {
+            return 0;
+        }
+    }
 
     function _equity(Position memory pos, uint256 price, int256 index) private pure returns (int256) {
         return int256(pos.margin) + int256(pos.size).mulWadFloor(price) - pos.openNotional - _fundingOwed(pos, index);
@@ -544,9 +583,10 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     function accountSnapshot(
         address account
     ) external view virtual override returns (int256 size, int256 eq, uint256 price) {
-        price = _ORACLE.price();
         Position storage pos = _positions[account];
         size = pos.size;
+        // A position-less account is valued without a price (its equity is its margin).
+        price = size == 0 ? _priceOrZero() : _ORACLE.price();
         eq = _equity(pos, price, _indexAt(_market, price));
     }
 
