@@ -42,7 +42,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     ///         down (`windDownAfterOutage`): the venue closes at that answer and holders redeem without a price.
     uint256 public constant override OUTAGE_WIND_DOWN_DELAY = 3 days;
     /// @dev Refinements of a mint's size for its own trading costs (see `_mintSizeDelta`).
-    uint256 private constant _MINT_COST_REFINEMENTS = 3;
+    uint256 private constant _MINT_COST_REFINEMENTS = 8;
 
     IERC20 private immutable _COLLATERAL;
     IVenue private immutable _VENUE;
@@ -490,7 +490,8 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     ///      as the venue quotes them), so that a mint leaves leverage where it was: sized on the gross deposit, a
     ///      100M mint into a 1M product moved it 3.007x -> 3.104x. The costs depend on the size: the estimate is
     ///      refined until it settles, at most `_MINT_COST_REFINEMENTS` times (each refinement shrinks the error by
-    ///      about leverage x marginal cost rate, ~0.6% for a 3x product).
+    ///      about leverage x marginal cost rate: ~0.2% for a small mint into a 3x product, ~3% for a 100x one whose
+    ///      impact reaches the cap; 8 refinements bring the latter to ~1e-13, a small mint settles after 1 or 2).
     function _mintSizeDelta(
         uint256 supply,
         int256 size,

@@ -91,7 +91,7 @@ export interface MintQuote {
 
 /** What `mint(collateralIn)` gives in the pinned block; shares 0 means the contract must revert. */
 /** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
-const MINT_COST_REFINEMENTS = 3;
+const MINT_COST_REFINEMENTS = 8;
 
 export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: PinnedBlock): Promise<MintQuote> {
   const st = await readState(ctx, o);
@@ -103,7 +103,7 @@ export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: Pinn
     st.supply === 0n ? (await ctx.rebalancer.methodology(await ctx.token.getAddress(), o)).targetLeverage : 0n;
   const isLong = await ctx.token.isLong();
   // The first mint opens at target on the whole equity, later ones grow pro rata; either way for the equity the
-  // mint adds after its own trading costs, refined (at most 3 times) until the delta settles.
+  // mint adds after its own trading costs, refined (at most 8 times) until the delta settles.
   const deltaFor = (addedWad: bigint): bigint => {
     if (target !== 0n) {
       const magnitude = mulDivDown(target, st.equity + addedWad, st.price);

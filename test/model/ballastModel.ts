@@ -383,7 +383,7 @@ export const isClosed = (supply: bigint, size: bigint, eq: bigint): boolean =>
   supply !== 0n && (size === 0n || eq <= 0n);
 
 /** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
-const MINT_COST_REFINEMENTS = 3;
+const MINT_COST_REFINEMENTS = 8;
 
 /** LeveragedToken._mintSizeDelta: for the equity the mint adds after its own quoted costs, refined until it settles. */
 function mintSizeDelta(
