@@ -63,10 +63,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     Config private _config;
-    /// @notice Receives mint, redeem and streaming fees; packed with `supplyCap` (both read by every mint).
+    /// @notice Receives mint, redeem and streaming fees; packed with `equityCap` (both read by every mint).
     address public override treasury;
-    /// @notice Maximum total supply (shares).
-    uint96 public override supplyCap;
+    /// @notice The most equity (USD, WAD) a mint may leave the product with.
+    uint96 public override equityCap;
     /// @notice May pause minting, nothing else.
     address public override guardian;
 
@@ -87,7 +87,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         address owner_,
         address treasury_,
         FeeParams memory fees_,
-        uint256 supplyCap_
+        uint256 equityCap_
     ) ERC20(name_, symbol_) ERC20Permit(name_) Ownable(owner_) {
         if (address(venue_) == address(0) || rebalancer_ == address(0) || treasury_ == address(0)) {
             revert ZeroAddress();
@@ -100,7 +100,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         uint8 decimals_ = IERC20Metadata(address(collateral_)).decimals();
         _TO_WAD = 10 ** (18 - uint256(decimals_));
         treasury = treasury_;
-        supplyCap = SafeCast.toUint96(supplyCap_);
+        equityCap = SafeCast.toUint96(equityCap_);
         _setFees(fees_);
         _config.lastFeeAccrual = uint40(block.timestamp);
         collateral_.forceApprove(address(venue_), type(uint256).max);
@@ -141,12 +141,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         shares = _sharesFor(supply, equityBefore, equityAfter);
         if (shares == 0) revert DepositTooSmall(collateralIn);
         if (shares < minSharesOut) revert SlippageExceeded(minSharesOut, shares);
-        if (supply == 0) {
-            _mint(DEAD_ADDRESS, DEAD_SHARES);
-            supply = DEAD_SHARES;
-        }
-        // `supply` is totalSupply() here (streaming-fee and dead shares included).
-        if (supply + shares > supplyCap) revert SupplyCapExceeded(supply + shares, supplyCap);
+        // The cap is on what the product holds (USD), not on its share count, which NAV decay would inflate.
+        // equityAfter > equityBefore here (shares != 0), so it is positive.
+        if (uint256(equityAfter) > equityCap) revert EquityCapExceeded(uint256(equityAfter), equityCap);
+        if (supply == 0) _mint(DEAD_ADDRESS, DEAD_SHARES);
         _mint(receiver, shares);
         emit Minted(msg.sender, receiver, collateralIn, shares, fee);
     }
@@ -333,9 +331,9 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     /// @inheritdoc ILeveragedToken
-    function setSupplyCap(uint256 newCap) external override onlyOwner {
-        supplyCap = SafeCast.toUint96(newCap);
-        emit SupplyCapSet(newCap);
+    function setEquityCap(uint256 newCap) external override onlyOwner {
+        equityCap = SafeCast.toUint96(newCap);
+        emit EquityCapSet(newCap);
     }
 
     /// @inheritdoc ILeveragedToken

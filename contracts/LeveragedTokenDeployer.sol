@@ -30,7 +30,7 @@ library LeveragedTokenDeployer {
                 owner,
                 treasury,
                 config.fees,
-                config.supplyCap
+                config.equityCap
             )
         );
     }

@@ -119,7 +119,7 @@ export function renderParameters(): string {
     `- streaming fee ${pct(DEFAULT_FEES.streamingFeeRate)} a year, accrued per second by minting shares to the treasury;`,
   );
   out(
-    `- supply cap ${Number(formatUnits(productDefaults("BTC3L").supplyCap, 18)).toLocaleString("en-US")} tokens per product.`,
+    `- equity cap ${Number(formatUnits(productDefaults("BTC3L").equityCap, 18)).toLocaleString("en-US")} USD per product (the most a mint may leave it holding).`,
   );
   out();
   out("## Keeper bounty (every product)");

@@ -18,7 +18,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
     for (const [symbol, token] of suite.products) {
       const address = await token.getAddress();
       const st = await suite.rebalancer.tokenState(address);
-      const [fees, supplyCap, mintPaused] = await Promise.all([token.fees(), token.supplyCap(), token.mintPaused()]);
+      const [fees, equityCap, mintPaused] = await Promise.all([token.fees(), token.equityCap(), token.mintPaused()]);
       const m = st.methodology;
       const b = st.bounty;
       products.push({
@@ -46,7 +46,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           redeemFeeRate: fees.redeemFeeRate,
           streamingFeeRate: fees.streamingFeeRate,
         },
-        supplyCap,
+        equityCap,
         mintPaused,
         lastRebalance: st.lastRebalance,
       });
@@ -89,7 +89,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           "bounty base+/s (cap)",
           "budget",
           "mint/redeem/stream fee",
-          "supply cap",
+          "equity cap USD",
           "mint",
         ],
         products.map((p) => [
@@ -105,7 +105,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           `${fmtUsdc(p.bounty.base)}+${fmtUsdc(p.bounty.perSecond)} (${fmtUsdc(p.bounty.cap)})`,
           fmtUsdc(p.bounty.budget, 0),
           `${fmtPct(p.fees.mintFeeRate)}/${fmtPct(p.fees.redeemFeeRate)}/${fmtPct(p.fees.streamingFeeRate)}`,
-          fmtWad(p.supplyCap, 0),
+          fmtWad(p.equityCap, 0),
           p.mintPaused ? "paused" : "open",
         ]),
       ),

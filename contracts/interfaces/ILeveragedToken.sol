@@ -28,8 +28,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     error ProductInactive();
     /// @notice The output of a mint (shares) or a redeem (collateral units) is below the caller's minimum.
     error SlippageExceeded(uint256 minOut, uint256 actualOut);
-    /// @notice A mint would take the total supply (shares) beyond the cap.
-    error SupplyCapExceeded(uint256 supplyAfter, uint256 cap);
+    /// @notice A mint would take the product's equity (USD, WAD) beyond the cap.
+    error EquityCapExceeded(uint256 equityAfter, uint256 cap);
     /// @notice A redeem of more shares than the caller holds.
     error InsufficientShares(uint256 requested, uint256 balance);
     /// @notice `rebalancerTrade` called by anyone but the Rebalancer.
@@ -68,8 +68,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     event WindDownStarted(uint256 equityWad);
     /// @notice The fee rates changed.
     event FeeParamsSet(FeeParams fees);
-    /// @notice The supply cap (shares) changed.
-    event SupplyCapSet(uint256 cap);
+    /// @notice The equity cap (USD, WAD) changed.
+    event EquityCapSet(uint256 cap);
     /// @notice The fee recipient changed.
     event TreasurySet(address treasury);
     /// @notice The guardian (who may pause minting, nothing else) changed.
@@ -139,8 +139,9 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     /// @notice Sets the fee rates (WAD fractions) after accruing the streaming fee at the old rate. Owner only.
     function setFees(FeeParams calldata newFees) external;
 
-    /// @notice Sets the maximum total supply (shares). Owner only.
-    function setSupplyCap(uint256 newCap) external;
+    /// @notice Sets the most equity (USD, WAD) a mint may leave the product with: a cap on what the product holds,
+    ///         which, unlike a share count, NAV decay does not inflate. Owner only.
+    function setEquityCap(uint256 newCap) external;
 
     /// @notice Sets the fee recipient. Owner only.
     function setTreasury(address newTreasury) external;
@@ -170,8 +171,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function woundDown() external view returns (bool);
     /// @notice Receives mint, redeem and streaming fees.
     function treasury() external view returns (address);
-    /// @notice Maximum total supply (shares).
-    function supplyCap() external view returns (uint96);
+    /// @notice The most equity (USD, WAD) a mint may leave the product with.
+    function equityCap() external view returns (uint96);
     /// @notice May pause minting, nothing else.
     function guardian() external view returns (address);
     /// @notice USD equity per whole token (1e18 shares), scaled by WAD, rounded down.

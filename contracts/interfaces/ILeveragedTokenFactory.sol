@@ -15,7 +15,7 @@ interface ILeveragedTokenFactory {
         IVenue venue;
         bool isLong;
         ILeveragedToken.FeeParams fees;
-        uint256 supplyCap; // shares (18 decimals)
+        uint256 equityCap; // USD, WAD: the most equity a mint may leave the product with
         IRebalancer.Methodology methodology;
         IRebalancer.BountyParams bounty;
     }

@@ -29,7 +29,7 @@ export async function createProduct(
       venue: h.addrs.venue,
       isLong: product.isLong,
       fees: DEFAULT_FEES,
-      supplyCap: 2n ** 96n - 1n, // the largest cap the token stores (uint96): no cap in a backtest
+      equityCap: 2n ** 96n - 1n, // the largest cap the token stores (uint96): no cap in a backtest
       methodology,
       bounty: DEFAULT_BOUNTY,
     },

@@ -14,7 +14,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { deploySuite } from "../helpers/deployment";
 import { fundAndMint, postPrice, productContext, type ProductContext } from "../helpers/product";
-import { usdc } from "../../config/parameters";
+import { MARKETS, usdc } from "../../config/parameters";
 import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 
 const WAD = 10n ** 18n;
@@ -192,14 +192,14 @@ describe("issue 13.6: a mint is sized on the equity it adds after its own costs"
         const ctx = await productContext(suite, symbol);
         const [seeder, minter] = suite.users;
         // Raise the venue's open-interest cap so a 100M mint can trade (the cap is not what this tests).
-        const params = await ctx.mockVenue.params();
+        const params = MARKETS.BTC.venue;
         await ctx.mockVenue
           .connect(suite.deployer)
-          .setParams({ ...params.toObject(), maxOpenInterest: params.maxOpenInterest * 1_000n });
+          .setParams({ ...params, maxOpenInterest: params.maxOpenInterest * 1_000n });
         await suite.usdc.mint(suite.deployer.address, amount * 2n);
         await suite.usdc.connect(suite.deployer).approve(await ctx.mockVenue.getAddress(), amount * 2n);
         await ctx.mockVenue.connect(suite.deployer).addLiquidity(amount * 2n);
-        await ctx.token.connect(suite.deployer).setSupplyCap(2n ** 95n);
+        await ctx.token.connect(suite.deployer).setEquityCap(2n ** 95n);
         await fundAndMint(ctx, seeder, seed);
         const before = await ctx.token.currentLeverage();
         const shares = await fundAndMint(ctx, minter, amount);

@@ -265,7 +265,7 @@ describe("Fault scenarios", function () {
   });
 
   describe("max-uint inputs", function () {
-    it("redeem(max) reverts InsufficientShares, previewRedeem(max) is 0, setSupplyCap(max) reverts SafeCast", async function () {
+    it("redeem(max) reverts InsufficientShares, previewRedeem(max) is 0, setEquityCap(max) reverts SafeCast", async function () {
       const ctx = await product("BTC3L");
       const user = ctx.suite.users[0];
       await expect(ctx.token.connect(user).redeem(MaxUint256, 0n, user.address)).to.be.revertedWithCustomError(
@@ -273,7 +273,7 @@ describe("Fault scenarios", function () {
         "InsufficientShares",
       );
       expect(await ctx.token.previewRedeem(MaxUint256)).to.equal(0n);
-      await expect(ctx.token.connect(ctx.suite.deployer).setSupplyCap(MaxUint256)).to.be.revertedWithCustomError(
+      await expect(ctx.token.connect(ctx.suite.deployer).setEquityCap(MaxUint256)).to.be.revertedWithCustomError(
         ctx.token,
         "SafeCastOverflowedUintDowncast",
       );

@@ -26,7 +26,7 @@ describe("Keeper batch over 200 products", function () {
         venue,
         isLong: true,
         fees: p.fees,
-        supplyCap: p.supplyCap,
+        equityCap: p.equityCap,
         methodology: p.methodology,
         bounty: p.bounty,
       });

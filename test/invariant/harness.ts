@@ -123,7 +123,7 @@ export async function worldFromChain(env: Env): Promise<World> {
       fees: { mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: f.streamingFeeRate },
       mintPaused: await t.mintPaused(),
       woundDown: await t.woundDown(),
-      supplyCap: await t.supplyCap(),
+      equityCap: await t.equityCap(),
       methodology: {
         minLeverage: m.minLeverage,
         targetLeverage: m.targetLeverage,

@@ -79,7 +79,7 @@ export interface ProductModel {
   fees: FeeParams;
   mintPaused: boolean;
   woundDown: boolean;
-  supplyCap: bigint;
+  equityCap: bigint;
   methodology: Methodology;
   bounty: BountyParams; // `budget` is the remaining budget
   lastRebalance: bigint;
@@ -440,8 +440,9 @@ export function tokenMint(w: World, sym: string, user: string, collateralIn: big
   const eqAfter = venueOperate(w, p.address, bal(w.usdc, p.address), 0n, delta, p.isLong ? UINT_MAX : 0n, "0x");
   const shares = sharesFor(supply, eqBefore, eqAfter);
   if (shares === 0n) revert("DepositTooSmall");
+  // The cap is on equity (USD), not on shares.
+  if (eqAfter > p.equityCap) revert("EquityCapExceeded");
   if (supply === 0n) mintShares(p, DEAD_ADDRESS, DEAD_SHARES);
-  if (p.supply + shares > p.supplyCap) revert("SupplyCapExceeded");
   mintShares(p, user, shares);
   return shares;
 }

@@ -24,12 +24,10 @@ import {
   advance,
   disableStreamingFee,
   fundAndMint,
-  postPrice,
   productContext,
   type ProductContext,
 } from "../helpers/product";
 import { usdc, wad } from "../../config/parameters";
-import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 import { PERMIT_TYPES } from "../../protocol";
 
 /** Leverage readings after a first mint include the minter's own trading costs: within 0.01 of target. */
@@ -326,21 +324,39 @@ describe("LeveragedToken", function () {
         .withArgs(outsider.address);
     });
 
-    it("reverts SupplyCapExceeded one share above the cap", async function () {
+    it("reverts EquityCapExceeded one wei of equity above the cap", async function () {
       const { suite, ctx, carol } = await withHolders();
-      const { supply, q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
-      await ctx.token.connect(suite.deployer).setSupplyCap(supply + q.shares - 1n);
+      const { q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
+      await ctx.token.connect(suite.deployer).setEquityCap(q.equityAfter - 1n);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address))
-        .to.be.revertedWithCustomError(ctx.token, "SupplyCapExceeded")
-        .withArgs(supply + q.shares, supply + q.shares - 1n);
+        .to.be.revertedWithCustomError(ctx.token, "EquityCapExceeded")
+        .withArgs(q.equityAfter, q.equityAfter - 1n);
     });
 
-    it("mints exactly up to the supply cap", async function () {
+    it("mints exactly up to the equity cap", async function () {
       const { suite, ctx, carol } = await withHolders();
-      const { supply, q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
-      await ctx.token.connect(suite.deployer).setSupplyCap(supply + q.shares);
+      const { q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
+      await ctx.token.connect(suite.deployer).setEquityCap(q.equityAfter);
       await ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address);
-      expect(await ctx.token.totalSupply()).to.equal(await ctx.token.supplyCap());
+      expect(await ctx.token.totalEquityWad()).to.equal(await ctx.token.equityCap());
+    });
+
+    it("issue 13.7: caps equity, not shares: after two -30% candles and ripcords NAV is ~0.01 and a 1M mint still fits", async function () {
+      const { suite, ctx, carol } = await withHolders();
+      const cap = wad(2_000_000);
+      await ctx.token.connect(suite.deployer).setEquityCap(cap);
+      for (let i = 0; i < 2; i++) {
+        const answer = await ctx.feed.latestAnswer();
+        await ctx.feed.updateAnswer((answer * 70n) / 100n); // inside the envelope at 3x (liquidation ~ -32%)
+        await suite.rebalancer.connect(suite.keeper).ripcord(ctx.address);
+      }
+      expect(await ctx.token.navPerShare()).to.be.lt(wad(0.05));
+      const supply = await ctx.token.totalSupply();
+      const shares = await ctx.token.connect(carol).mint.staticCall(usdc(1_000_000), 0n, carol.address);
+      // 1M USDC at this NAV is tens of millions of shares: a 2M share cap would refuse it, the 2M USD cap does not.
+      expect(supply + shares).to.be.gt(cap);
+      await ctx.token.connect(carol).mint(usdc(1_000_000), 0n, carol.address);
+      expect(await ctx.token.totalEquityWad()).to.be.lte(cap);
     });
 
     it("reverts VenuePaused while the venue is paused (reduce-only)", async function () {
@@ -705,7 +721,7 @@ describe("LeveragedToken", function () {
     const calls: Record<string, (h: Holders) => Promise<unknown>> = {
       setFees: (h) =>
         h.ctx.token.connect(h.outsider).setFees({ mintFeeRate: 0n, redeemFeeRate: 0n, streamingFeeRate: 0n }),
-      setSupplyCap: (h) => h.ctx.token.connect(h.outsider).setSupplyCap(1n),
+      setEquityCap: (h) => h.ctx.token.connect(h.outsider).setEquityCap(1n),
       setTreasury: (h) => h.ctx.token.connect(h.outsider).setTreasury(h.outsider.address),
       setGuardian: (h) => h.ctx.token.connect(h.outsider).setGuardian(h.outsider.address),
       windDown: (h) => h.ctx.token.connect(h.outsider).windDown(),
@@ -719,12 +735,12 @@ describe("LeveragedToken", function () {
       });
     }
 
-    it("#setSupplyCap stores the cap and emits SupplyCapSet", async function () {
+    it("#setEquityCap stores the cap and emits EquityCapSet", async function () {
       const { suite, ctx } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setSupplyCap(wad(123)))
-        .to.emit(ctx.token, "SupplyCapSet")
+      await expect(ctx.token.connect(suite.deployer).setEquityCap(wad(123)))
+        .to.emit(ctx.token, "EquityCapSet")
         .withArgs(wad(123));
-      expect(await ctx.token.supplyCap()).to.equal(wad(123));
+      expect(await ctx.token.equityCap()).to.equal(wad(123));
     });
 
     it("#setTreasury reverts ZeroAddress and redirects fees once set", async function () {

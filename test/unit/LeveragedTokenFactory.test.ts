@@ -20,7 +20,7 @@ async function configFor(
     venue: await suite.venues[p.market].getAddress(),
     isLong: p.isLong,
     fees: p.fees,
-    supplyCap: p.supplyCap,
+    equityCap: p.equityCap,
     methodology: p.methodology,
     bounty: p.bounty,
     ...overrides,
@@ -94,7 +94,7 @@ describe("LeveragedTokenFactory", function () {
       expect(await token.owner()).to.equal(suite.deployer.address);
       expect(await token.treasury()).to.equal(await suite.factory.treasury());
       expect(await token.targetLeverage()).to.equal(wad(2));
-      expect(await token.supplyCap()).to.equal(config.supplyCap);
+      expect(await token.equityCap()).to.equal(config.equityCap);
     });
 
     it("appends every product to products()", async function () {

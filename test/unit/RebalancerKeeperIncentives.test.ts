@@ -65,7 +65,7 @@ async function createSeeded(suite: Suite, prefix: string, count: number, isLong:
       venue: await suite.venues.BTC.getAddress(),
       isLong,
       fees: p.fees,
-      supplyCap: p.supplyCap,
+      equityCap: p.equityCap,
       methodology: p.methodology,
       bounty: p.bounty,
     });

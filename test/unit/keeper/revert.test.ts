@@ -45,9 +45,9 @@ describe("revert decoding and task guards", function () {
     });
 
     it("explains any other custom error in the protocol's words", function () {
-      const data = token.encodeErrorResult("SupplyCapExceeded", [5n, 4n]);
+      const data = token.encodeErrorResult("EquityCapExceeded", [5n, 4n]);
       expect(explainTxError({ data }, token)).to.equal(
-        "This product has reached its supply cap; try a smaller amount.",
+        "This product has reached its equity cap (the most it may hold); try a smaller amount.",
       );
     });
 
