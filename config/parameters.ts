@@ -113,7 +113,7 @@ export interface ProductDefaults {
   methodology: Methodology;
   bounty: BountyParams;
   fees: FeeParams;
-  supplyCap: bigint;
+  equityCap: bigint;
 }
 
 export const DEFAULT_FEES: FeeParams = {
@@ -174,7 +174,7 @@ export function productDefaults(symbol: string): ProductDefaults {
     methodology: methodologyFor(leverage),
     bounty: DEFAULT_BOUNTY,
     fees: DEFAULT_FEES,
-    supplyCap: wad(100_000_000),
+    equityCap: wad(100_000_000),
   };
 }
 

@@ -26,7 +26,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       venue: venue.address,
       isLong: p.isLong,
       fees: p.fees,
-      supplyCap: p.supplyCap,
+      equityCap: p.equityCap,
       methodology: p.methodology,
       bounty: p.bounty,
     });

@@ -350,6 +350,11 @@ describe("web page in Chromium (e2e)", function () {
     expect(text).to.contain("would be at $1.3000");
     const decay = (await about.locator("dd.decay").textContent()) ?? "";
     expect(decay).to.match(/^−\d+\.\d\d%/);
+    // The exit guarantee names the token's own outage delay (OUTAGE_WIND_DOWN_DELAY: 259,200 s = 3 days).
+    const delayDays = (await token("BTC3L").OUTAGE_WIND_DOWN_DELAY()) / 86_400n;
+    expect(await about.locator("li.exit-guarantee").textContent()).to.contain(
+      `anyone may after ${delayDays} days of silence`,
+    );
     await about.screenshot({ path: path.join(SCREENSHOTS, "about-btc3l.png") });
   });
 

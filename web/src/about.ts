@@ -78,6 +78,14 @@ function rules(p: ProductStatic, s: ProductSnapshot): HTMLUListElement {
       `Fees: ${ratePct(s.fees.mintFeeRate)} to mint, ${ratePct(s.fees.redeemFeeRate)} to redeem, ` +
         `${ratePct(s.fees.streamingFeeRate)} a year while you hold. Redeeming is never paused.`,
     ),
+    h(
+      "li",
+      { class: "exit-guarantee" },
+      `Your exit: while the position is open, a redeem needs a current oracle price. If the price feed stops, the ` +
+        `owner may wind ${p.symbol} down at once, and anyone may after ${humanDuration(s.outageWindDownDelay)} of ` +
+        `silence: the position closes at the feed's last valid price. A product without a position (wound down or ` +
+        `liquidated) redeems with no price at all, whatever the oracle's state.`,
+    ),
   );
 }
 

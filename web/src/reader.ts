@@ -67,6 +67,8 @@ export interface ProductSnapshot extends PricedViews {
   fees: Fees;
   totalSupply: bigint;
   mintPaused: boolean;
+  /** Seconds of feed silence after which anyone may wind the product down (`OUTAGE_WIND_DOWN_DELAY`). */
+  outageWindDownDelay: bigint;
   balance: bigint | null;
   launch?: LaunchInfo | null;
   decay?: DecayResult;
@@ -118,7 +120,7 @@ export class ProtocolReader {
   }
 
   async snapshot(p: ProductStatic, account: string | null): Promise<ProductSnapshot> {
-    const [methodology, fees, totalSupply, mintPaused, balance] = await Promise.all([
+    const [methodology, fees, totalSupply, mintPaused, outageWindDownDelay, balance] = await Promise.all([
       this.rebalancer.methodology(p.address).then(toMethodology),
       p.token.fees().then((f) => ({
         mintFeeRate: f.mintFeeRate,
@@ -127,9 +129,18 @@ export class ProtocolReader {
       })),
       p.token.totalSupply(),
       p.token.mintPaused(),
+      p.token.OUTAGE_WIND_DOWN_DELAY(),
       account ? p.token.balanceOf(account) : Promise.resolve(null),
     ]);
-    const snap: ProductSnapshot = { product: p, methodology, fees, totalSupply, mintPaused, balance };
+    const snap: ProductSnapshot = {
+      product: p,
+      methodology,
+      fees,
+      totalSupply,
+      mintPaused,
+      outageWindDownDelay,
+      balance,
+    };
     try {
       Object.assign(snap, await this.pricedViews(p));
     } catch (e) {
