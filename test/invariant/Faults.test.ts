@@ -157,6 +157,43 @@ describe("Fault scenarios", function () {
       const r = await roundTrip(0.01);
       expect(r.got).to.be.gt(r.paid); // documented in docs/threat-model.md; fees must exceed L x feed deviation
     });
+    it("issue 13.12: the front-runner of a foreseen +0.5% update is paid by the venue's pool, never by the other holders", async function () {
+      // The same +0.5% update of BTC3L, with and without a 1M USDC mint just before it and its redeem just after.
+      // The holder's redeem value after the update is compared between the two worlds, read at the same time.
+      const holderValue = async (frontRun: boolean) => {
+        const ctx = await product("BTC3L", usdc(1_000_000));
+        const t0 = await time.latest();
+        const holder = ctx.suite.users[0];
+        const venueBefore = await ctx.suite.usdc.balanceOf(await ctx.venue.getAddress());
+        const runner = ctx.suite.users[1];
+        let gain = 0n;
+        if (frontRun) {
+          const shares = await fundAndMint(ctx, runner, usdc(1_000_000));
+          await move(ctx, 0.005);
+          const before = await ctx.suite.usdc.balanceOf(runner.address);
+          await ctx.token.connect(runner).redeem(shares, 0n, runner.address);
+          gain = (await ctx.suite.usdc.balanceOf(runner.address)) - before - usdc(1_000_000);
+        } else {
+          await move(ctx, 0.005);
+        }
+        await time.increaseTo(t0 + 60); // both worlds are read at the same time (the streaming fee runs on time)
+        const value = await ctx.token.previewRedeem(await ctx.token.balanceOf(holder.address));
+        const venueAfter = await ctx.suite.usdc.balanceOf(await ctx.venue.getAddress());
+        return { value, gain, venueDelta: venueAfter - venueBefore };
+      };
+      const quiet = await holderValue(false);
+      const run = await holderValue(true);
+      const fmt = (x: bigint) => (Number(x) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 2 });
+      console.log(
+        `      front-runner +${fmt(run.gain)} USDC on 1M; the other holder's redeem value ${fmt(quiet.value)} -> ` +
+          `${fmt(run.value)} (${run.value >= quiet.value ? "+" : ""}${fmt(run.value - quiet.value)}); ` +
+          `venue USDC ${fmt(run.venueDelta - quiet.venueDelta)} vs the quiet world`,
+      );
+      expect(run.gain, "the front-runner profits").to.be.gt(0n);
+      // The holder is not the counterparty: it ends no worse off (its slice of the front-runner's fees more than
+      // covers any rounding).
+      expect(run.value, "the other holder's redeem value").to.be.gte(quiet.value);
+    });
   });
 
   describe("funding spikes with an hourly keeper", function () {
