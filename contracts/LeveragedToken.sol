@@ -41,8 +41,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @notice After the feed's last valid answer is this old with a position open, anyone may wind the product
     ///         down (`windDownAfterOutage`): the venue closes at that answer and holders redeem without a price.
     uint256 public constant override OUTAGE_WIND_DOWN_DELAY = 3 days;
-    /// @dev Refinements of a mint's size for its own trading costs (see `_mintSizeDelta`).
-    uint256 private constant _MINT_COST_REFINEMENTS = 8;
+    /// @dev Quotes a mint may take to size itself for its own trading costs, and the step (1 / this of the size)
+    ///      below which the size counts as settled (see `_mintSizeDelta`).
+    uint256 private constant _MINT_COST_REFINEMENTS = 4;
+    uint256 private constant _MINT_SIZE_SETTLED = 1e6;
 
     IERC20 private immutable _COLLATERAL;
     IVenue private immutable _VENUE;
@@ -486,10 +488,12 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     /// @dev The first mint opens at target leverage; later mints grow the position pro rata to the equity added.
     ///      Either way the size is for the equity the mint adds after its own trading costs (fee and price impact,
     ///      as the venue quotes them), so that a mint leaves leverage where it was: sized on the gross deposit, a
-    ///      100M mint into a 1M product moved it 3.007x -> 3.104x. The costs depend on the size: the estimate is
-    ///      refined until it settles, at most `_MINT_COST_REFINEMENTS` times (each refinement shrinks the error by
-    ///      about leverage x marginal cost rate: ~0.2% for a small mint into a 3x product, ~3% for a 100x one whose
-    ///      impact reaches the cap; 8 refinements bring the latter to ~1e-13, a small mint settles after 1 or 2).
+    ///      100M mint into a 1M product moved it 3.007x -> 3.104x. The costs depend on the size, so the equity added
+    ///      `a` is solved from `a + costs(size(a)) = added`: each step prices the costs of the current size and takes
+    ///      them as proportional to it, `a' = added * a / (a + costs)`, exact at once for costs linear in size (fee,
+    ///      capped impact), within ~costs/added of the remaining error otherwise; it stops once a step moves the
+    ///      size by at most 1e-6 of it (two quotes for a usual mint: 1,000 USDC into 1M moves it 1.5e-3, then
+    ///      1.3e-9; the error left is that last step times ~costs/added), after at most `_MINT_COST_REFINEMENTS`.
     function _mintSizeDelta(
         uint256 supply,
         int256 size,
@@ -504,13 +508,16 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
             if (price == 0) price = _VENUE.oracle().price();
         }
         delta = _mintDeltaFor(target, size, equityBefore, price, addedWad);
+        uint256 afterCosts = addedWad;
         for (uint256 i; i < _MINT_COST_REFINEMENTS && delta != 0; ++i) {
             (uint256 fill, uint256 fee) = _VENUE.quoteTradeAt(delta, price);
             uint256 costs = MulDiv.down(SignedMath.abs(delta), fill > price ? fill - price : price - fill, WAD) + fee;
-            int256 next =
-                costs < addedWad ? _mintDeltaFor(target, size, equityBefore, price, addedWad - costs) : int256(0);
-            if (next == delta) break;
+            afterCosts = MulDiv.down(addedWad, afterCosts, afterCosts + costs);
+            int256 next = _mintDeltaFor(target, size, equityBefore, price, afterCosts);
+            // Settled once a step moves the size by at most 1e-6 of it: the error left is a small fraction of that.
+            bool settled = SignedMath.abs(next - delta) <= SignedMath.abs(next) / _MINT_SIZE_SETTLED;
             delta = next;
+            if (settled) break;
         }
     }
 

@@ -91,7 +91,8 @@ export interface MintQuote {
 
 /** What `mint(collateralIn)` gives in the pinned block; shares 0 means the contract must revert. */
 /** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
-const MINT_COST_REFINEMENTS = 8;
+const MINT_COST_REFINEMENTS = 4;
+const MINT_SIZE_SETTLED = 10n ** 6n;
 
 export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: PinnedBlock): Promise<MintQuote> {
   const st = await readState(ctx, o);
@@ -103,7 +104,7 @@ export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: Pinn
     st.supply === 0n ? (await ctx.rebalancer.methodology(await ctx.token.getAddress(), o)).targetLeverage : 0n;
   const isLong = await ctx.token.isLong();
   // The first mint opens at target on the whole equity, later ones grow pro rata; either way for the equity the
-  // mint adds after its own trading costs, refined (at most 8 times) until the delta settles.
+  // mint adds after its own trading costs, solved (at most 4 quotes) until the delta settles.
   const deltaFor = (addedWad: bigint): bigint => {
     if (target !== 0n) {
       const magnitude = mulDivDown(target, st.equity + addedWad, st.price);
@@ -113,12 +114,16 @@ export async function quoteMint(ctx: ModelContext, collateralIn: bigint, o: Pinn
     return st.size >= 0n ? magnitude : -magnitude;
   };
   let sizeDelta = deltaFor(added);
+  let afterCosts = added; // a' = added * a / (a + costs(size(a)))
   for (let i = 0; i < MINT_COST_REFINEMENTS && sizeDelta !== 0n; i++) {
     const [fill, tradeFee] = await ctx.venue.quoteTradeAt(sizeDelta, st.price, o);
     const costs = mulDivDown(abs(sizeDelta), fill > st.price ? fill - st.price : st.price - fill, WAD) + tradeFee;
-    const next = costs < added ? deltaFor(added - costs) : 0n;
-    if (next === sizeDelta) break;
+    afterCosts = mulDivDown(added, afterCosts, afterCosts + costs);
+    const next = deltaFor(afterCosts);
+    // Settled once a step moves the size by at most 1e-6 of it (LeveragedToken._MINT_SIZE_SETTLED).
+    const settled = abs(next - sizeDelta) <= abs(next) / MINT_SIZE_SETTLED;
     sizeDelta = next;
+    if (settled) break;
   }
   let equityAfter = st.equity + added;
   if (sizeDelta !== 0n) {

@@ -383,9 +383,10 @@ export const isClosed = (supply: bigint, size: bigint, eq: bigint): boolean =>
   supply !== 0n && (size === 0n || eq <= 0n);
 
 /** LeveragedToken's `_MINT_COST_REFINEMENTS`. */
-const MINT_COST_REFINEMENTS = 8;
+const MINT_COST_REFINEMENTS = 4;
+const MINT_SIZE_SETTLED = 10n ** 6n;
 
-/** LeveragedToken._mintSizeDelta: for the equity the mint adds after its own quoted costs, refined until it settles. */
+/** LeveragedToken._mintSizeDelta: for the equity the mint adds after its own quoted costs, solved until it settles. */
 function mintSizeDelta(
   w: World,
   p: ProductModel,
@@ -403,13 +404,18 @@ function mintSizeDelta(
   const deltaFor = (a: bigint): bigint =>
     target !== 0n ? targetSize(target, eqBefore + a, price, p.isLong) - size : proRata(size, a, eqBefore);
   let delta = deltaFor(added);
+  // a' = added * a / (a + costs(size(a))): costs taken as proportional to the size.
+  let afterCosts = added;
   for (let i = 0; i < MINT_COST_REFINEMENTS && delta !== 0n; i++) {
     const q = quote(delta, price, w.market.params);
     const impact = q.fillPrice > price ? q.fillPrice - price : price - q.fillPrice;
     const costs = mulDivDown(abs(delta), impact, WAD) + q.fee;
-    const next = costs < added ? deltaFor(added - costs) : 0n;
-    if (next === delta) break;
+    afterCosts = mulDivDown(added, afterCosts, afterCosts + costs);
+    const next = deltaFor(afterCosts);
+    // Settled once a step moves the size by at most 1e-6 of it (LeveragedToken._MINT_SIZE_SETTLED).
+    const settled = abs(next - delta) <= abs(next) / MINT_SIZE_SETTLED;
     delta = next;
+    if (settled) break;
   }
   return delta;
 }
