@@ -445,6 +445,26 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
     expect((await rb.tokenState(token)).dueSince).to.equal(0n);
   });
 
+  it("issue 13.3: the first chunk of a chunked rebalance records the start; a round between chunks does not restart it", async function () {
+    const suite = await deployFundedSuite();
+    const token = await suite.products.BTC3L.getAddress();
+    const rb = suite.rebalancer;
+    await rb.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+    const dueAt = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(dueAt);
+    await movePrice(suite, "BTC", pct(-8));
+    await time.setNextBlockTimestamp(dueAt + 1);
+    const [first] = await executed(suite, await rb.connect(suite.keeper).rebalance(token));
+    expect(first.bounty).to.equal(auction(1));
+    expect((await rb.tokenState(token)).dueSince, "recorded by the first chunk").to.equal(BigInt(dueAt));
+    await time.setNextBlockTimestamp(dueAt + 100);
+    await movePrice(suite, "BTC", 0n); // a heartbeat between chunks
+    await time.setNextBlockTimestamp(dueAt + 101);
+    const [second] = await executed(suite, await rb.connect(suite.keeper).rebalance(token));
+    expect(second.action).to.equal(Action.ITERATE);
+    expect(second.bounty, "the auction's growth since the first chunk").to.equal(auction(101) - auction(1));
+  });
+
   it("issue 13.3: without a poke the rule is unchanged: due since the latest round (no earlier than the last rebalance)", async function () {
     const { suite, token, dueAt } = await breach();
     const at = await rounds(suite, dueAt, 2, 60, 0n);
