@@ -33,7 +33,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
     ///      action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
-    ///      constants. `lastRebalance` is a uint40 in storage (good until the year 36812) to make room in the hot slot.
+    ///      constants with the observed auction start. `lastRebalance` is a uint40 in storage (good until the year
+    ///      36812) to make room in the hot slot, which is full (16 + 5 + 8 + 3 bytes); the auction start therefore
+    ///      lives in the last slot's 4 free bytes as `dueAfter`: 0 when no due state has been observed since the last
+    ///      rebalance, otherwise `dueSince - lastRebalance + 1` (the start is never before the last rebalance; 136
+    ///      years of range). It is read with the other slots at no extra cost and written only by `poke`, by the first
+    ///      chunk of a chunked rebalance, and once more (cleared) by the action that serves an observed due state.
     struct Stored {
         Methodology methodology;
         uint64 bountyBase;
@@ -48,6 +53,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         bool retired;
         address oracle;
         uint64 collateralScale;
+        uint32 dueAfter;
     }
 
     mapping(address token => Stored) private _states;
@@ -198,7 +204,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action, uint256 lev) = _evaluate(st, size, equityWad, price);
         if (action == Action.NONE) return 0;
-        return _bounty(st, action, lev, equityWad);
+        (uint256 bounty, ) = _bounty(st, action, lev, equityWad);
+        return bounty;
     }
 
     /// @inheritdoc IRebalancer
@@ -233,6 +240,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         int256 sizeDelta;
         uint256 acceptablePrice;
         uint256 bounty;
+        uint256 dueSince;
     }
 
     function _execute(address token, Mode mode, address keeper) private returns (uint256, Action) {
@@ -247,9 +255,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             // What this due state has paid so far: the chunks that follow are paid only the auction's growth beyond
             // it. At most the auction's amount, itself at most the uint64 cap, so the narrowing is exact.
             st.duePaid = uint64((p.action == Action.ITERATE ? s.duePaid : 0) + p.bounty);
+            // The chunks that follow share this due state, and its auction start (see `_bounty`).
+            if (s.dueAfter == 0 && p.dueSince != 0) st.dueAfter = _encodeDue(p.dueSince, s.lastRebalance);
         } else {
             st.lastRebalance = uint40(block.timestamp);
             if (s.duePaid != 0) st.duePaid = 0;
+            // The due state is served: the next one starts a fresh auction.
+            if (s.dueAfter != 0) st.dueAfter = 0;
         }
         // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint128.
         if (p.bounty != 0) st.bountyBudget = uint128(s.bountyBudget - p.bounty);
@@ -275,7 +287,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         p.price = price;
         p.size = size;
         // No keeper to pay (an unregistered Automation forwarder, see performUpkeep): no bounty.
-        if (paid) p.bounty = _bounty(st, p.action, p.leverageBefore, equityWad);
+        if (paid) (p.bounty, p.dueSince) = _bounty(st, p.action, p.leverageBefore, equityWad);
         // Size against the equity that will remain once the bounty is paid.
         int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
         Methodology memory m = st.methodology; // a memory reference, no copy
@@ -380,28 +392,38 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @dev A Dutch auction: `base + perSecond * (now - dueSince)`, capped per call, by a fraction of equity and by
-    ///      the remaining budget. A band breach or ripcord is due since the oracle round that caused it (no earlier
-    ///      than the last rebalance); a time-based rebalance (leverage still inside the band) since the interval
-    ///      elapsed. A band breach after a quiet interval is not time-based: it became due with the breaching round.
+    ///      the remaining budget; also returns `dueSince` (0 when nothing is payable). The auction runs from the
+    ///      moment the due state was first observed (`poke`, or the first chunk of a chunked rebalance) until it is
+    ///      served, whatever oracle rounds come in between; without an observation, see `_ruleDueSince`.
     ///      One bounty per due state: an ITERATE chunk is paid only what the auction's amount exceeds the bounties
     ///      the same chunked rebalance already paid (`duePaid`), so all its chunks together are paid at most one
-    ///      auction's amount, never more than `cap`; a ripcord is a due state of its own.
-    function _bounty(Stored memory st, Action action, uint256 lev, int256 equityWad) private view returns (uint256) {
+    ///      auction's amount, never more than `cap`; a ripcord is a due state of its own for `duePaid`, but keeps an
+    ///      observed start (a product due since then is still due, and more urgently).
+    function _bounty(
+        Stored memory st,
+        Action action,
+        uint256 lev,
+        int256 equityWad
+    ) private view returns (uint256, uint256 dueSince) {
         uint256 budget = st.bountyBudget;
         uint256 cap = st.bountyCap;
-        if (budget == 0 || cap == 0 || equityWad <= 0) return 0;
-        uint256 dueSince = _dueSince(st, action, lev);
+        if (budget == 0 || cap == 0 || equityWad <= 0) return (0, 0);
+        dueSince = st.dueAfter != 0 ? _decodeDue(st) : _ruleDueSince(st, action, lev);
         uint256 elapsed = block.timestamp > dueSince ? block.timestamp - dueSince : 0;
         uint256 amount = Math.min(uint256(st.bountyBase) + uint256(st.bountyPerSecond) * elapsed, cap);
         // Collateral units: equity (USD WAD) / 1e12 for a 6-decimal stablecoin.
         uint256 equityUnits = uint256(equityWad) / st.collateralScale;
         amount = Math.min(amount, MulDiv.down(equityUnits, st.bountyMaxEquityFraction, WAD));
         if (action == Action.ITERATE) amount = amount > st.duePaid ? amount - st.duePaid : 0;
-        return Math.min(amount, budget);
+        return (Math.min(amount, budget), dueSince);
     }
 
-    /// @dev When the current action became due (see `_bounty`).
-    function _dueSince(Stored memory st, Action action, uint256 lev) private view returns (uint256) {
+    /// @dev When the current action became due, as the state shows it without an observation: a band breach or
+    ///      ripcord since the oracle round that caused it (no earlier than the last rebalance); a time-based
+    ///      rebalance (leverage still inside the band) since the interval elapsed. A band breach after a quiet
+    ///      interval is not time-based: it became due with the breaching round. A later round moves this start, which
+    ///      is why `poke` records it.
+    function _ruleDueSince(Stored memory st, Action action, uint256 lev) private view returns (uint256) {
         uint256 last = st.lastRebalance;
         bool inBand = lev >= st.methodology.minLeverage && lev <= st.methodology.maxLeverage;
         if (action == Action.REBALANCE && inBand && block.timestamp - last >= st.methodology.interval) {
@@ -409,6 +431,38 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         }
         (, uint256 updatedAt) = IOracleAdapter(st.oracle).latestPrice();
         return Math.max(updatedAt, last);
+    }
+
+    /// @dev The observed auction start stored in `dueAfter` (non-zero).
+    function _decodeDue(Stored memory st) private pure returns (uint256) {
+        return uint256(st.lastRebalance) + st.dueAfter - 1;
+    }
+
+    /// @dev `dueSince` (never before `lastRebalance`) as stored in `dueAfter`.
+    function _encodeDue(uint256 dueSince, uint256 lastRebalance) private pure returns (uint32) {
+        return SafeCast.toUint32(dueSince - lastRebalance + 1);
+    }
+
+    /// @inheritdoc IRebalancer
+    /// @dev Reads each slot once and writes only on a change: recording a start (a due product without one, or a
+    ///      rule's start earlier than the stored one, e.g. a time-based rebalance whose interval elapsed before the
+    ///      recorded breach), or clearing a stale one (the product is not due). Otherwise nothing is written and no
+    ///      event is emitted. Not a revert when nothing is due, so that a bot can poke blindly and clear stale starts.
+    function poke(address token) external override onlyRegistered(token) returns (uint256 since) {
+        Stored storage st = _states[token];
+        Stored memory s = st;
+        (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
+        (Action action, uint256 lev) = _evaluate(s, size, equityWad, price);
+        uint32 next;
+        if (action != Action.NONE) {
+            since = _ruleDueSince(s, action, lev);
+            if (s.dueAfter != 0) since = Math.min(since, _decodeDue(s));
+            next = _encodeDue(since, s.lastRebalance);
+        }
+        if (next != s.dueAfter) {
+            st.dueAfter = next;
+            emit DueObserved(token, action, since);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -610,7 +664,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
                 collateralScale: st.collateralScale,
                 oracle: st.oracle,
                 duePaid: st.duePaid,
-                retired: st.retired
+                retired: st.retired,
+                dueSince: st.dueAfter == 0 ? 0 : uint64(uint256(st.lastRebalance) + st.dueAfter - 1)
             });
     }
 

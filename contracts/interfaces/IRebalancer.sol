@@ -46,6 +46,7 @@ interface IRebalancer is AutomationCompatibleInterface {
         address oracle; // the venue's oracle adapter, cached at registration (it is immutable in the venue)
         uint64 duePaid; // collateral units already paid for the chunked rebalance in progress (0 when not iterating)
         bool retired; // wound down or liquidated for good: `checkUpkeep` no longer scans it
+        uint64 dueSince; // observed start of the bounty auction of the due state in progress (see `poke`); 0 = none
     }
 
     /// @notice `token` is not registered.
@@ -107,6 +108,10 @@ interface IRebalancer is AutomationCompatibleInterface {
     event AutomationPayeeSet(address indexed forwarder, address indexed payee);
     /// @notice `token` was wound down or liquidated for good and left the `checkUpkeep` scan.
     event Retired(address indexed token);
+    /// @notice `poke` recorded that `token` has been due for `action` since `since` (Unix seconds): the bounty
+    ///         auction runs from there until the due state is served. `action` NONE with `since` 0: the product was
+    ///         found not due and a stale start was cleared.
+    event DueObserved(address indexed token, Action action, uint256 since);
 
     // ------------------------------------------------------------------------------------------------------------
     // Registry and governance
@@ -167,6 +172,19 @@ interface IRebalancer is AutomationCompatibleInterface {
 
     /// @notice The bounty (collateral units) a keeper would receive for acting on `token` now.
     function currentBounty(address token) external view returns (uint256);
+
+    /// @notice Records when `token`'s current due state began, so that its bounty auction is not restarted by later
+    ///         oracle rounds: without a record the auction runs from the latest round that breached (or from the
+    ///         elapsed interval), so a product that stays due while rounds keep coming would never pay more than
+    ///         about `base`. Anyone may call it, typically a keeper that sees a due product it cannot or will not
+    ///         serve (the venue refuses the trade, the bounty is too low for its gas yet). If the product is due and
+    ///         no start is recorded, records the rule's start (at most now); a recorded start is kept, or moved
+    ///         earlier only; a product that is not due has its stale start cleared; nothing is written or emitted when
+    ///         nothing changes, and it never reverts for a registered product whose price can be read. The start is
+    ///         also recorded by the first chunk of a chunked rebalance and cleared by every action that completes a
+    ///         rebalance or ripcord. Emits `DueObserved` on a change.
+    /// @return since The recorded start (Unix seconds), or 0 when the product is not due.
+    function poke(address token) external returns (uint256 since);
 
     // ------------------------------------------------------------------------------------------------------------
     // Views

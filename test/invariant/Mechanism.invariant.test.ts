@@ -12,6 +12,7 @@
  *   previews never favour the user (chain preview = model = execution)  (every mint and redeem)
  *   donations never hurt other holders                                  (every donation)
  *   leverage within band after a due rebalance                          (every completed rebalance/ripcord/upkeep)
+ *   an observed due product's bounty never decreases while it stays due (every command; issue 13.3)
  *   never liquidatable while each move stays inside the envelope        (every price move)
  *   a 100% bank run in one block pays each holder the model's amount     (end of every sequence, on chain)
  *
@@ -29,11 +30,14 @@ import {
   attempt,
   checkUpkeep,
   clone,
+  currentBounty,
+  evaluate,
   idleWad,
   isInactive,
   isLiquidatable,
   leverage,
   performUpkeep,
+  poke,
   previewMint,
   previewRedeem,
   priceFresh,
@@ -44,8 +48,12 @@ import {
   tokenSnapshot,
   transferShares,
   venueLiquidate,
+  Action,
+  TO_WAD,
+  WAD,
   type World,
 } from "../model/ballastModel";
+import { mulDivDown } from "../helpers/venueMath";
 import {
   SYMS,
   bump,
@@ -146,6 +154,51 @@ function checkBankRunOrder(w: World, stats: Stats, users: string[], treasury: st
       }
     }
     bump(stats, "bank-run order independence");
+  }
+}
+
+/** What the auction invariant needs of a product between two commands (undefined when nothing is due). */
+interface DueView {
+  action: Action;
+  dueSince: bigint;
+  bounty: bigint;
+  /** Changes whenever the product is served (a rebalance, a chunk, a ripcord: each moves one of these). */
+  served: string;
+}
+
+function dueView(w: World, sym: Sym): DueView | undefined {
+  if (!priceFresh(w)) return undefined;
+  const { action } = evaluate(w, sym);
+  if (action === Action.NONE) return undefined;
+  const p = w.products[sym];
+  return {
+    action,
+    dueSince: p.dueSince ?? 0n,
+    bounty: currentBounty(w, sym),
+    served: [p.lastRebalance, p.duePaid ?? 0n, p.bounty.budget, p.iterating].join("/"),
+  };
+}
+
+/**
+ * Issue 13.3: the bounty of a due product never decreases while it stays due, once its due state was observed
+ * (`poke` or a first chunk recorded its start): no oracle round, heartbeat re-post or time-based/breach transition
+ * moves the auction start later. Only the caps that do not depend on time may bind lower: the equity fraction (the
+ * product's equity moved) and the budget (unchanged unless served). Skipped: the product was served (or the budget
+ * changed), was not due at one end, had no recorded start before, or entered ITERATE from a ripcord (a chunk is paid
+ * net of what its rebalance paid, one bounty per due state).
+ */
+function checkAuctionMonotone(w: World, stats: Stats, before: Partial<Record<Sym, DueView>>): void {
+  for (const sym of SYMS) {
+    const a = before[sym];
+    const b = dueView(w, sym);
+    if (a === undefined || b === undefined || a.dueSince === 0n || a.served !== b.served) continue;
+    if (b.action === Action.ITERATE && a.action !== Action.ITERATE) continue;
+    expect(b.dueSince, `${sym} auction start moved later while due`).to.be.lte(a.dueSince);
+    const p = w.products[sym];
+    const eqCap = mulDivDown(tokenSnapshot(w, sym).eq / TO_WAD, p.bounty.maxEquityFraction, WAD);
+    const floor = a.bounty < eqCap ? a.bounty : eqCap;
+    expect(b.bounty, `${sym} bounty fell while due (${a.bounty} -> ${b.bounty})`).to.be.gte(floor);
+    bump(stats, "observed due bounty never decreases");
   }
 }
 
@@ -487,6 +540,29 @@ class Keeper extends Cmd {
   }
 }
 
+/** Rebalancer.poke by a keeper: records (or keeps) a due product's auction start, clears a stale one. */
+class Poke extends Cmd {
+  constructor(readonly sym: Sym) {
+    super();
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const { env } = r;
+    const token = await env.tokens[this.sym].getAddress();
+    const rb = env.suite.rebalancer.connect(env.keeper);
+    const res = await exec(
+      env,
+      m,
+      1n,
+      () => rb.poke(token),
+      (w) => poke(w, this.sym),
+    );
+    if (res.ok) bump(m.stats, res.value.changed ? "poke (recorded or cleared)" : "poke (no change)");
+  }
+  toString(): string {
+    return `poke(${this.sym})`;
+  }
+}
+
 /** Chainlink Automation: checkUpkeep simulated from address(0) in the next block, then performUpkeep. */
 class Upkeep extends Cmd {
   async run(m: Model, r: Real): Promise<void> {
@@ -653,6 +729,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: waitArb.map(([s, p]) => new Wait(s, p)), weight: 4 },
   { arbitrary: symArb.map((s) => new Keeper(s, "REBALANCE")), weight: 5 },
   { arbitrary: symArb.map((s) => new Keeper(s, "RIPCORD")), weight: 2 },
+  { arbitrary: symArb.map((s) => new Poke(s)), weight: 3 },
   { arbitrary: fc.constant(new Upkeep()), weight: 3 },
   { arbitrary: fc.tuple(symArb, fc.boolean()).map(([s, b]) => new MintPause(s, b)), weight: 1 },
   { arbitrary: fc.boolean().map((b) => new VenuePause(b)), weight: 1 },
@@ -736,8 +813,11 @@ describe("Mechanism invariants (model-based, BTC3L + BTC3S on one venue)", funct
             const wrapped: fc.AsyncCommand<Model, Real> = {
               check: () => c.check(),
               run: async (mm, rr) => {
+                const due: Partial<Record<Sym, DueView>> = {};
+                for (const sym of SYMS) due[sym] = dueView(mm.w, sym);
                 await c.run(mm, rr);
                 await compareAndCheck(rr.env, mm);
+                checkAuctionMonotone(mm.w, mm.stats, due);
                 checkNoFreeRoundTrip(mm.w, mm.stats, env.users[0].address);
                 checkBankRunOrder(mm.w, mm.stats, holders.slice(0, USERS), env.suite.treasury.address);
                 commandsRun += 1;

@@ -15,6 +15,7 @@ import {
   DEAD_ADDRESS,
   attempt,
   clone,
+  currentBounty,
   evaluate,
   idleWad,
   isClosed,
@@ -143,6 +144,7 @@ export async function worldFromChain(env: Env): Promise<World> {
       },
       lastRebalance: st.lastRebalance,
       iterating: st.iterating,
+      dueSince: st.dueSince,
     };
   }
   const usdc: Record<string, bigint> = {};
@@ -296,6 +298,8 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
     expect(v.lastRebalance, `${sym} lastRebalance`).to.equal(p.lastRebalance);
     expect(v.iterating, `${sym} iterating`).to.equal(p.iterating);
     expect(v.budget, `${sym} bounty budget`).to.equal(p.bounty.budget);
+    const st = await env.suite.rebalancer.tokenState(p.address);
+    expect(st.dueSince, `${sym} dueSince (observed auction start)`).to.equal(p.dueSince ?? 0n);
     let sum = 0n;
     for (let j = 0; j < nShare; j++) {
       const h = env.shareHolders[j];
@@ -331,6 +335,7 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
     expect(v.leverage, `${sym} leverage`).to.equal(leverage(snap.size, snap.price, snap.eq));
     expect(Number(v.action), `${sym} shouldRebalance`).to.equal(evaluate(w, sym).action);
     expect(v.liquidatable, `${sym} isLiquidatable`).to.equal(isLiquidatable(w, p.address));
+    expect(await env.suite.rebalancer.currentBounty(p.address), `${sym} currentBounty`).to.equal(currentBounty(w, sym));
     const venueEq = snap.eq - idleWad(w, p);
     if (venueEq > 0n) positiveEquities += venueEq;
 

@@ -88,6 +88,11 @@ export interface ProductModel {
   duePaid?: bigint;
   /** Taken out of the checkUpkeep scan by `retire` (absent = false). */
   retired?: boolean;
+  /**
+   * Observed start of the bounty auction of the due state in progress (Rebalancer `dueAfter`, TokenState.dueSince):
+   * recorded by `poke` or by the first chunk of a chunked rebalance, cleared by a completing action (absent/0 = none).
+   */
+  dueSince?: bigint;
 }
 
 export interface World {
@@ -557,17 +562,34 @@ export function evaluate(w: World, sym: string): { action: Action; lev: bigint }
   return { action: Action.NONE, lev };
 }
 
-export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: bigint): bigint {
+/**
+ * Rebalancer._ruleDueSince: when the action became due as the state shows it without an observation. Time-based only
+ * while leverage is inside the band; a band breach (or ripcord, or iteration) is due since the breaching oracle round,
+ * no earlier than the last rebalance.
+ */
+export function ruleDueSince(w: World, sym: string, action: Action, lev: bigint): bigint {
+  const p = product(w, sym);
+  const interval = BigInt(p.methodology.interval);
+  const inBand = lev >= p.methodology.minLeverage && lev <= p.methodology.maxLeverage;
+  if (action === Action.REBALANCE && inBand && w.now - p.lastRebalance >= interval) return p.lastRebalance + interval;
+  return w.oracle.updatedAt > p.lastRebalance ? w.oracle.updatedAt : p.lastRebalance;
+}
+
+/**
+ * Rebalancer._bounty: the Dutch auction from the observed start (`dueSince`) when there is one, else from the rule's
+ * start; also the start used (0 when nothing is payable).
+ */
+export function bountyAndStart(
+  w: World,
+  sym: string,
+  action: Action,
+  eq: bigint,
+  lev: bigint,
+): { amount: bigint; dueSince: bigint } {
   const p = product(w, sym);
   const b = p.bounty;
-  if (b.budget === 0n || b.cap === 0n || eq <= 0n) return 0n;
-  const interval = BigInt(p.methodology.interval);
-  // Time-based only while leverage is inside the band; a band breach is due since the breaching oracle round.
-  const inBand = lev >= p.methodology.minLeverage && lev <= p.methodology.maxLeverage;
-  let dueSince: bigint;
-  if (action === Action.REBALANCE && inBand && w.now - p.lastRebalance >= interval)
-    dueSince = p.lastRebalance + interval;
-  else dueSince = w.oracle.updatedAt > p.lastRebalance ? w.oracle.updatedAt : p.lastRebalance;
+  if (b.budget === 0n || b.cap === 0n || eq <= 0n) return { amount: 0n, dueSince: 0n };
+  const dueSince = (p.dueSince ?? 0n) !== 0n ? (p.dueSince as bigint) : ruleDueSince(w, sym, action, lev);
   const elapsed = w.now > dueSince ? w.now - dueSince : 0n;
   let amount = min(b.base + b.perSecond * elapsed, b.cap);
   amount = min(amount, mulDivDown(eq / TO_WAD, b.maxEquityFraction, WAD));
@@ -576,7 +598,36 @@ export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: b
     const paid = p.duePaid ?? 0n;
     amount = amount > paid ? amount - paid : 0n;
   }
-  return min(amount, b.budget);
+  return { amount: min(amount, b.budget), dueSince };
+}
+
+export function bounty(w: World, sym: string, action: Action, eq: bigint, lev: bigint): bigint {
+  return bountyAndStart(w, sym, action, eq, lev).amount;
+}
+
+/** Rebalancer.currentBounty: what a keeper acting now would be paid (0 when nothing is due). */
+export function currentBounty(w: World, sym: string): bigint {
+  const { action, lev } = evaluate(w, sym);
+  if (action === Action.NONE) return 0n;
+  return bounty(w, sym, action, tokenSnapshot(w, sym).eq, lev);
+}
+
+/**
+ * Rebalancer.poke: records the rule's start of a due product without one (or an earlier one than recorded), clears
+ * the start of a product that is not due. Returns the start (0 when not due) and whether the state changed.
+ */
+export function poke(w: World, sym: string): { since: bigint; changed: boolean } {
+  const p = product(w, sym);
+  const { action, lev } = evaluate(w, sym);
+  let since = 0n;
+  if (action !== Action.NONE) {
+    since = ruleDueSince(w, sym, action, lev);
+    const stored = p.dueSince ?? 0n;
+    if (stored !== 0n && stored < since) since = stored;
+  }
+  const changed = since !== (p.dueSince ?? 0n);
+  p.dueSince = since;
+  return { since, changed };
 }
 
 /** The payee of a keeper action that pays no bounty (an Automation forwarder without a configured payee). */
@@ -601,7 +652,8 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
     revert("RebalanceNotNeeded");
   }
   const m = p.methodology;
-  const pay = keeper === NO_PAYEE ? 0n : bounty(w, sym, action, eq, lev);
+  const auction = keeper === NO_PAYEE ? { amount: 0n, dueSince: 0n } : bountyAndStart(w, sym, action, eq, lev);
+  const pay = auction.amount;
   // Sized against the equity left once the bounty is paid; a ripcord also against its own quoted costs.
   const eqTarget = eq - pay * TO_WAD;
   let delta = targetSize(m.targetLeverage, eqTarget, price, size > 0n) - size;
@@ -629,10 +681,14 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
   const acceptable =
     delta > 0n ? mulDivDown(price, WAD + m.maxSlippage, WAD) : mulDivDown(price, WAD - m.maxSlippage, WAD);
   p.iterating = capped;
-  if (capped) p.duePaid = (action === Action.ITERATE ? (p.duePaid ?? 0n) : 0n) + pay;
-  else {
+  if (capped) {
+    p.duePaid = (action === Action.ITERATE ? (p.duePaid ?? 0n) : 0n) + pay;
+    // The chunks that follow keep this due state's auction start.
+    if ((p.dueSince ?? 0n) === 0n && auction.dueSince !== 0n) p.dueSince = auction.dueSince;
+  } else {
     p.lastRebalance = w.now;
     p.duePaid = 0n;
+    p.dueSince = 0n;
   }
   p.bounty.budget -= pay;
   // LeveragedToken.rebalancerTrade

@@ -295,3 +295,181 @@ describe("issue 13.10: one bounty per due state", function () {
     expect(total, `chunk bounties ${bounties.join(", ")}`).to.equal(DEFAULT_BOUNTY.cap);
   });
 });
+
+describe("issue 13.3: the Dutch auction runs from the first-due time, not from the latest oracle round", function () {
+  const BASE = DEFAULT_BOUNTY.base;
+  const PER_SECOND = DEFAULT_BOUNTY.perSecond;
+  const CAP = DEFAULT_BOUNTY.cap;
+  const auction = (elapsed: number): bigint => {
+    const a = BASE + PER_SECOND * BigInt(elapsed);
+    return a > CAP ? CAP : a;
+  };
+
+  /**
+   * BTC3L breached by a -8% round mined at a chain-derived second `dueAt`; returns the suite, the token and `dueAt`.
+   * Nothing is observed yet.
+   */
+  async function breach(): Promise<{ suite: Suite; token: string; dueAt: number }> {
+    const suite = await deployFundedSuite();
+    const token = await suite.products.BTC3L.getAddress();
+    const dueAt = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(dueAt);
+    await movePrice(suite, "BTC", pct(-8));
+    expect(await suite.rebalancer.shouldRebalance(token)).to.equal(Action.REBALANCE);
+    return { suite, token, dueAt };
+  }
+
+  /** Posts `rounds` oracle rounds `spacing` seconds apart after `from`, moving the price by `movePpm` each time. */
+  async function rounds(suite: Suite, from: number, count: number, spacing: number, movePpm: bigint): Promise<number> {
+    let at = from;
+    for (let k = 0; k < count; k++) {
+      at += spacing;
+      await time.setNextBlockTimestamp(at);
+      await movePrice(suite, "BTC", movePpm);
+    }
+    return at;
+  }
+
+  it("issue 13.3: oracle rounds every 60 s for an hour (same price, then drifting) do not restart the auction", async function () {
+    const { suite, token, dueAt } = await breach();
+    const rb = suite.rebalancer.connect(suite.keeper);
+    // First observed due one second after the breaching round (e.g. a keeper whose rebalance the venue refused).
+    await time.setNextBlockTimestamp(dueAt + 1);
+    await (await suite.rebalancer.connect(suite.users[5]).poke(token)).wait();
+    // 30 heartbeat re-posts at the same price, then 30 rounds drifting down 0.1% each (leverage keeps rising).
+    let at = await rounds(suite, dueAt + 1, 30, 60, 0n);
+    at = await rounds(suite, at, 29, 60, -1_000n);
+    expect(await rb.shouldRebalance(token)).to.equal(Action.REBALANCE);
+    expect(at - dueAt, "an hour of rounds").to.be.gte(3_540);
+    // Half-way through a round: the auction value from the first-due time, not base plus the seconds since the round.
+    await time.increaseTo(at + 30);
+    expect(await rb.currentBounty(token), "currentBounty after an hour of rounds").to.equal(auction(at + 30 - dueAt));
+    await time.setNextBlockTimestamp(at + 60);
+    const [e] = await executed(suite, await rb.rebalance(token));
+    expect(e.action).to.equal(Action.REBALANCE);
+    expect(e.bounty, "bounty paid after an hour of 60 s rounds").to.equal(auction(at + 60 - dueAt));
+    expect(e.bounty).to.equal(CAP);
+  });
+
+  it("issue 13.3: before the cap, the auction grows one perSecond per second across rounds", async function () {
+    const { suite, token, dueAt } = await breach();
+    await time.setNextBlockTimestamp(dueAt + 5);
+    await expect(suite.rebalancer.poke(token))
+      .to.emit(suite.rebalancer, "DueObserved")
+      .withArgs(token, Action.REBALANCE, dueAt);
+    const at = await rounds(suite, dueAt + 5, 4, 60, -500n); // 245 s: 0.5 + 2.45 USDC, below the 5 USDC cap
+    await time.setNextBlockTimestamp(at + 1);
+    const [e] = await executed(suite, await suite.rebalancer.connect(suite.keeper).rebalance(token));
+    expect(e.bounty).to.equal(BASE + PER_SECOND * BigInt(at + 1 - dueAt));
+    expect(e.bounty).to.be.lt(CAP);
+  });
+
+  it("issue 13.3: a heartbeat re-post at the same price does not drop the bounty", async function () {
+    const { suite, token, dueAt } = await breach();
+    const rb = suite.rebalancer;
+    await time.setNextBlockTimestamp(dueAt + 1);
+    await (await rb.poke(token)).wait();
+    await time.increaseTo(dueAt + 600);
+    const before = await rb.currentBounty(token);
+    expect(before).to.equal(CAP);
+    await time.setNextBlockTimestamp(dueAt + 601);
+    await movePrice(suite, "BTC", 0n); // heartbeat: same answer, new updatedAt
+    expect(await rb.currentBounty(token), "after the heartbeat re-post").to.equal(CAP);
+  });
+
+  it("issue 13.3: a served rebalance clears the stored start; the next due state starts a fresh auction", async function () {
+    const { suite, token, dueAt } = await breach();
+    const rb = suite.rebalancer;
+    await time.setNextBlockTimestamp(dueAt + 1);
+    await (await rb.poke(token)).wait();
+    expect((await rb.tokenState(token)).dueSince).to.equal(BigInt(dueAt));
+    await time.setNextBlockTimestamp(dueAt + 100);
+    await (await rb.connect(suite.keeper).rebalance(token)).wait();
+    expect((await rb.tokenState(token)).dueSince, "cleared by the rebalance").to.equal(0n);
+    // A new breach an hour later: the auction starts at that round, not at the old start.
+    const next = dueAt + 3_700;
+    await time.setNextBlockTimestamp(next);
+    await movePrice(suite, "BTC", pct(-8));
+    await time.setNextBlockTimestamp(next + 7);
+    const [e] = await executed(suite, await rb.connect(suite.keeper).rebalance(token));
+    expect(e.bounty).to.equal(auction(7));
+  });
+
+  it("issue 13.3: poke on a product that is not due is a no-op, and clears a stale start", async function () {
+    const suite = await deployFundedSuite();
+    const rb = suite.rebalancer;
+    const token = await suite.products.BTC3L.getAddress();
+    expect(await rb.shouldRebalance(token)).to.equal(Action.NONE);
+    await expect(rb.poke(token)).not.to.emit(rb, "DueObserved");
+    expect((await rb.tokenState(token)).dueSince).to.equal(0n);
+    expect(await rb.poke.staticCall(token)).to.equal(0n);
+    // Due, observed, then back in band without a rebalance: the next poke clears the stale start.
+    const dueAt = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(dueAt);
+    const answer = await movePrice(suite, "BTC", pct(-8));
+    await (await rb.poke(token)).wait();
+    expect((await rb.tokenState(token)).dueSince).to.equal(BigInt(dueAt));
+    await movePrice(suite, "BTC", ((PPM * PPM) / (PPM - pct(8)) - PPM) as bigint); // back to the old price
+    expect(await rb.shouldRebalance(token)).to.equal(Action.NONE);
+    await expect(rb.poke(token)).to.emit(rb, "DueObserved").withArgs(token, Action.NONE, 0n);
+    expect((await rb.tokenState(token)).dueSince).to.equal(0n);
+    expect(answer).to.be.gt(0n);
+    const unknown = suite.users[9].address;
+    await expect(rb.poke(unknown)).to.be.revertedWithCustomError(rb, "NotRegistered").withArgs(unknown);
+  });
+
+  it("issue 13.3: poking twice is idempotent: the start never moves later", async function () {
+    const { suite, token, dueAt } = await breach();
+    const rb = suite.rebalancer;
+    await time.setNextBlockTimestamp(dueAt + 1);
+    await (await rb.poke(token)).wait();
+    const at = await rounds(suite, dueAt + 1, 3, 60, -300n);
+    await time.setNextBlockTimestamp(at + 1);
+    await expect(rb.poke(token)).not.to.emit(rb, "DueObserved");
+    expect((await rb.tokenState(token)).dueSince).to.equal(BigInt(dueAt));
+    expect(await rb.poke.staticCall(token)).to.equal(BigInt(dueAt));
+  });
+
+  it("issue 13.3: a product due for REBALANCE that reaches its ripcord keeps its auction start", async function () {
+    const { suite, token, dueAt } = await breach();
+    const rb = suite.rebalancer;
+    await time.setNextBlockTimestamp(dueAt + 1);
+    await (await rb.poke(token)).wait();
+    await time.setNextBlockTimestamp(dueAt + 120);
+    await movePrice(suite, "BTC", pct(-8)); // 3x long now beyond 4.5x
+    expect(await rb.shouldRebalance(token)).to.equal(Action.RIPCORD);
+    await time.setNextBlockTimestamp(dueAt + 200);
+    const [e] = await executed(suite, await rb.connect(suite.keeper).ripcord(token));
+    expect(e.action).to.equal(Action.RIPCORD);
+    expect(e.bounty).to.equal(auction(200));
+    expect((await rb.tokenState(token)).dueSince).to.equal(0n);
+  });
+
+  it("issue 13.3: the first chunk of a chunked rebalance records the start; a round between chunks does not restart it", async function () {
+    const suite = await deployFundedSuite();
+    const token = await suite.products.BTC3L.getAddress();
+    const rb = suite.rebalancer;
+    await rb.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+    const dueAt = (await time.latest()) + 10;
+    await time.setNextBlockTimestamp(dueAt);
+    await movePrice(suite, "BTC", pct(-8));
+    await time.setNextBlockTimestamp(dueAt + 1);
+    const [first] = await executed(suite, await rb.connect(suite.keeper).rebalance(token));
+    expect(first.bounty).to.equal(auction(1));
+    expect((await rb.tokenState(token)).dueSince, "recorded by the first chunk").to.equal(BigInt(dueAt));
+    await time.setNextBlockTimestamp(dueAt + 100);
+    await movePrice(suite, "BTC", 0n); // a heartbeat between chunks
+    await time.setNextBlockTimestamp(dueAt + 101);
+    const [second] = await executed(suite, await rb.connect(suite.keeper).rebalance(token));
+    expect(second.action).to.equal(Action.ITERATE);
+    expect(second.bounty, "the auction's growth since the first chunk").to.equal(auction(101) - auction(1));
+  });
+
+  it("issue 13.3: without a poke the rule is unchanged: due since the latest round (no earlier than the last rebalance)", async function () {
+    const { suite, token, dueAt } = await breach();
+    const at = await rounds(suite, dueAt, 2, 60, 0n);
+    await time.setNextBlockTimestamp(at + 9);
+    const [e] = await executed(suite, await suite.rebalancer.connect(suite.keeper).rebalance(token));
+    expect(e.bounty).to.equal(auction(9));
+  });
+});
