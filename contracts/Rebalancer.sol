@@ -139,11 +139,14 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @inheritdoc IRebalancer
-    /// @dev Both states are final: a wound-down product never trades again, and a liquidated one stays inactive
-    ///      (`IVenue.liquidationCount`), so neither can become due again.
+    /// @dev Both states are final: a wound-down product never trades again, and one with holders but no position
+    ///      (liquidated by the venue, or closed insolvent by a ripcord) is closed for good (mint reverts, nothing
+    ///      reopens a position), so neither can become due again. The position is read without a price.
     function retire(address token) external override onlyRegistered(token) {
         ILeveragedToken product = ILeveragedToken(token);
-        if (!product.woundDown() && product.venue().liquidationCount(token) == 0) revert NotRetirable(token);
+        (int256 size, , ) = product.positionSnapshot();
+        bool closed = size == 0 && IERC20Metadata(token).totalSupply() != 0;
+        if (!closed && !product.woundDown()) revert NotRetirable(token);
         _states[token].retired = true;
         emit Retired(token);
     }

@@ -73,7 +73,8 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice `setAutomationPayee(forwarder, address(0))`: an Automation forwarder's bounties need a payee that can
     ///         spend them.
     error ZeroAutomationPayee(address forwarder);
-    /// @notice `retire(token)` on a product that may still hold a position: neither wound down nor liquidated.
+    /// @notice `retire(token)` on a product that may still hold a position: not wound down, and it holds a position
+    ///         or has no holders yet.
     error NotRetirable(address token);
     /// @notice Not an error: how `simulateUpkeep` reports that `action` on `token` would succeed (it always reverts,
     ///         so that the simulated trade leaves no trace).
@@ -166,8 +167,9 @@ interface IRebalancer is AutomationCompatibleInterface {
     ///         other revert is the reason the action would fail.
     function simulateUpkeep(address token) external;
 
-    /// @notice Takes a product that was wound down or liquidated (it can never hold a position again) out of the
-    ///         `checkUpkeep` scan. Anyone; reverts `NotRetirable` for a product that may still trade.
+    /// @notice Takes a product that was wound down, or has holders but no position (liquidated, or closed insolvent
+    ///         by a ripcord: it can never hold a position again), out of the `checkUpkeep` scan. Anyone; reverts
+    ///         `NotRetirable` for a product that may still trade.
     function retire(address token) external;
 
     /// @notice The bounty (collateral units) a keeper would receive for acting on `token` now.

@@ -242,6 +242,12 @@ describe("issue 13.9: a ripcord on a product whose equity is gone closes it for 
       ctx.token.connect(ctx.stranger).mint(usdc(1_000), 0n, ctx.stranger.address),
     ).to.be.revertedWithCustomError(ctx.token, "ProductInactive");
     expect(Number(await ctx.rebalancer.shouldRebalance(ctx.address))).to.equal(0); // nothing to do
+    // Closed for good, so anyone may take it out of the keeper scan; a product nobody minted yet may not be.
+    await expect(ctx.rebalancer.connect(ctx.stranger).retire(ctx.address))
+      .to.emit(ctx.rebalancer, "Retired")
+      .withArgs(ctx.address);
+    const fresh = await ctx.suite.products.ETH2L.getAddress();
+    await expect(ctx.rebalancer.retire(fresh)).to.be.revertedWithCustomError(ctx.rebalancer, "NotRetirable");
     // Holders share the donation pro rata, with the feed stale (no price needed).
     await feedAgeBecomes(ctx, BTC_MAX_AGE + 1n);
     const paid = (await redeemAll(ctx, ctx.alice)) + (await redeemAll(ctx, ctx.bob));
