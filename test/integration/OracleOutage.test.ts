@@ -85,8 +85,15 @@ describe("issue 13.1: redeem is never frozen by a stale or retired oracle when n
     const ctx = await holders();
     const answer = await ctx.feed.latestAnswer();
     await ctx.feed.updateAnswer((answer * 6_720n) / 10_000n); // -32.8%: past maintenance, equity still positive
+    const beforeLiquidation = await ctx.token.totalEquity();
     await ctx.mockVenue.connect(ctx.stranger).liquidate(ctx.address);
     const margin = await ctx.token.totalEquity();
+    // The pooled-exit haircut (docs/threat-model.md): what the holders still in the product lose to the liquidation.
+    const usd = (x: bigint) => (Number(x) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 0 });
+    console.log(
+      `      equity ${usd(beforeLiquidation)} USDC before the liquidation, ${usd(margin)} after ` +
+        `(${((Number(beforeLiquidation - margin) / Number(beforeLiquidation)) * 100).toFixed(1)}% haircut)`,
+    );
     expect(margin, "margin left at the venue").to.be.gt(usdc(1_000));
     await feedAgeBecomes(ctx, BTC_MAX_AGE + 1n);
     expect(await ctx.token.isActive()).to.equal(false);

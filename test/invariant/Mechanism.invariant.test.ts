@@ -1,7 +1,7 @@
 /**
  * Issue 7: model-based invariant test of the whole mechanism. fast-check drives random sequences of commands (mint,
- * redeem, transfer, donation, price move, funding rate, time, rebalance, ripcord, Chainlink upkeep, mint pause, venue
- * pause, liquidation attempt) against BTC3L and BTC3S on the shared BTC venue AND against the pure-bigint reference
+ * redeem, transfer, donation, price move, funding rate, time, rebalance, ripcord, poke, Chainlink upkeep by a keeper or
+ * through an AutomationForwarder, mint pause, venue pause, liquidation attempt) against BTC3L and BTC3S on the shared BTC venue AND against the pure-bigint reference
  * model in test/model/ballastModel.ts. After every command the chain and the model are compared field by field, to
  * the wei (venue position fields, open interest, funding, fees, bad debt, supplies, every share and USDC balance,
  * equity, NAV, leverage, rebalance action, liquidatability, rebalancer state), and the invariants are checked:
@@ -13,6 +13,9 @@
  *   donations never hurt other holders                                  (every donation)
  *   leverage within band after a due rebalance                          (every completed rebalance/ripcord/upkeep)
  *   an observed due product's bounty never decreases while it stays due (every command; issue 13.3)
+ *   collateral of a position-less product is redeemable, oracle fresh or not (every command; issue 13.1)
+ *   no bounty reaches an address that cannot spend it: upkeeps run by the keeper and through Chainlink's own
+ *     AutomationForwarder; the forwarder and the Rebalancer never hold USDC    (every command; issue 13.4)
  *   never liquidatable while each move stays inside the envelope        (every price move)
  *   a 100% bank run in one block pays each holder the model's amount     (end of every sequence, on chain)
  *
@@ -38,6 +41,7 @@ import {
   leverage,
   performUpkeep,
   poke,
+  NO_PAYEE,
   previewMint,
   previewRedeem,
   priceFresh,
@@ -564,7 +568,14 @@ class Poke extends Cmd {
 }
 
 /** Chainlink Automation: checkUpkeep simulated from address(0) in the next block, then performUpkeep. */
+/**
+ * Chainlink Automation's upkeep, performed by the keeper (an EOA) or through Chainlink's own AutomationForwarder (the
+ * contract the registry calls: it cannot move ERC-20s and has no payee configured, so it must be paid nothing).
+ */
 class Upkeep extends Cmd {
+  constructor(readonly viaForwarder = false) {
+    super();
+  }
   async run(m: Model, r: Real): Promise<void> {
     const { env } = r;
     const t = m.w.now + 1n;
@@ -591,13 +602,17 @@ class Upkeep extends Cmd {
     expect([...addresses], "checkUpkeep due list").to.deep.equal(due.map((s) => at.products[s].address));
     expect([...dueActions].map(Number), "checkUpkeep actions").to.deep.equal(actions);
     expect(needed).to.equal(due.length !== 0);
+    const perform = env.suite.rebalancer.interface.encodeFunctionData("performUpkeep", [data]);
     const res = await exec(
       env,
       m,
       1n,
-      () => env.suite.rebalancer.connect(env.keeper).performUpkeep(data),
+      () =>
+        this.viaForwarder
+          ? env.forwarder.connect(env.registry).forward(8_000_000n, perform, { gasLimit: 12_000_000n })
+          : env.suite.rebalancer.connect(env.keeper).performUpkeep(data),
       (w) => {
-        const out = performUpkeep(w, due, env.keeper.address);
+        const out = performUpkeep(w, due, this.viaForwarder ? NO_PAYEE : env.keeper.address);
         Object.assign(w, out.world);
         return out.failed;
       },
@@ -605,7 +620,7 @@ class Upkeep extends Cmd {
     if (res.ok) for (const s of due) if (!res.value.includes(s)) checkBand(m, s as Sym);
   }
   toString(): string {
-    return "upkeep()";
+    return this.viaForwarder ? "upkeep(via AutomationForwarder)" : "upkeep()";
   }
 }
 
@@ -731,6 +746,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: symArb.map((s) => new Keeper(s, "RIPCORD")), weight: 2 },
   { arbitrary: symArb.map((s) => new Poke(s)), weight: 3 },
   { arbitrary: fc.constant(new Upkeep()), weight: 3 },
+  { arbitrary: fc.constant(new Upkeep(true)), weight: 1 },
   { arbitrary: fc.tuple(symArb, fc.boolean()).map(([s, b]) => new MintPause(s, b)), weight: 1 },
   { arbitrary: fc.boolean().map((b) => new VenuePause(b)), weight: 1 },
   { arbitrary: symArb.map((s) => new Liquidate(s)), weight: 2 },
@@ -757,6 +773,11 @@ const setup = deployments.createFixture(async (): Promise<Fixture> => {
     for (const t of Object.values(tokens)) await suite.usdc.connect(u).approve(await t.getAddress(), MaxUint256);
   }
   const productAddresses = await Promise.all(Object.values(suite.products).map((t) => t.getAddress()));
+  // Chainlink's AutomationForwarder between a stand-in registry and the Rebalancer, with no payee configured.
+  const registry = suite.users[USERS + 1];
+  const forwarder = (await (
+    await ethers.getContractFactory("AutomationForwarder")
+  ).deploy(await suite.rebalancer.getAddress(), registry.address, ethers.ZeroAddress)) as unknown as Env["forwarder"];
   const env: Env = {
     suite,
     lens,
@@ -766,6 +787,9 @@ const setup = deployments.createFixture(async (): Promise<Fixture> => {
     users,
     keeper: suite.keeper,
     liquidator,
+    forwarder,
+    registry,
+    cannotSpend: [await forwarder.getAddress(), await suite.rebalancer.getAddress()],
     shareHolders: [...users.map((u) => u.address), suite.treasury.address, DEAD_ADDRESS],
     usdcHolders: [
       ...users.map((u) => u.address),
@@ -777,6 +801,8 @@ const setup = deployments.createFixture(async (): Promise<Fixture> => {
       await suite.venues.BTC.getAddress(),
       await suite.venues.ETH.getAddress(),
       ...productAddresses,
+      await forwarder.getAddress(),
+      await suite.rebalancer.getAddress(),
     ],
     errors: await errorInterface(),
   };

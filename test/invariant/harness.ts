@@ -8,7 +8,13 @@ import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, type ContractTransactionResponse, type ErrorFragment } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { IMockPerpVenue, LeveragedToken, MockV3Aggregator, StateLens } from "../../typechain-types";
+import type {
+  AutomationForwarder,
+  IMockPerpVenue,
+  LeveragedToken,
+  MockV3Aggregator,
+  StateLens,
+} from "../../typechain-types";
 import type { Suite } from "../helpers/deployment";
 import { PRODUCT_SYMBOLS } from "../../config/parameters";
 import {
@@ -47,6 +53,11 @@ export interface Env {
   shareHolders: string[];
   /** Every address that holds USDC (their sum must equal the USDC supply). */
   usdcHolders: string[];
+  /** Chainlink's AutomationForwarder (no payee configured) and the stand-in registry that calls it. */
+  forwarder: AutomationForwarder;
+  registry: HardhatEthersSigner;
+  /** Contracts that cannot move ERC-20s: no bounty may ever reach them (the forwarder, the Rebalancer). */
+  cannotSpend: string[];
   errors: Interface;
 }
 
@@ -280,6 +291,13 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
   }
   expect(sumValues(w.usdc), "collateral conservation (model)").to.equal(w.usdcSupply);
   bump(m.stats, "collateral conservation");
+  // No bounty leaves to an address that cannot spend it (issue 13.4): the Automation forwarder and the Rebalancer
+  // hold no USDC, whoever performed the upkeeps.
+  for (const a of env.cannotSpend) {
+    const i = env.usdcHolders.indexOf(a);
+    expect(usdcBal[nShare + i], `USDC reaching ${a}, which cannot spend it`).to.equal(0n);
+  }
+  bump(m.stats, "no bounty to an address that cannot spend it");
 
   // --- products
   let positiveEquities = 0n;
