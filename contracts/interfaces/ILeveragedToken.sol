@@ -121,7 +121,8 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function setMintPaused(bool newPaused) external;
 
     /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever.
-    ///         Owner only; reverts `WoundDown` the second time.
+    ///         The owner or the operator of the factory that created the token (it cannot hurt holders, so it is one
+    ///         step); reverts `OwnableUnauthorizedAccount` for anyone else and `WoundDown` the second time.
     function windDown() external;
 
     /// @notice Sets the fee rates (WAD fractions) after accruing the streaming fee at the old rate. Owner only.
