@@ -147,9 +147,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         emit Retired(token);
     }
 
-    /// @dev 0 < min <= target <= max < ripcord <= min(2 x target, the venue's max leverage); 0 < slippage <=
-    ///      MAX_SLIPPAGE. The ripcord bound keeps the band around the target: a 3x product cannot be left to drift
-    ///      towards the venue's limit with its target unchanged.
+    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; 0 < slippage <= MAX_SLIPPAGE.
     function _validateMethodology(address token, Methodology calldata m) private view {
         uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
         if (
@@ -158,7 +156,6 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             m.targetLeverage > m.maxLeverage ||
             m.maxLeverage >= m.ripcordLeverage ||
             m.ripcordLeverage > venueMax ||
-            m.ripcordLeverage > 2 * uint256(m.targetLeverage) ||
             m.interval == 0 ||
             m.maxSlippage == 0 ||
             m.maxSlippage > MAX_SLIPPAGE ||

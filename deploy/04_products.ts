@@ -27,7 +27,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     const venue = await deployments.get(venueDeploymentName(p.market));
     if (!(await factory.isVenueAllowed(venue.address))) {
       if (!ownsFactory) {
-        throw new Error(`${symbol}: venue ${venue.address} is not allow-listed; schedule setVenueAllowed on the Timelock`);
+        throw new Error(
+          `${symbol}: venue ${venue.address} is not allow-listed; schedule setVenueAllowed on the Timelock`,
+        );
       }
       await (await factory.connect(signer).setVenueAllowed(venue.address, true)).wait();
     }

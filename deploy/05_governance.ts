@@ -86,7 +86,8 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   if (await tl.hasRole(admin, deployer)) {
     if (gov.proposer !== deployer) {
       for (const role of [await tl.PROPOSER_ROLE(), await tl.EXECUTOR_ROLE(), await tl.CANCELLER_ROLE()]) {
-        if (!(await tl.hasRole(role, gov.proposer))) await (await tl.connect(signer).grantRole(role, gov.proposer)).wait();
+        if (!(await tl.hasRole(role, gov.proposer)))
+          await (await tl.connect(signer).grantRole(role, gov.proposer)).wait();
         if (await tl.hasRole(role, deployer)) await (await tl.connect(signer).revokeRole(role, deployer)).wait();
       }
     }

@@ -53,7 +53,7 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice `token` is registered already.
     error AlreadyRegistered(address token);
     /// @notice A methodology outside its bounds: 0 < min <= target <= max < ripcord <= the venue's max leverage,
-    ///         ripcord <= 2 x target, interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target.
+    ///         interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target.
     error InvalidMethodology();
     /// @notice `setMethodology` with a target leverage other than `token`'s, which is fixed at registration (WAD).
     error TargetLeverageFixed(address token, uint256 targetLeverage);

@@ -273,7 +273,7 @@ describe("Fault scenarios", function () {
         "InsufficientShares",
       );
       expect(await ctx.token.previewRedeem(MaxUint256)).to.equal(0n);
-      await expect(ctx.token.connect(ctx.suite.deployer).setSupplyCap(MaxUint256)).to.be.revertedWithCustomError(
+      await expect(ctx.token.connect(ctx.suite.governor).setSupplyCap(MaxUint256)).to.be.revertedWithCustomError(
         ctx.token,
         "SafeCastOverflowedUintDowncast",
       );
