@@ -99,3 +99,42 @@ export function oracleArgs(
   const f = feeds[market];
   return [f.address, f.heartbeat, f.stalenessBuffer, feeds.sequencerUptime, feeds.sequencerGracePeriod];
 }
+
+/**
+ * Who governs on a network, and how slowly (issue 13.8). The Rebalancer, the factory and every product are owned by an
+ * OpenZeppelin TimelockController (deploy/05_governance.ts, deployment `Timelock`): every change that can move holders'
+ * value (methodology, bounty and fees within their bounds, venue allow-list, reusing a symbol, ownership) is scheduled
+ * in public and executable only `minDelay` seconds later, so holders can leave first. One-step actions that cannot hurt
+ * holders stay with the factory's operator (the deployer) and the products' guardian.
+ */
+export interface GovernanceConfig {
+  /** The timelock's minimum delay, seconds. */
+  minDelay: number;
+  /**
+   * Proposes, executes and cancels timelock operations: the governance multisig on a live network (from the
+   * environment, like the RPC URLs and keys), the deployer on local networks (undefined).
+   */
+  proposer?: string;
+}
+
+/** Two days: a holder who watches `CallScheduled` has a full working day to redeem whatever the time zone. */
+export const TIMELOCK_DELAY = 2 * 86_400;
+
+export const GOVERNANCE: Record<string, GovernanceConfig> = {
+  hardhat: { minDelay: TIMELOCK_DELAY },
+  localhost: { minDelay: TIMELOCK_DELAY },
+  mainnet: { minDelay: TIMELOCK_DELAY, proposer: process.env.MAINNET_GOVERNANCE_MULTISIG },
+  arbitrum: { minDelay: TIMELOCK_DELAY, proposer: process.env.ARBITRUM_GOVERNANCE_MULTISIG },
+};
+
+/**
+ * The governance of `network`: its delay and its proposer / executor / canceller (the deployer where none is named). A
+ * live network without its multisig in the environment is refused rather than left governed by the deployer's key.
+ */
+export function governanceFor(network: string, live: boolean, deployer: string): Required<GovernanceConfig> {
+  const g = GOVERNANCE[network] ?? { minDelay: TIMELOCK_DELAY };
+  if (live && !g.proposer) {
+    throw new Error(`${network}: set ${network.toUpperCase()}_GOVERNANCE_MULTISIG (the timelock's proposer/executor)`);
+  }
+  return { minDelay: g.minDelay, proposer: g.proposer ?? deployer };
+}

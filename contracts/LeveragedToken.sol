@@ -15,6 +15,7 @@ import {MulDiv} from "./libraries/MulDiv.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ILeveragedToken} from "./interfaces/ILeveragedToken.sol";
+import {ILeveragedTokenFactory} from "./interfaces/ILeveragedTokenFactory.sol";
 import {IVenue} from "./interfaces/IVenue.sol";
 import {IRebalancer} from "./interfaces/IRebalancer.sol";
 import {LeverageMath} from "./libraries/LeverageMath.sol";
@@ -49,6 +50,8 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     IERC20 private immutable _COLLATERAL;
     IVenue private immutable _VENUE;
     address private immutable _REBALANCER;
+    /// @dev The creator (the factory): its operator may wind the product down.
+    address private immutable _FACTORY = msg.sender;
     bool private immutable _IS_LONG;
     /// @dev 10 ** (18 - collateral decimals): collateral units -> USD WAD.
     uint256 private immutable _TO_WAD;
@@ -71,6 +74,14 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     uint96 public override equityCap;
     /// @notice May pause minting, nothing else.
     address public override guardian;
+
+    /// @dev The owner, or the creating factory's operator (a token created by an EOA has no operator).
+    modifier onlyOwnerOrOperator() {
+        if (msg.sender != owner() && msg.sender != ILeveragedTokenFactory(_FACTORY).operator()) {
+            revert OwnableUnauthorizedAccount(msg.sender);
+        }
+        _;
+    }
 
     modifier onlyRebalancer() {
         if (msg.sender != _REBALANCER) revert OnlyRebalancer(msg.sender);
@@ -284,7 +295,7 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     }
 
     /// @inheritdoc ILeveragedToken
-    function windDown() external override onlyOwner nonReentrant {
+    function windDown() external override onlyOwnerOrOperator nonReentrant {
         _windDown();
     }
 

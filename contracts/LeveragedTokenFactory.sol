@@ -10,13 +10,18 @@ import {LeveragedTokenDeployer} from "./LeveragedTokenDeployer.sol";
 
 /// @title LeveragedTokenFactory
 /// @notice Creates products and registers them with the Rebalancer, so that no product can exist unmonitored.
-///         After a liquidation a product is inactive for good: governance creates a fresh one under the same symbol
-///         and `productBySymbol` points at it, while the old one stays redeemable.
+///         After a liquidation or a wind-down a product is inactive for good: the owner (a timelock) may create a fresh
+///         one under the same symbol and `productBySymbol` points at it, while the old one stays redeemable. The
+///         operator creates products in one step, but only on allow-listed venues and under symbols never used.
 contract LeveragedTokenFactory is ILeveragedTokenFactory, Ownable2Step {
     /// @inheritdoc ILeveragedTokenFactory
     IRebalancer public immutable override REBALANCER;
     /// @inheritdoc ILeveragedTokenFactory
     address public override treasury;
+    /// @inheritdoc ILeveragedTokenFactory
+    address public override operator;
+    /// @inheritdoc ILeveragedTokenFactory
+    mapping(address venue => bool allowed) public override isVenueAllowed;
 
     address[] private _products;
     mapping(bytes32 symbolHash => address token) private _bySymbol;
@@ -35,11 +40,31 @@ contract LeveragedTokenFactory is ILeveragedTokenFactory, Ownable2Step {
     }
 
     /// @inheritdoc ILeveragedTokenFactory
-    function createProduct(ProductConfig calldata config) external override onlyOwner returns (address token) {
+    function setOperator(address newOperator) external override onlyOwner {
+        operator = newOperator;
+        emit OperatorSet(newOperator);
+    }
+
+    /// @inheritdoc ILeveragedTokenFactory
+    function setVenueAllowed(address venue, bool allowed) external override onlyOwner {
+        if (venue == address(0)) revert ZeroAddress();
+        isVenueAllowed[venue] = allowed;
+        emit VenueAllowedSet(venue, allowed);
+    }
+
+    /// @inheritdoc ILeveragedTokenFactory
+    function createProduct(ProductConfig calldata config) external override returns (address token) {
+        bool byOwner = msg.sender == owner();
+        if (!byOwner && msg.sender != operator) revert NotOwnerOrOperator(msg.sender);
+        if (!isVenueAllowed[address(config.venue)]) revert VenueNotAllowed(address(config.venue));
         bytes32 key = keccak256(bytes(config.symbol));
         address existing = _bySymbol[key];
-        // A symbol is reused only once its product is dead (liquidated or wound down).
-        if (existing != address(0) && ILeveragedToken(existing).isActive()) revert SymbolTaken(config.symbol);
+        if (existing != address(0)) {
+            // A symbol is reused only once its product is dead (liquidated or wound down), and only by the owner:
+            // holders find products by symbol, so pointing one at a new product waits for the timelock's delay.
+            if (ILeveragedToken(existing).isActive()) revert SymbolTaken(config.symbol);
+            if (!byOwner) revert SymbolReuseNeedsOwner(config.symbol);
+        }
 
         token = LeveragedTokenDeployer.deploy(config, address(REBALANCER), owner(), treasury);
         _products.push(token);

@@ -30,6 +30,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Simulations `checkUpkeep` spends on REBALANCE / ITERATE candidates per call (ripcords have their own
     ///      MAX_BATCH): bounds its gas however many products are due but blocked; the rotating start moves on.
     uint256 private constant _MAX_OTHER_SIMULATIONS = MAX_BATCH;
+    /// @notice The widest fill a methodology may accept, as a fraction of mark (WAD): 3%.
+    uint256 public constant MAX_SLIPPAGE = 0.03e18;
 
     /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
     ///      action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
@@ -110,6 +112,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         address token,
         Methodology calldata newMethodology
     ) external onlyOwner onlyRegistered(token) {
+        // A "3x" product stays 3x: the target is the product's promise to its holders, fixed at registration.
+        uint256 target = _states[token].methodology.targetLeverage;
+        if (newMethodology.targetLeverage != target) revert TargetLeverageFixed(token, target);
         _validateMethodology(token, newMethodology);
         _states[token].methodology = newMethodology;
         emit MethodologySet(token, newMethodology);
@@ -151,7 +156,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         emit Retired(token);
     }
 
-    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; slippage below 10%.
+    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; 0 < slippage <= MAX_SLIPPAGE.
     function _validateMethodology(address token, Methodology calldata m) private view {
         uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
         if (
@@ -162,7 +167,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             m.ripcordLeverage > venueMax ||
             m.interval == 0 ||
             m.maxSlippage == 0 ||
-            m.maxSlippage >= 0.1e18 ||
+            m.maxSlippage > MAX_SLIPPAGE ||
             m.tolerance >= m.targetLeverage
         ) revert InvalidMethodology();
     }

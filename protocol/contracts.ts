@@ -16,6 +16,7 @@ import { Ownable__factory } from "../typechain-types/factories/@openzeppelin/con
 import { ReentrancyGuardTransient__factory } from "../typechain-types/factories/@openzeppelin/contracts/utils/ReentrancyGuardTransient__factory";
 import { SafeCast__factory } from "../typechain-types/factories/@openzeppelin/contracts/utils/math/SafeCast__factory";
 import { ILeveragedToken__factory } from "../typechain-types/factories/contracts/interfaces/ILeveragedToken__factory";
+import { ILeveragedTokenFactory__factory } from "../typechain-types/factories/contracts/interfaces/ILeveragedTokenFactory__factory";
 import { IOracleAdapter__factory } from "../typechain-types/factories/contracts/interfaces/IOracleAdapter__factory";
 import { IRebalancer__factory } from "../typechain-types/factories/contracts/interfaces/IRebalancer__factory";
 import { IVenue__factory } from "../typechain-types/factories/contracts/interfaces/IVenue__factory";
@@ -51,13 +52,14 @@ export async function oracleOf(venue: IVenue, runner: ContractRunner | null): Pr
 }
 
 /**
- * Error fragments of everything a product call can revert in: the token, the Rebalancer, the oracle adapter, the
- * venue boundary, and the OpenZeppelin code they are built on (ERC-20 and permits, ownership, guards, safe casts and
+ * Error fragments of everything a product call can revert in: the token, the Rebalancer, the factory, the oracle
+ * adapter, the venue boundary, and the OpenZeppelin code they are built on (ERC-20 and permits, ownership, guards, safe casts and
  * transfers). A venue implementation's own errors come from its deployment's ABI (pass it in `extra`).
  */
 export const PROTOCOL_ERROR_ABIS: readonly InterfaceAbi[] = [
   ILeveragedToken__factory.abi,
   IRebalancer__factory.abi,
+  ILeveragedTokenFactory__factory.abi,
   IOracleAdapter__factory.abi,
   IVenue__factory.abi,
   ERC20Permit__factory.abi,

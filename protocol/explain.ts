@@ -111,6 +111,8 @@ const REBALANCER: Record<string, Sentence> = {
   NotRegistered: () => "That token is not a product registered with the Rebalancer.",
   AlreadyRegistered: () => "That token is already registered with the Rebalancer.",
   InvalidMethodology: () => "The leverage band, ripcord, interval or slippage settings are inconsistent.",
+  TargetLeverageFixed: (a) =>
+    `A product's target leverage is fixed when it is registered (here ${lev(a[1])}): a methodology change cannot move it.`,
   InvalidBounty: () => "The keeper bounty settings are inconsistent.",
   OnlyRegistrar: () => "Only an approved registrar may register products.",
   OnlySelf: () => "That function is internal to the Rebalancer's upkeep.",
@@ -162,6 +164,11 @@ const OTHERS: Record<string, Sentence> = {
   FaucetLimitExceeded: () => "The test faucet gives at most 1 billion USDC per call.",
   SymbolTaken: () => "A product with that symbol already exists.",
   UnknownSymbol: () => "There is no product with that symbol.",
+  NotOwnerOrOperator: () => "Only the factory's owner (the governance timelock) or its operator may create products.",
+  VenueNotAllowed: () =>
+    "That venue is not on the factory's allow-list; adding a venue is a governance decision that waits for the timelock.",
+  SymbolReuseNeedsOwner: () =>
+    "That symbol belonged to a product that is no longer active: only governance, through its timelock, may reuse it.",
   // Built-in reverts: a require message and a panic.
   Error: (a) => `The contract refused the transaction: ${String(a[0])}.`,
   Panic: (a) => `The contract stopped with an internal error (panic ${String(a[0])}). Nothing was changed.`,

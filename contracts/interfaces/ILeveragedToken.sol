@@ -126,9 +126,10 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     function setMintPaused(bool newPaused) external;
 
     /// @notice Closes the position for good and brings all collateral home; holders then redeem pro rata forever,
-    ///         without a price. Owner only; reverts `WoundDown` the second time. When the oracle has no current
-    ///         price (its feed stopped), the venue closes the position at its last valid price
-    ///         (`IVenue.closeAtLastValidPrice`).
+    ///         without a price. The owner or the operator of the factory that created the token (it cannot hurt
+    ///         holders, so it is one step); reverts `OwnableUnauthorizedAccount` for anyone else and `WoundDown` the
+    ///         second time. When the oracle has no current price (its feed stopped), the venue closes the position
+    ///         at its last valid price (`IVenue.closeAtLastValidPrice`).
     function windDown() external;
 
     /// @notice `windDown` by anyone once the feed's last valid answer is `OUTAGE_WIND_DOWN_DELAY` old: the exit from

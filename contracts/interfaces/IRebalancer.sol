@@ -54,8 +54,10 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice `token` is registered already.
     error AlreadyRegistered(address token);
     /// @notice A methodology outside its bounds: 0 < min <= target <= max < ripcord <= the venue's max leverage,
-    ///         interval > 0, 0 < maxSlippage < 10%, tolerance < target.
+    ///         interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target.
     error InvalidMethodology();
+    /// @notice `setMethodology` with a target leverage other than `token`'s, which is fixed at registration (WAD).
+    error TargetLeverageFixed(address token, uint256 targetLeverage);
     /// @notice Bounty parameters outside their bounds: base <= cap, maxEquityFraction <= 1%.
     error InvalidBounty();
     /// @notice `rebalance` when neither REBALANCE nor ITERATE is due (`action` is what is due; leverage WAD).
@@ -124,7 +126,8 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice Allows or disallows `registrar` (e.g. the factory) to register products. Owner only.
     function setRegistrar(address registrar, bool allowed) external;
 
-    /// @notice Changes a product's methodology within the validated bounds. Owner only.
+    /// @notice Changes a product's methodology within the validated bounds; the target leverage stays the one set at
+    ///         registration (`TargetLeverageFixed`). Owner only (a timelock: the change waits for its delay).
     function setMethodology(address token, Methodology calldata newMethodology) external;
 
     /// @notice Changes a product's keeper incentive (including topping up its budget). Owner only.

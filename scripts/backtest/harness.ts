@@ -2,7 +2,9 @@
  * The backtest harness on the in-process network: the project's USDC mock, Rebalancer and factory (hardhat-deploy
  * scripts), and a backtest market: the project's ChainlinkOracleAdapter (Chainlink's heartbeat, as deployed) and
  * MockPerpVenue (the deploy script's market parameters and seeded liquidity) over a BacktestFeed, then the driver,
- * which takes over the venue's ownership.
+ * which takes over the venue's ownership. The factory creates products only on allow-listed venues: the harness
+ * allow-lists its venue as the factory's owner (the deployer here, or the Timelock impersonated when the governance
+ * script has run: a local simulation, not a governance action).
  *
  * BacktestFeed instead of Chainlink's MockV3Aggregator: the mock stores every round (two new storage slots per
  * price), which a backtest posts by the hundred thousand; nothing in the protocol reads past rounds.
@@ -26,7 +28,7 @@ export interface Harness {
   chain: Chain;
   abis: Abis;
   addrs: Contracts;
-  admin: string; // owns the factory, mints USDC
+  admin: string; // creates products (the factory's owner or operator), mints USDC
   operator: string; // sends the driver's runs
   keeper: string; // sends the Rebalancer's rebalance/ripcord
   holder: string; // mints at a window's open, redeems after its close
@@ -83,6 +85,9 @@ export async function deployHarness(
   await chain.send(admin, venue, abis.venue.encodeFunctionData("addLiquidity", [params.liquidity]));
   await chain.send(admin, venue, abis.venue.encodeFunctionData("transferOwnership", [driver]));
   await chain.send(OPERATOR, driver, abis.driver.encodeFunctionData("acceptVenueOwnership"));
+  const factoryOwner = (await chain.call(addrs.factory, abis.factory, "owner", [])) as string;
+  if (factoryOwner.toLowerCase() !== admin.toLowerCase()) await chain.impersonate(factoryOwner);
+  await chain.send(factoryOwner, addrs.factory, abis.factory.encodeFunctionData("setVenueAllowed", [venue, true]));
   const maxLeverage = (await chain.call(venue, abis.venue, "maxLeverage", [])) as bigint;
   return {
     chain,

@@ -1,4 +1,5 @@
 import { deployments, ethers } from "hardhat";
+import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type {
   ChainlinkOracleAdapter,
@@ -32,7 +33,14 @@ export interface Suite {
   rebalancer: Rebalancer;
   factory: LeveragedTokenFactory;
   products: Record<ProductSymbol, LeveragedToken>;
+  /** Deploys everything; the factory's operator (creates products under unused symbols, winds products down). */
   deployer: HardhatEthersSigner;
+  /**
+   * The owner of the Rebalancer, the factory and every product — the Timelock (deploy/05_governance.ts) — impersonated,
+   * so that tests of other features can call owner functions in one step. Governance tests go through the real
+   * timelock (test/unit/Governance.test.ts).
+   */
+  governor: HardhatEthersSigner;
   keeper: HardhatEthersSigner;
   treasury: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
@@ -49,11 +57,11 @@ async function perMarket<T>(get: (market: MarketSymbol) => Promise<T>): Promise<
   return out;
 }
 
-/** The full hardhat-deploy suite (all tags), as a snapshot-restored fixture with typed contracts. */
-export const deploySuite = deployments.createFixture(async (): Promise<Suite> => {
+const deployedSuite = deployments.createFixture(async (): Promise<Suite> => {
   await deployments.fixture();
   const [deployer, keeper, treasury, guardian, ...users] = await ethers.getSigners();
   const products = {} as Record<ProductSymbol, LeveragedToken>;
+  const rebalancer = await at<Rebalancer>("Rebalancer", "Rebalancer");
   for (const s of PRODUCT_SYMBOLS) products[s] = await at<LeveragedToken>(s, "LeveragedToken");
   return {
     usdc: await at<MockUSDC>("USDC", "MockUSDC"),
@@ -64,16 +72,32 @@ export const deploySuite = deployments.createFixture(async (): Promise<Suite> =>
     },
     venues: await perMarket((m) => at<IVenue>(venueDeploymentName(m), "IVenue")),
     mockVenues: await perMarket((m) => at<IMockPerpVenue>(venueDeploymentName(m), "IMockPerpVenue")),
-    rebalancer: await at<Rebalancer>("Rebalancer", "Rebalancer"),
+    rebalancer,
     factory: await at<LeveragedTokenFactory>("LeveragedTokenFactory", "LeveragedTokenFactory"),
     products,
     deployer,
+    governor: await impersonate(await rebalancer.owner()),
     keeper,
     treasury,
     guardian,
     users,
   };
 });
+
+/** The full hardhat-deploy suite (all tags), as a snapshot-restored fixture with typed contracts. */
+export async function deploySuite(): Promise<Suite> {
+  const suite = await deployedSuite();
+  // Impersonation is a node setting, not chain state: set it on every call (snapshots do not carry it).
+  await impersonateAccount(suite.governor.address);
+  return suite;
+}
+
+/** Impersonates `address` (a contract, e.g. the Timelock) with gas money: a signer for its calls in tests. */
+export async function impersonate(address: string): Promise<HardhatEthersSigner> {
+  await impersonateAccount(address);
+  await setBalance(address, 10n ** 20n);
+  return ethers.getSigner(address);
+}
 
 /** Mints `amount` USDC to `user` and approves `spender` for it. */
 export async function fund(suite: Suite, user: HardhatEthersSigner, amount: bigint, spender: string): Promise<void> {

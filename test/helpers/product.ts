@@ -55,6 +55,6 @@ export async function advance(feed: MockV3Aggregator, seconds: number): Promise<
 export async function disableStreamingFee(ctx: ProductContext): Promise<void> {
   const f = await ctx.token.fees();
   await ctx.token
-    .connect(ctx.suite.deployer)
+    .connect(ctx.suite.governor)
     .setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: 0n });
 }

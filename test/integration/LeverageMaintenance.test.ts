@@ -86,7 +86,9 @@ async function drive(suite: Suite, path: readonly Step[]): Promise<Tally> {
 async function chunkAll(suite: Suite, maxTradeNotional: bigint): Promise<void> {
   for (const symbol of PRODUCT_SYMBOLS) {
     const m = methodologyFor(productDefaults(symbol).leverage);
-    await suite.rebalancer.setMethodology(await suite.products[symbol].getAddress(), { ...m, maxTradeNotional });
+    await suite.rebalancer
+      .connect(suite.governor)
+      .setMethodology(await suite.products[symbol].getAddress(), { ...m, maxTradeNotional });
   }
 }
 

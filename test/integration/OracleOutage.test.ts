@@ -71,7 +71,7 @@ describe("issue 13.1: redeem is never frozen by a stale or retired oracle when n
       expect(await ctx.token.previewRedeem(1n)).to.be.gte(0n);
       await ctx.token.connect(ctx.alice).redeem(1n, 0n, ctx.alice.address); // even of 1 share
     }
-    await ctx.token.connect(ctx.suite.deployer).setFees({ mintFeeRate: 0n, redeemFeeRate: 0n, streamingFeeRate: 0n });
+    await ctx.token.connect(ctx.suite.governor).setFees({ mintFeeRate: 0n, redeemFeeRate: 0n, streamingFeeRate: 0n });
     await expect(ctx.token.connect(ctx.suite.deployer).windDown()).to.be.revertedWithCustomError(
       ctx.token,
       "WoundDown",
@@ -206,7 +206,7 @@ describe("issue 13.6: a mint is sized on the equity it adds after its own costs"
         await suite.usdc.mint(suite.deployer.address, amount * 2n);
         await suite.usdc.connect(suite.deployer).approve(await ctx.mockVenue.getAddress(), amount * 2n);
         await ctx.mockVenue.connect(suite.deployer).addLiquidity(amount * 2n);
-        await ctx.token.connect(suite.deployer).setEquityCap(2n ** 95n);
+        await ctx.token.connect(suite.governor).setEquityCap(2n ** 95n);
         await fundAndMint(ctx, seeder, seed);
         const before = await ctx.token.currentLeverage();
         const shares = await fundAndMint(ctx, minter, amount);

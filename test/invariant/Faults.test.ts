@@ -310,7 +310,7 @@ describe("Fault scenarios", function () {
         "InsufficientShares",
       );
       expect(await ctx.token.previewRedeem(MaxUint256)).to.equal(0n);
-      await expect(ctx.token.connect(ctx.suite.deployer).setEquityCap(MaxUint256)).to.be.revertedWithCustomError(
+      await expect(ctx.token.connect(ctx.suite.governor).setEquityCap(MaxUint256)).to.be.revertedWithCustomError(
         ctx.token,
         "SafeCastOverflowedUintDowncast",
       );

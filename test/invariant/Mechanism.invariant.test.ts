@@ -265,7 +265,7 @@ class Mint extends Cmd {
     if (preview !== undefined) {
       // Previews never favour the user: in the same block, exactly what execution gives. When the mint reverts, the
       // preview is 0 for the token's own refusals; like an ERC-4626 preview it ignores the venue's limits (pause,
-      // open-interest cap, margin) and the supply cap, where a revert costs the user nothing.
+      // open-interest cap, margin) and the equity cap, where a revert costs the user nothing.
       const limits = ["VenuePaused", "OpenInterestCapExceeded", "InsufficientMargin", "EquityCapExceeded"];
       if (res.ok) expect(preview, "previewMint vs execution").to.equal(res.value);
       else if (!limits.includes(res.error)) expect(preview, `previewMint when mint reverts ${res.error}`).to.equal(0n);

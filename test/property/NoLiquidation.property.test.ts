@@ -99,7 +99,9 @@ async function runScenario(symbol: ProductSymbol, s: Scenario): Promise<void> {
       // Governance keeps the cap proportional to the product (an absolute cap on a product that grew 100x would
       // need hundreds of chunks per update).
       const maxTradeNotional = ((await token.totalEquityWad()) * 3n) / 10n;
-      await suite.rebalancer.setMethodology(await token.getAddress(), { ...methodology, maxTradeNotional });
+      await suite.rebalancer
+        .connect(suite.governor)
+        .setMethodology(await token.getAddress(), { ...methodology, maxTradeNotional });
     }
     await network.provider.send("evm_increaseTime", [dt]);
     // Paths stay within [1/4, 4] x the initial price: a move that would leave that range is mirrored (same size,

@@ -20,13 +20,7 @@ import {
   type MintQuote,
   type RedeemQuote,
 } from "../helpers/accounting";
-import {
-  advance,
-  disableStreamingFee,
-  fundAndMint,
-  productContext,
-  type ProductContext,
-} from "../helpers/product";
+import { advance, disableStreamingFee, fundAndMint, productContext, type ProductContext } from "../helpers/product";
 import { usdc, wad } from "../../config/parameters";
 import { PERMIT_TYPES } from "../../protocol";
 
@@ -312,7 +306,7 @@ describe("LeveragedToken", function () {
     it("mints again once the owner resumes minting", async function () {
       const { suite, ctx, carol } = await withHolders();
       await ctx.token.connect(suite.guardian).setMintPaused(true);
-      await ctx.token.connect(suite.deployer).setMintPaused(false);
+      await ctx.token.connect(suite.governor).setMintPaused(false);
       expect(await ctx.token.mintPaused()).to.equal(false);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.emit(ctx.token, "Minted");
     });
@@ -327,7 +321,7 @@ describe("LeveragedToken", function () {
     it("reverts EquityCapExceeded one wei of equity above the cap", async function () {
       const { suite, ctx, carol } = await withHolders();
       const { q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
-      await ctx.token.connect(suite.deployer).setEquityCap(q.equityAfter - 1n);
+      await ctx.token.connect(suite.governor).setEquityCap(q.equityAfter - 1n);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address))
         .to.be.revertedWithCustomError(ctx.token, "EquityCapExceeded")
         .withArgs(q.equityAfter, q.equityAfter - 1n);
@@ -336,7 +330,7 @@ describe("LeveragedToken", function () {
     it("mints exactly up to the equity cap", async function () {
       const { suite, ctx, carol } = await withHolders();
       const { q } = await quoteMintAtFixedNav(ctx, usdc(1_000));
-      await ctx.token.connect(suite.deployer).setEquityCap(q.equityAfter);
+      await ctx.token.connect(suite.governor).setEquityCap(q.equityAfter);
       await ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address);
       expect(await ctx.token.totalEquityWad()).to.equal(await ctx.token.equityCap());
     });
@@ -344,7 +338,7 @@ describe("LeveragedToken", function () {
     it("issue 13.7: caps equity, not shares: after two -30% candles and ripcords NAV is ~0.01 and a 1M mint still fits", async function () {
       const { suite, ctx, carol } = await withHolders();
       const cap = wad(2_000_000);
-      await ctx.token.connect(suite.deployer).setEquityCap(cap);
+      await ctx.token.connect(suite.governor).setEquityCap(cap);
       for (let i = 0; i < 2; i++) {
         const answer = await ctx.feed.latestAnswer();
         await ctx.feed.updateAnswer((answer * 70n) / 100n); // inside the envelope at 3x (liquidation ~ -32%)
@@ -645,7 +639,7 @@ describe("LeveragedToken", function () {
       const treasuryBefore = await ctx.token.balanceOf(suite.treasury.address);
       const fees = await currentFees(ctx);
       const o = await pinNextBlock();
-      await ctx.token.connect(suite.deployer).setFees(fees);
+      await ctx.token.connect(suite.governor).setFees(fees);
       const feeShares = (await ctx.token.balanceOf(suite.treasury.address)) - treasuryBefore;
       // treasury's fraction of the product <= rate * elapsed / YEAR (exactly, cross-multiplied)
       const elapsed = BigInt(o.timestamp) - last;
@@ -657,11 +651,11 @@ describe("LeveragedToken", function () {
       const { suite, ctx } = await withHolders();
       const f = await ctx.token.fees();
       await ctx.token
-        .connect(suite.deployer)
+        .connect(suite.governor)
         .setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: wad("0.1") });
       await advance(ctx.feed, 6 * 365 * 86_400); // 60% at 10%/year, capped at 50%
       const supply = await ctx.token.totalSupply();
-      await expect(ctx.token.connect(suite.deployer).setFees(await currentFees(ctx))).to.changeTokenBalance(
+      await expect(ctx.token.connect(suite.governor).setFees(await currentFees(ctx))).to.changeTokenBalance(
         ctx.token,
         suite.treasury,
         supply, // supply * 0.5 / (1 - 0.5): the treasury ends up with half the product
@@ -686,7 +680,7 @@ describe("LeveragedToken", function () {
       expect(await ctx.token.balanceOf(suite.treasury.address)).to.equal(treasuryBefore + expected);
       expect(expected).to.be.gt(0n);
       await advance(ctx.feed, 10 * 86_400);
-      await ctx.token.connect(suite.deployer).setFees(await currentFees(ctx));
+      await ctx.token.connect(suite.governor).setFees(await currentFees(ctx));
       expect(await ctx.token.balanceOf(suite.treasury.address)).to.equal(treasuryBefore + expected);
     });
   });
@@ -697,7 +691,7 @@ describe("LeveragedToken", function () {
       it(`reverts InvalidFee for ${field} one wei above its bound`, async function () {
         const { suite, ctx } = await withHolders();
         const fees = { ...bounds, [field]: bounds[field] + 1n };
-        await expect(ctx.token.connect(suite.deployer).setFees(fees))
+        await expect(ctx.token.connect(suite.governor).setFees(fees))
           .to.be.revertedWithCustomError(ctx.token, "InvalidFee")
           .withArgs(bounds[field] + 1n);
       });
@@ -705,7 +699,7 @@ describe("LeveragedToken", function () {
 
     it("accepts every fee exactly at its bound and emits FeeParamsSet", async function () {
       const { suite, ctx } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setFees(bounds))
+      await expect(ctx.token.connect(suite.governor).setFees(bounds))
         .to.emit(ctx.token, "FeeParamsSet")
         .withArgs([bounds.mintFeeRate, bounds.redeemFeeRate, bounds.streamingFeeRate]);
       const f = await ctx.token.fees();
@@ -737,7 +731,7 @@ describe("LeveragedToken", function () {
 
     it("#setEquityCap stores the cap and emits EquityCapSet", async function () {
       const { suite, ctx } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setEquityCap(wad(123)))
+      await expect(ctx.token.connect(suite.governor).setEquityCap(wad(123)))
         .to.emit(ctx.token, "EquityCapSet")
         .withArgs(wad(123));
       expect(await ctx.token.equityCap()).to.equal(wad(123));
@@ -745,11 +739,11 @@ describe("LeveragedToken", function () {
 
     it("#setTreasury reverts ZeroAddress and redirects fees once set", async function () {
       const { suite, ctx, carol, outsider } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(ctx.token.connect(suite.governor).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         ctx.token,
         "ZeroAddress",
       );
-      await expect(ctx.token.connect(suite.deployer).setTreasury(outsider.address))
+      await expect(ctx.token.connect(suite.governor).setTreasury(outsider.address))
         .to.emit(ctx.token, "TreasurySet")
         .withArgs(outsider.address);
       await expect(ctx.token.connect(carol).mint(usdc(1_000), 0n, carol.address)).to.changeTokenBalance(
@@ -761,7 +755,7 @@ describe("LeveragedToken", function () {
 
     it("#setGuardian hands the pause switch to the new guardian only", async function () {
       const { suite, ctx, outsider } = await withHolders();
-      await expect(ctx.token.connect(suite.deployer).setGuardian(outsider.address))
+      await expect(ctx.token.connect(suite.governor).setGuardian(outsider.address))
         .to.emit(ctx.token, "GuardianSet")
         .withArgs(outsider.address);
       await ctx.token.connect(outsider).setMintPaused(true);

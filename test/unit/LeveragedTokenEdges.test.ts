@@ -110,7 +110,7 @@ describe("LeveragedToken edges", () => {
       const ctx = await productContext(s, "BTC3L");
       await fundAndMint(ctx, s.users[0], usdc(10_000));
       await s.rebalancer
-        .connect(s.deployer)
+        .connect(s.governor)
         .setMethodology(ctx.address, { ...methodologyFor(3), maxTradeNotional: 0n });
       await ctx.feed.updateAnswer(54_000n * 10n ** 8n);
       await s.rebalancer.connect(s.keeper).rebalance(ctx.address);

@@ -91,7 +91,8 @@ describe("LeveragedTokenFactory", function () {
       expect(await token.venue()).to.equal(await suite.venues.ETH.getAddress());
       expect(await token.rebalancer()).to.equal(await suite.rebalancer.getAddress());
       expect(await token.isLong()).to.equal(false);
-      expect(await token.owner()).to.equal(suite.deployer.address);
+      expect(await token.owner()).to.equal(await suite.factory.owner()); // the Timelock, not the operator
+      expect(await token.owner()).to.equal(suite.governor.address);
       expect(await token.treasury()).to.equal(await suite.factory.treasury());
       expect(await token.targetLeverage()).to.equal(wad(2));
       expect(await token.equityCap()).to.equal(config.equityCap);
@@ -106,12 +107,25 @@ describe("LeveragedTokenFactory", function () {
       expect(await suite.factory.products()).to.deep.equal([...before, predicted]);
     });
 
-    it("reverts OwnableUnauthorizedAccount for a non-owner", async function () {
+    it("reverts NotOwnerOrOperator for anyone but the owner and the operator", async function () {
       const suite = await deploySuite();
       const outsider = suite.users[3];
       await expect(suite.factory.connect(outsider).createProduct(await configFor(suite, "BTC3L", { symbol: "X" })))
-        .to.be.revertedWithCustomError(suite.factory, "OwnableUnauthorizedAccount")
+        .to.be.revertedWithCustomError(suite.factory, "NotOwnerOrOperator")
         .withArgs(outsider.address);
+    });
+
+    it("reverts VenueNotAllowed for a venue off the allow-list, for the operator and the owner alike", async function () {
+      const suite = await deploySuite();
+      const venue = await suite.venues.BTC.getAddress();
+      await expect(suite.factory.connect(suite.governor).setVenueAllowed(venue, false))
+        .to.emit(suite.factory, "VenueAllowedSet")
+        .withArgs(venue, false);
+      for (const caller of [suite.deployer, suite.governor]) {
+        await expect(suite.factory.connect(caller).createProduct(await configFor(suite, "BTC3L", { symbol: "X" })))
+          .to.be.revertedWithCustomError(suite.factory, "VenueNotAllowed")
+          .withArgs(venue);
+      }
     });
 
     it("reverts SymbolTaken for a live symbol with no holders yet", async function () {
@@ -136,7 +150,7 @@ describe("LeveragedTokenFactory", function () {
       await liquidateBTC3L(suite);
       expect(await suite.products.BTC3L.isActive()).to.equal(false);
       const predicted = await nextProductAddress(suite);
-      await expect(suite.factory.connect(suite.deployer).createProduct(await configFor(suite, "BTC3L")))
+      await expect(suite.factory.connect(suite.governor).createProduct(await configFor(suite, "BTC3L")))
         .to.emit(suite.factory, "ProductCreated")
         .withArgs(predicted, "BTC3L", await suite.venues.BTC.getAddress(), true);
       expect(await suite.factory.productBySymbol("BTC3L")).to.equal(predicted);
@@ -149,7 +163,7 @@ describe("LeveragedTokenFactory", function () {
       const alice = suite.users[0];
       await liquidateBTC3L(suite);
       const predicted = await nextProductAddress(suite);
-      await suite.factory.connect(suite.deployer).createProduct(await configFor(suite, "BTC3L"));
+      await suite.factory.connect(suite.governor).createProduct(await configFor(suite, "BTC3L"));
       const fresh = await tokenAt(predicted);
       expect(await fresh.isActive()).to.equal(true);
       await suite.usdc.mint(alice.address, usdc(1_000));
@@ -163,11 +177,14 @@ describe("LeveragedTokenFactory", function () {
       );
     });
 
-    it("reuses a symbol once its product is wound down", async function () {
+    it("reuses a symbol once its product is wound down, by the owner only (SymbolReuseNeedsOwner)", async function () {
       const suite = await deploySuite();
-      await suite.products.ETH2L.connect(suite.deployer).windDown();
+      await suite.products.ETH2L.connect(suite.deployer).windDown(); // the operator
+      await expect(suite.factory.connect(suite.deployer).createProduct(await configFor(suite, "ETH2L")))
+        .to.be.revertedWithCustomError(suite.factory, "SymbolReuseNeedsOwner")
+        .withArgs("ETH2L");
       const predicted = await nextProductAddress(suite);
-      await suite.factory.connect(suite.deployer).createProduct(await configFor(suite, "ETH2L"));
+      await suite.factory.connect(suite.governor).createProduct(await configFor(suite, "ETH2L"));
       expect(await suite.factory.productBySymbol("ETH2L")).to.equal(predicted);
     });
 
@@ -209,6 +226,36 @@ describe("LeveragedTokenFactory", function () {
     });
   });
 
+  describe("#setOperator and #setVenueAllowed", function () {
+    it("are owner-only, emit, and a zero venue is refused", async function () {
+      const suite = await deploySuite();
+      const [outsider, next] = [suite.users[3], suite.users[4]];
+      await expect(suite.factory.connect(suite.deployer).setOperator(next.address))
+        .to.be.revertedWithCustomError(suite.factory, "OwnableUnauthorizedAccount")
+        .withArgs(suite.deployer.address);
+      await expect(suite.factory.connect(outsider).setVenueAllowed(outsider.address, true))
+        .to.be.revertedWithCustomError(suite.factory, "OwnableUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await expect(
+        suite.factory.connect(suite.governor).setVenueAllowed(ethers.ZeroAddress, true),
+      ).to.be.revertedWithCustomError(suite.factory, "ZeroAddress");
+      await expect(suite.factory.connect(suite.governor).setOperator(next.address))
+        .to.emit(suite.factory, "OperatorSet")
+        .withArgs(next.address);
+      expect(await suite.factory.operator()).to.equal(next.address);
+      // The old operator can no longer create products nor wind them down; the new one can.
+      const config = await configFor(suite, "BTC2L", { symbol: "BTC2L-C" });
+      await expect(suite.factory.connect(suite.deployer).createProduct(config))
+        .to.be.revertedWithCustomError(suite.factory, "NotOwnerOrOperator")
+        .withArgs(suite.deployer.address);
+      await expect(suite.products.BTC2L.connect(suite.deployer).windDown())
+        .to.be.revertedWithCustomError(suite.products.BTC2L, "OwnableUnauthorizedAccount")
+        .withArgs(suite.deployer.address);
+      await expect(suite.factory.connect(next).createProduct(config)).to.emit(suite.factory, "ProductCreated");
+      await expect(suite.products.BTC2L.connect(next).windDown()).to.emit(suite.products.BTC2L, "WindDownStarted");
+    });
+  });
+
   describe("#setTreasury", function () {
     it("reverts OwnableUnauthorizedAccount for a non-owner", async function () {
       const suite = await deploySuite();
@@ -220,7 +267,7 @@ describe("LeveragedTokenFactory", function () {
 
     it("reverts ZeroAddress for the zero address", async function () {
       const suite = await deploySuite();
-      await expect(suite.factory.connect(suite.deployer).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(suite.factory.connect(suite.governor).setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         suite.factory,
         "ZeroAddress",
       );
@@ -229,7 +276,7 @@ describe("LeveragedTokenFactory", function () {
     it("gives products created afterwards the new treasury", async function () {
       const suite = await deploySuite();
       const newTreasury = suite.users[4].address;
-      await expect(suite.factory.connect(suite.deployer).setTreasury(newTreasury))
+      await expect(suite.factory.connect(suite.governor).setTreasury(newTreasury))
         .to.emit(suite.factory, "TreasurySet")
         .withArgs(newTreasury);
       const predicted = await nextProductAddress(suite);

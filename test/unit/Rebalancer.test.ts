@@ -181,7 +181,7 @@ describe("Rebalancer", function () {
     it("returns ITERATE (2) while a chunked rebalance is in progress, then NONE within 0.01 of target", async function () {
       const token = await addr(suite, "BTC3L");
       const small = { ...methodologyFor(3), maxTradeNotional: wad(10_000) };
-      await suite.rebalancer.setMethodology(token, small);
+      await suite.rebalancer.connect(suite.governor).setMethodology(token, small);
       await movePrice(suite, "BTC", pct(-8)); // ~48k USD to sell: five chunks of at most 10k
 
       expect(await action(suite, "BTC3L")).to.equal(Action.REBALANCE);
@@ -252,7 +252,9 @@ describe("Rebalancer", function () {
 
     it("ripcord de-levers to target in one trade, even with a small per-call trade cap", async function () {
       const token = await addr(suite, "BTC3L");
-      await suite.rebalancer.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+      await suite.rebalancer
+        .connect(suite.governor)
+        .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
       await movePrice(suite, "BTC", pct(-16));
       await expectKeeperBringsBTC3LToTarget(suite, Action.RIPCORD);
       expect((await suite.rebalancer.tokenState(token)).iterating).to.equal(false);
@@ -385,7 +387,9 @@ describe("Rebalancer", function () {
     it("never exceeds maxEquityFraction of the product's equity", async function () {
       const token = await addr(suite, "BTC3L");
       const fraction = 10n ** 12n; // 1e-6 of equity: ~0.08 USDC, far below base
-      await suite.rebalancer.setBounty(token, { ...DEFAULT_BOUNTY, maxEquityFraction: fraction });
+      await suite.rebalancer
+        .connect(suite.governor)
+        .setBounty(token, { ...DEFAULT_BOUNTY, maxEquityFraction: fraction });
       await movePrice(suite, "BTC", pct(-8));
       const [, equityWad] = await suite.products.BTC3L.positionSnapshot();
       const expected = ((equityWad / 10n ** 12n) * fraction) / WAD;
@@ -399,7 +403,7 @@ describe("Rebalancer", function () {
 
     it("draws down the budget and drops to 0 once the budget is exhausted", async function () {
       const token = await addr(suite, "BTC3L");
-      await suite.rebalancer.setBounty(token, { ...DEFAULT_BOUNTY, budget: usdc("0.7") });
+      await suite.rebalancer.connect(suite.governor).setBounty(token, { ...DEFAULT_BOUNTY, budget: usdc("0.7") });
       const paid: bigint[] = [];
       for (let i = 0; i < 3; i++) {
         const budgetBefore = (await suite.rebalancer.tokenState(token)).bounty.budget;
@@ -464,7 +468,7 @@ describe("Rebalancer", function () {
 
     it("lets the owner register a product, with its methodology and bounty", async function () {
       const token = await freshToken();
-      await expect(suite.rebalancer.register(token, methodologyFor(3), DEFAULT_BOUNTY)).to.emit(
+      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyFor(3), DEFAULT_BOUNTY)).to.emit(
         suite.rebalancer,
         "Registered",
       );
@@ -479,12 +483,12 @@ describe("Rebalancer", function () {
       await expect(suite.rebalancer.connect(outsider).register(token, methodologyFor(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "OnlyRegistrar")
         .withArgs(outsider.address);
-      await suite.rebalancer.setRegistrar(outsider.address, true);
+      await suite.rebalancer.connect(suite.governor).setRegistrar(outsider.address, true);
       await expect(suite.rebalancer.connect(outsider).register(token, methodologyFor(3), DEFAULT_BOUNTY)).to.emit(
         suite.rebalancer,
         "Registered",
       );
-      await suite.rebalancer.setRegistrar(outsider.address, false);
+      await suite.rebalancer.connect(suite.governor).setRegistrar(outsider.address, false);
       await expect(suite.rebalancer.connect(outsider).register(await freshToken(), methodologyFor(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "OnlyRegistrar")
         .withArgs(outsider.address);
@@ -492,14 +496,14 @@ describe("Rebalancer", function () {
 
     it("reverts AlreadyRegistered for a registered product", async function () {
       const token = await addr(suite, "BTC3L");
-      await expect(suite.rebalancer.register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyFor(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "AlreadyRegistered")
         .withArgs(token);
     });
 
     it("reverts NotRegistered from every per-token entry point for an unknown token", async function () {
       const token = await freshToken();
-      const r = suite.rebalancer;
+      const r = suite.rebalancer.connect(suite.governor);
       const calls: Array<() => Promise<unknown>> = [
         () => r.rebalance(token),
         () => r.ripcord(token),
@@ -531,33 +535,35 @@ describe("Rebalancer", function () {
     it("setMethodology and setBounty store the new values and emit", async function () {
       const token = await addr(suite, "BTC3L");
       const m: Methodology = { ...methodologyFor(3), interval: 3_600, tolerance: wad("0.05") };
-      await expect(suite.rebalancer.setMethodology(token, m)).to.emit(suite.rebalancer, "MethodologySet");
+      await expect(suite.rebalancer.connect(suite.governor).setMethodology(token, m)).to.emit(
+        suite.rebalancer,
+        "MethodologySet",
+      );
       const stored = await suite.rebalancer.methodology(token);
       expect(stored.interval).to.equal(3_600n);
       expect(stored.tolerance).to.equal(wad("0.05"));
       const b: BountyParams = { ...DEFAULT_BOUNTY, budget: usdc(1) };
-      await expect(suite.rebalancer.setBounty(token, b)).to.emit(suite.rebalancer, "BountySet");
+      await expect(suite.rebalancer.connect(suite.governor).setBounty(token, b)).to.emit(suite.rebalancer, "BountySet");
       expect((await suite.rebalancer.tokenState(token)).bounty.budget).to.equal(usdc(1));
     });
 
     it("setRegistrar rejects the zero address", async function () {
-      await expect(suite.rebalancer.setRegistrar(ZeroAddress, true)).to.be.revertedWithCustomError(
-        suite.rebalancer,
-        "ZeroAddress",
-      );
+      await expect(
+        suite.rebalancer.connect(suite.governor).setRegistrar(ZeroAddress, true),
+      ).to.be.revertedWithCustomError(suite.rebalancer, "ZeroAddress");
     });
 
-    describe("methodology validation: 0 < Lmin <= L <= Lmax < Lrip <= venue max (20x), interval > 0, 0 < slippage < 10%", function () {
+    describe("methodology validation: 0 < Lmin <= L <= Lmax < Lrip <= venue max (20x), interval > 0, 0 < slippage <= 3%", function () {
       const ok = methodologyFor(3);
       const cases: Array<[string, Methodology]> = [
         ["Lmin = 0", { ...ok, minLeverage: 0n }],
         ["Lmin > L", { ...ok, minLeverage: wad("3.01") }],
-        ["L > Lmax", { ...ok, targetLeverage: wad("3.51") }],
+        ["L > Lmax", { ...ok, maxLeverage: wad("2.99") }],
         ["Lmax = Lrip", { ...ok, maxLeverage: wad("4.5") }],
         ["Lmax > Lrip", { ...ok, maxLeverage: wad(5) }],
         ["interval = 0", { ...ok, interval: 0 }],
         ["slippage = 0", { ...ok, maxSlippage: 0n }],
-        ["slippage = 10%", { ...ok, maxSlippage: wad("0.1") }],
+        ["slippage > MAX_SLIPPAGE (3%)", { ...ok, maxSlippage: wad("0.03") + 1n }],
         ["tolerance >= L", { ...ok, tolerance: wad(3) }],
       ];
 
@@ -572,43 +578,54 @@ describe("Rebalancer", function () {
         expect(await suite.venues.BTC.maxLeverage()).to.equal(wad(5));
         const token = await addr(suite, "BTC3L");
         await expect(
-          suite.rebalancer.setMethodology(token, { ...ok, ripcordLeverage: wad(5) + 1n }),
+          suite.rebalancer.connect(suite.governor).setMethodology(token, { ...ok, ripcordLeverage: wad(5) + 1n }),
         ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
         await expect(
-          suite.rebalancer.register(await freshToken(), { ...ok, ripcordLeverage: wad(5) + 1n }, DEFAULT_BOUNTY),
+          suite.rebalancer
+            .connect(suite.governor)
+            .register(await freshToken(), { ...ok, ripcordLeverage: wad(5) + 1n }, DEFAULT_BOUNTY),
         ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
-        await expect(suite.rebalancer.setMethodology(token, { ...ok, ripcordLeverage: wad(5) })).to.emit(
-          suite.rebalancer,
-          "MethodologySet",
-        );
+        await expect(
+          suite.rebalancer.connect(suite.governor).setMethodology(token, { ...ok, ripcordLeverage: wad(5) }),
+        ).to.emit(suite.rebalancer, "MethodologySet");
       });
 
       for (const [name, m] of cases) {
         it(`rejects ${name} (InvalidMethodology) on setMethodology and register`, async function () {
-          await expect(suite.rebalancer.setMethodology(await addr(suite, "BTC3L"), m)).to.be.revertedWithCustomError(
-            suite.rebalancer,
-            "InvalidMethodology",
-          );
-          await expect(suite.rebalancer.register(await freshToken(), m, DEFAULT_BOUNTY)).to.be.revertedWithCustomError(
-            suite.rebalancer,
-            "InvalidMethodology",
-          );
+          await expect(
+            suite.rebalancer.connect(suite.governor).setMethodology(await addr(suite, "BTC3L"), m),
+          ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
+          await expect(
+            suite.rebalancer.connect(suite.governor).register(await freshToken(), m, DEFAULT_BOUNTY),
+          ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
         });
       }
 
-      it("accepts the edges: Lmin = L = Lmax, Lrip just above, slippage just under 10%, tolerance 0", async function () {
+      it("accepts the edges: Lmin = L = Lmax, Lrip just above, slippage at MAX_SLIPPAGE, tolerance 0", async function () {
         const edge: Methodology = {
           ...ok,
           minLeverage: wad(3),
           maxLeverage: wad(3),
           ripcordLeverage: wad(3) + 1n,
-          maxSlippage: wad("0.1") - 1n,
+          maxSlippage: await suite.rebalancer.MAX_SLIPPAGE(),
           tolerance: 0n,
         };
-        await expect(suite.rebalancer.setMethodology(await addr(suite, "BTC3L"), edge)).to.emit(
+        await expect(suite.rebalancer.connect(suite.governor).setMethodology(await addr(suite, "BTC3L"), edge)).to.emit(
           suite.rebalancer,
           "MethodologySet",
         );
+      });
+
+      it("rejects any change of the target leverage (TargetLeverageFixed), even within every other bound", async function () {
+        const token = await addr(suite, "BTC3L");
+        await expect(suite.rebalancer.connect(suite.governor).setMethodology(token, methodologyFor(2)))
+          .to.be.revertedWithCustomError(suite.rebalancer, "TargetLeverageFixed")
+          .withArgs(token, ok.targetLeverage);
+        await expect(
+          suite.rebalancer
+            .connect(suite.governor)
+            .setMethodology(token, { ...ok, targetLeverage: ok.targetLeverage + 1n }),
+        ).to.be.revertedWithCustomError(suite.rebalancer, "TargetLeverageFixed");
       });
     });
 
@@ -618,7 +635,7 @@ describe("Rebalancer", function () {
         { ...DEFAULT_BOUNTY, base: DEFAULT_BOUNTY.cap + 1n },
         { ...DEFAULT_BOUNTY, maxEquityFraction: wad("0.01") + 1n },
       ]) {
-        await expect(suite.rebalancer.setBounty(token, b)).to.be.revertedWithCustomError(
+        await expect(suite.rebalancer.connect(suite.governor).setBounty(token, b)).to.be.revertedWithCustomError(
           suite.rebalancer,
           "InvalidBounty",
         );
@@ -791,7 +808,9 @@ describe("Rebalancer", function () {
   describe("keeperAct helper", function () {
     it("chains REBALANCE and ITERATE calls until NONE", async function () {
       const token = await addr(suite, "ETH3S");
-      await suite.rebalancer.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(20_000) });
+      await suite.rebalancer
+        .connect(suite.governor)
+        .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(20_000) });
       await movePrice(suite, marketOf("ETH3S"), pct(8));
       const taken = await keeperAct(suite, suite.products.ETH3S);
       expect(taken[0]).to.equal(Action.REBALANCE);

@@ -12,8 +12,8 @@ import { DEFAULT_BOUNTY, methodologyFor, usdc, wad } from "../../config/paramete
 describe("Rebalancer (registry, governance and Automation edges)", function () {
   describe("registry", function () {
     it("#setRegistrar rejects the zero address and is owner-only", async function () {
-      const { rebalancer, deployer, users } = await deploySuite();
-      await expect(rebalancer.connect(deployer).setRegistrar(ethers.ZeroAddress, true)).to.be.revertedWithCustomError(
+      const { rebalancer, governor, users } = await deploySuite();
+      await expect(rebalancer.connect(governor).setRegistrar(ethers.ZeroAddress, true)).to.be.revertedWithCustomError(
         rebalancer,
         "ZeroAddress",
       );
@@ -21,35 +21,35 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
         rebalancer,
         "OwnableUnauthorizedAccount",
       );
-      await expect(rebalancer.connect(deployer).setRegistrar(users[0].address, true))
+      await expect(rebalancer.connect(governor).setRegistrar(users[0].address, true))
         .to.emit(rebalancer, "RegistrarSet")
         .withArgs(users[0].address, true);
     });
 
     it("#register rejects strangers, the zero token and a second registration", async function () {
-      const { rebalancer, deployer, users, products } = await deploySuite();
+      const { rebalancer, governor, users, products } = await deploySuite();
       const token = await products.BTC3L.getAddress();
       await expect(rebalancer.connect(users[0]).register(token, methodologyFor(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(rebalancer, "OnlyRegistrar")
         .withArgs(users[0].address);
       await expect(
-        rebalancer.connect(deployer).register(ethers.ZeroAddress, methodologyFor(3), DEFAULT_BOUNTY),
+        rebalancer.connect(governor).register(ethers.ZeroAddress, methodologyFor(3), DEFAULT_BOUNTY),
       ).to.be.revertedWithCustomError(rebalancer, "ZeroAddress");
-      await expect(rebalancer.connect(deployer).register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(rebalancer.connect(governor).register(token, methodologyFor(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(rebalancer, "AlreadyRegistered")
         .withArgs(token);
     });
 
     it("reverts NotRegistered for an unknown token on every per-token entry point", async function () {
-      const { rebalancer, deployer, users } = await deploySuite();
+      const { rebalancer, governor, users } = await deploySuite();
       const stranger = users[5].address;
       for (const call of [
         () => rebalancer.shouldRebalance(stranger),
         () => rebalancer.rebalance(stranger),
         () => rebalancer.ripcord(stranger),
         () => rebalancer.currentBounty(stranger),
-        () => rebalancer.connect(deployer).setMethodology(stranger, methodologyFor(3)),
-        () => rebalancer.connect(deployer).setBounty(stranger, DEFAULT_BOUNTY),
+        () => rebalancer.connect(governor).setMethodology(stranger, methodologyFor(3)),
+        () => rebalancer.connect(governor).setBounty(stranger, DEFAULT_BOUNTY),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(rebalancer, "NotRegistered");
       }
@@ -68,41 +68,41 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
     const invalid: [string, Partial<typeof base>][] = [
       ["min 0", { minLeverage: 0n }],
       ["min above target", { minLeverage: wad("3.1") }],
-      ["target above max", { targetLeverage: wad("3.6") }],
+      ["target above max", { maxLeverage: wad("2.9") }],
       ["max at ripcord", { maxLeverage: wad("4.5") }],
       ["interval 0", { interval: 0 }],
       ["slippage 0", { maxSlippage: 0n }],
-      ["slippage 10%", { maxSlippage: wad("0.1") }],
+      ["slippage above 3%", { maxSlippage: wad("0.03") + 1n }],
       ["tolerance at target", { tolerance: wad(3) }],
     ];
     for (const [label, change] of invalid) {
       it(`reverts InvalidMethodology for ${label}`, async function () {
-        const { rebalancer, deployer, products } = await deploySuite();
+        const { rebalancer, governor, products } = await deploySuite();
         await expect(
-          rebalancer.connect(deployer).setMethodology(await products.BTC3L.getAddress(), { ...base, ...change }),
+          rebalancer.connect(governor).setMethodology(await products.BTC3L.getAddress(), { ...base, ...change }),
         ).to.be.revertedWithCustomError(rebalancer, "InvalidMethodology");
       });
     }
     it("stores a valid methodology and emits MethodologySet", async function () {
-      const { rebalancer, deployer, products } = await deploySuite();
+      const { rebalancer, governor, products } = await deploySuite();
       const token = await products.BTC3L.getAddress();
       const next = { ...base, interval: 3600 };
-      await expect(rebalancer.connect(deployer).setMethodology(token, next)).to.emit(rebalancer, "MethodologySet");
+      await expect(rebalancer.connect(governor).setMethodology(token, next)).to.emit(rebalancer, "MethodologySet");
       expect((await rebalancer.methodology(token)).interval).to.equal(3600n);
     });
   });
 
   describe("#setBounty", function () {
     it("reverts InvalidBounty for base above cap or more than 1% of equity, stores a valid one", async function () {
-      const { rebalancer, deployer, products } = await deploySuite();
+      const { rebalancer, governor, products } = await deploySuite();
       const token = await products.BTC3L.getAddress();
       await expect(
-        rebalancer.connect(deployer).setBounty(token, { ...DEFAULT_BOUNTY, base: DEFAULT_BOUNTY.cap + 1n }),
+        rebalancer.connect(governor).setBounty(token, { ...DEFAULT_BOUNTY, base: DEFAULT_BOUNTY.cap + 1n }),
       ).to.be.revertedWithCustomError(rebalancer, "InvalidBounty");
       await expect(
-        rebalancer.connect(deployer).setBounty(token, { ...DEFAULT_BOUNTY, maxEquityFraction: wad("0.01") + 1n }),
+        rebalancer.connect(governor).setBounty(token, { ...DEFAULT_BOUNTY, maxEquityFraction: wad("0.01") + 1n }),
       ).to.be.revertedWithCustomError(rebalancer, "InvalidBounty");
-      await expect(rebalancer.connect(deployer).setBounty(token, { ...DEFAULT_BOUNTY, budget: usdc(1) })).to.emit(
+      await expect(rebalancer.connect(governor).setBounty(token, { ...DEFAULT_BOUNTY, budget: usdc(1) })).to.emit(
         rebalancer,
         "BountySet",
       );
@@ -113,7 +113,7 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
       const suite = await deploySuite();
       const ctx = await productContext(suite, "BTC3L");
       await fundAndMint(ctx, suite.users[0], usdc(1_000_000));
-      await suite.rebalancer.connect(suite.deployer).setBounty(ctx.address, { ...DEFAULT_BOUNTY, budget: usdc("0.2") });
+      await suite.rebalancer.connect(suite.governor).setBounty(ctx.address, { ...DEFAULT_BOUNTY, budget: usdc("0.2") });
       await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 90n) / 100n);
       expect(await suite.rebalancer.currentBounty(ctx.address)).to.equal(usdc("0.2"));
       await suite.rebalancer.connect(suite.keeper).rebalance(ctx.address);

@@ -194,7 +194,7 @@ describe("issue 13.4: Automation bounties go to a configured payee, never to the
     expect(await budgets(due.tokens), "bounty budgets").to.deep.equal(before);
 
     // With a payee configured for the forwarder, the payee gets every bounty.
-    await expect(rb.setAutomationPayee(forwarderAddress, payee.address))
+    await expect(rb.connect(suite.governor).setAutomationPayee(forwarderAddress, payee.address))
       .to.emit(rb, "AutomationPayeeSet")
       .withArgs(forwarderAddress, payee.address);
     expect(await rb.automationPayee(forwarderAddress)).to.equal(payee.address);
@@ -231,8 +231,11 @@ describe("issue 13.4: Automation bounties go to a configured payee, never to the
     const suite = await deploySuite();
     const rb = suite.rebalancer;
     const f = suite.users[6].address;
-    await expect(rb.setAutomationPayee(ZeroAddress, f)).to.be.revertedWithCustomError(rb, "ZeroAddress");
-    await expect(rb.setAutomationPayee(f, ZeroAddress))
+    await expect(rb.connect(suite.governor).setAutomationPayee(ZeroAddress, f)).to.be.revertedWithCustomError(
+      rb,
+      "ZeroAddress",
+    );
+    await expect(rb.connect(suite.governor).setAutomationPayee(f, ZeroAddress))
       .to.be.revertedWithCustomError(rb, "ZeroAutomationPayee")
       .withArgs(f);
     await expect(rb.connect(suite.users[1]).setAutomationPayee(f, f))
@@ -255,7 +258,9 @@ describe("issue 13.10: one bounty per due state", function () {
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
     const rb = suite.rebalancer.connect(suite.keeper);
-    await suite.rebalancer.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+    await suite.rebalancer
+      .connect(suite.governor)
+      .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
     const feed = suite.feeds.BTC;
     const answer = ((await feed.latestAnswer()) * (PPM - pct(8))) / PPM;
     const posted = (await time.latest()) + 1;
@@ -449,7 +454,7 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
     const rb = suite.rebalancer;
-    await rb.setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+    await rb.connect(suite.governor).setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
     const dueAt = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(dueAt);
     await movePrice(suite, "BTC", pct(-8));

@@ -11,6 +11,7 @@ import {
   IERC20Metadata__factory,
   IVenue__factory,
   LeveragedToken__factory,
+  LeveragedTokenFactory__factory,
   MockPerpVenue__factory,
   MockUSDC__factory,
   Rebalancer__factory,
@@ -123,12 +124,13 @@ describe("protocol module", function () {
     expect(await usdc.allowance(owner.address, spender.address)).to.equal(value);
   });
 
-  it("decodes and explains every custom error of the token, Rebalancer, oracle adapter, venue and collateral", function () {
+  it("decodes and explains every custom error of the token, Rebalancer, factory, oracle adapter, venue and collateral", function () {
     // As the page, the tasks and the keeper build it: the deployments' ABIs add the mocks' own errors.
     const errors = protocolErrors([MockPerpVenue__factory.abi, MockUSDC__factory.abi]);
     const sources: Record<string, Interface> = {
       LeveragedToken: LeveragedToken__factory.createInterface(),
       Rebalancer: Rebalancer__factory.createInterface(),
+      LeveragedTokenFactory: LeveragedTokenFactory__factory.createInterface(),
       ChainlinkOracleAdapter: ChainlinkOracleAdapter__factory.createInterface(),
       IVenue: IVenue__factory.createInterface(),
       MockPerpVenue: MockPerpVenue__factory.createInterface(),
@@ -151,6 +153,7 @@ describe("protocol module", function () {
     for (const iface of [
       sources.LeveragedToken,
       sources.Rebalancer,
+      sources.LeveragedTokenFactory,
       sources.ChainlinkOracleAdapter,
       sources.MockUSDC,
     ]) {

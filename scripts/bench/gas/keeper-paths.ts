@@ -29,7 +29,7 @@ async function makeEveryProductDue(m: GasMeter, s: Suite): Promise<void> {
 }
 
 export async function measureKeeperPaths(m: GasMeter, s: Suite): Promise<void> {
-  const { rebalancer, keeper, deployer } = s;
+  const { rebalancer, keeper, governor } = s;
   const tokenAddr = await s.token.getAddress();
   await makeEveryProductDue(m, s);
   await m.snapshotDue();
@@ -54,7 +54,7 @@ export async function measureKeeperPaths(m: GasMeter, s: Suite): Promise<void> {
   // iteration and the measured call is a middle chunk (ITERATE, still capped).
   const methodology = productDefaults("BTC3L").methodology;
   await (
-    await rebalancer.connect(deployer).setMethodology(tokenAddr, { ...methodology, maxTradeNotional: wad(10_000) })
+    await rebalancer.connect(governor).setMethodology(tokenAddr, { ...methodology, maxTradeNotional: wad(10_000) })
   ).wait();
   await (await rebalance()).wait();
   await m.measureKeeper("rebalance.iterate", rebalance, Action.ITERATE, 1);

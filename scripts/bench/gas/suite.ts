@@ -16,7 +16,9 @@ import type {
 import { PRODUCT_SYMBOLS, usdc } from "../../../config/parameters";
 
 export interface Suite {
-  deployer: HardhatEthersSigner; // owns the products and the Rebalancer
+  deployer: HardhatEthersSigner;
+  /** The Timelock that owns the products and the Rebalancer, impersonated (a local simulation). */
+  governor: HardhatEthersSigner;
   keeper: HardhatEthersSigner;
   treasury: HardhatEthersSigner;
   /** The wallets that mint, redeem, transfer and sign permits. */
@@ -68,8 +70,15 @@ async function deploySuite(hre: HardhatRuntimeEnvironment): Promise<Suite> {
   names.set("0x0000000000000000000000000000000000000001", "ecrecover");
   const wallets = { a, b, c, d, e };
   const token = products.BTC3L;
+  const governorAddress = (await deployments.get("Timelock")).address;
+  await hre.network.provider.request({ method: "hardhat_impersonateAccount", params: [governorAddress] });
+  await hre.network.provider.request({
+    method: "hardhat_setBalance",
+    params: [governorAddress, "0x56bc75e2d63100000"],
+  });
   return {
     deployer,
+    governor: await ethers.getSigner(governorAddress),
     keeper,
     treasury,
     wallets,
@@ -102,7 +111,7 @@ export async function setUpSuite(hre: HardhatRuntimeEnvironment, noStreamingFee:
     const f = await s.token.fees();
     await (
       await s.token
-        .connect(s.deployer)
+        .connect(s.governor)
         .setFees({ mintFeeRate: f.mintFeeRate, redeemFeeRate: f.redeemFeeRate, streamingFeeRate: 0n })
     ).wait();
   }
