@@ -2,7 +2,7 @@ import { ZeroAddress } from "ethers";
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { AAVE_MARKET, VENUE_TOKENS, type ReserveConfig } from "../config/aave";
-import { aaveArtifact, POOL_LIBRARIES, type AaveContract } from "../scripts/market/artifacts";
+import type { AaveContract } from "../scripts/market/artifacts";
 import { realVenuesWanted } from "../scripts/market/realVenues";
 
 /**
@@ -17,6 +17,8 @@ import { realVenuesWanted } from "../scripts/market/realVenues";
  * AaveVariableDebtToken<token>.
  */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
+  // Loaded here, not at the top: the default fixture loads this script only to skip it.
+  const { aaveArtifact, POOL_LIBRARIES } = await import("../scripts/market/artifacts");
   const { deployments, getNamedAccounts } = hre;
   const { deployer, treasury, liquidityProvider } = await getNamedAccounts();
   const opts = { from: deployer, log: true, autoMine: true };

@@ -4,10 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { BASE_TOKEN } from "../config/aave";
 import { MARKETS, MARKET_SYMBOLS } from "../config/parameters";
 import { UNISWAP_POOLS, poolDeploymentName } from "../config/uniswap";
-import { uniswapArtifact } from "../scripts/market/artifacts";
-import { addPoolLiquidity, pairShape } from "../scripts/market/mover";
 import { realVenuesWanted } from "../scripts/market/realVenues";
-import { sqrtPriceX96FromAnswer } from "../scripts/market/uniswapMath";
 
 /**
  * Uniswap v3 from the published @uniswap/v3-core 1.0.1 and @uniswap/v3-periphery 1.4.4 artifacts (compiled by Uniswap
@@ -17,14 +14,25 @@ import { sqrtPriceX96FromAnswer } from "../scripts/market/uniswapMath";
  * `liquidityProvider`.
  */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
+  // Loaded here, not at the top: the default fixture loads this script only to skip it.
+  const { uniswapArtifact } = await import("../scripts/market/artifacts");
+  const { addPoolLiquidity, pairShape } = await import("../scripts/market/mover");
+  const { sqrtPriceX96FromAnswer } = await import("../scripts/market/uniswapMath");
   const { deployments, getNamedAccounts } = hre;
   const { deployer } = await getNamedAccounts();
   const opts = { from: deployer, log: true, autoMine: true };
   const tx = { from: deployer, autoMine: true };
   const weth = (await deployments.get("WETH")).address;
-  const factory = await deployments.deploy("UniswapV3Factory", { ...opts, contract: uniswapArtifact("UniswapV3Factory") });
+  const factory = await deployments.deploy("UniswapV3Factory", {
+    ...opts,
+    contract: uniswapArtifact("UniswapV3Factory"),
+  });
   if (!factory.newlyDeployed) return; // set up already (a node restarted on its saved deployments)
-  await deployments.deploy("SwapRouter", { ...opts, contract: uniswapArtifact("SwapRouter"), args: [factory.address, weth] });
+  await deployments.deploy("SwapRouter", {
+    ...opts,
+    contract: uniswapArtifact("SwapRouter"),
+    args: [factory.address, weth],
+  });
   await deployments.deploy("NonfungiblePositionManager", {
     ...opts,
     contract: uniswapArtifact("NonfungiblePositionManager"),
@@ -41,7 +49,10 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     const name = poolDeploymentName(base);
     await deployments.save(name, { abi: uniswapArtifact("UniswapV3Pool").abi, address: pool });
     // At the feed's current answer (the initial price on a fresh chain).
-    const feed = await hre.ethers.getContractAt("MockV3Aggregator", (await deployments.get(`${market}USDFeed`)).address);
+    const feed = await hre.ethers.getContractAt(
+      "MockV3Aggregator",
+      (await deployments.get(`${market}USDFeed`)).address,
+    );
     const answer = await feed.latestAnswer();
     if (answer !== MARKETS[market].initialPrice) deployments.log(`${market} pool opens at the feed's ${answer}`);
     await deployments.execute(name, tx, "initialize", sqrtPriceX96FromAnswer(answer, await pairShape(hre, market)));

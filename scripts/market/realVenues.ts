@@ -32,5 +32,7 @@ export async function withRealVenues<T>(body: () => Promise<T>): Promise<T> {
 
 /** Deploys the real-venue market (and what it depends on: the mocks and feeds) as a hardhat-deploy fixture. */
 export async function deployRealVenues(deployments: DeploymentsExtension, extraTags: string[] = []): Promise<void> {
-  await withRealVenues(() => deployments.fixture([REAL_VENUES_TAG, ...extraTags]));
+  // fallbackToGlobal: false, or a process that already ran the default (all-tags) fixture would be handed that
+  // snapshot, which has no real venues.
+  await withRealVenues(() => deployments.fixture([REAL_VENUES_TAG, ...extraTags], { fallbackToGlobal: false }));
 }

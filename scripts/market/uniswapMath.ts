@@ -49,7 +49,7 @@ export function answerFromSqrtPriceX96(sqrtPriceX96: bigint, pair: PairShape): b
   const priceX192 = sqrtPriceX96 * sqrtPriceX96; // raw token1/token0 · 2^192
   const scale = 10n ** BigInt(ANSWER_DECIMALS + pair.baseDecimals);
   const quote = 10n ** BigInt(pair.quoteDecimals);
-  return pair.baseIsToken0 ? (priceX192 * scale) / (quote << 192n) : ((scale << 192n) / priceX192) / quote;
+  return pair.baseIsToken0 ? (priceX192 * scale) / (quote << 192n) : (scale << 192n) / priceX192 / quote;
 }
 
 /** The raw pool price (token1 units per token0 unit) as a double. */

@@ -11,7 +11,13 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract } from "ethers";
 import { AAVE_MARKET, VENUE_TOKENS } from "../../config/aave";
 import { UNISWAP_POOLS } from "../../config/uniswap";
-import { aaveArtifact, aaveArtifactPath, aaveSourceName, POOL_LIBRARIES, type AaveContract } from "../../scripts/market/artifacts";
+import {
+  aaveArtifact,
+  aaveArtifactPath,
+  aaveSourceName,
+  POOL_LIBRARIES,
+  type AaveContract,
+} from "../../scripts/market/artifacts";
 import {
   addPoolLiquidity,
   loadUniswapMarket,
@@ -50,7 +56,8 @@ function expectedRuntime(name: AaveContract, libraries: Record<string, string>, 
     deployedLinkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
   };
   let code = artifact.deployedBytecode.slice(2).toLowerCase();
-  const put = (start: number, hex: string) => (code = code.slice(0, start * 2) + hex + code.slice(start * 2 + hex.length));
+  const put = (start: number, hex: string) =>
+    (code = code.slice(0, start * 2) + hex + code.slice(start * 2 + hex.length));
   for (const refs of Object.values(artifact.deployedLinkReferences)) {
     for (const [lib, fixups] of Object.entries(refs)) {
       expect(libraries[lib], `library ${lib}`).to.be.a("string");
@@ -95,7 +102,11 @@ describe("Real venues: the local Aave v3 market and Uniswap v3 pools", function 
     // And the configurator's, with its one library.
     const configurator = (await deployments.get("AavePoolConfiguratorImpl")).address;
     expect(await ethers.provider.getCode(configurator)).to.equal(
-      expectedRuntime("PoolConfigurator", { ConfiguratorLogic: (await deployments.get("AaveConfiguratorLogic")).address }, {}),
+      expectedRuntime(
+        "PoolConfigurator",
+        { ConfiguratorLogic: (await deployments.get("AaveConfiguratorLogic")).address },
+        {},
+      ),
     );
   });
 
@@ -158,7 +169,9 @@ describe("Real venues: the local Aave v3 market and Uniswap v3 pools", function 
       expect(d.totalCollateralBase).to.equal((supplied * price) / WAD);
       // The debt is 15,000 USD plus interest for the seconds since the borrow.
       const debtFloor = 15_000n * 10n ** 8n;
-      expect(d.totalDebtBase).to.be.gte(debtFloor).and.lte(debtFloor + debtFloor / 1_000_000n);
+      expect(d.totalDebtBase)
+        .to.be.gte(debtFloor)
+        .and.lte(debtFloor + debtFloor / 1_000_000n);
       expect(d.ltv).to.equal(BigInt(r.ltvBps));
       expect(d.currentLiquidationThreshold).to.equal(BigInt(r.liquidationThresholdBps));
       const hf = (d.totalCollateralBase * BigInt(r.liquidationThresholdBps) * WAD) / 10_000n / d.totalDebtBase;
