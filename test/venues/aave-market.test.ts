@@ -44,7 +44,7 @@ const setup = deployments.createFixture(async () => {
     oracle: await contract("AaveOracle"),
     usdc: await ethers.getContractAt("MockUSDC", (await deployments.get("USDC")).address),
     weth: await token("WETH"),
-    wbth: await token("WBTC"),
+    wbtc: await token("WBTC"),
     ethFeed: await ethers.getContractAt("MockV3Aggregator", (await deployments.get("ETHUSDFeed")).address),
     signers: await ethers.getSigners(),
   };
