@@ -72,6 +72,10 @@ const config: HardhatUserConfig = {
     keeper: { default: 1 },
     treasury: { default: 2 },
     guardian: { default: 3 },
+    // The real-venue market's accounts (deploy/11_aave.ts, 12_uniswap.ts, scripts/market/mover.ts): the last two signers.
+    // They are also the perp suite's last test users, which is harmless: the perp fixture does not deploy the real venues.
+    liquidityProvider: { default: 18 },
+    arbitrageur: { default: 19 },
   },
   networks: {
     hardhat: { allowUnlimitedContractSize: false },
