@@ -4,12 +4,13 @@
  * holder's or operator's transaction, never re-implementing contract logic.
  */
 import { HardhatPluginError } from "hardhat/plugins";
+import { HardhatError } from "hardhat/internal/core/errors";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Interface } from "ethers";
 import type * as ProtocolContracts from "../protocol/contracts";
 import type { ERC20Permit, ILeveragedToken, IOracleAdapter, IRebalancer, IVenue } from "../protocol/contracts";
 import { LOCAL_CHAIN_ID as LOCAL_CHAIN } from "../protocol/constants";
-import { explainRevert, type ExplainContext } from "../protocol/explain";
+import { explainError, explainRevert, type ExplainContext } from "../protocol/explain";
 import {
   MARKET_SYMBOLS,
   PRODUCT_SYMBOLS,
@@ -17,7 +18,8 @@ import {
   type MarketSymbol,
   type ProductSymbol,
 } from "../protocol/products";
-import { decodeRevert, describeError } from "../protocol/revert";
+import { decodeRevert, describeError, type ErrorSource } from "../protocol/revert";
+import { formatAmount } from "../protocol/format";
 
 /**
  * The typechain factories, loaded when a task runs, never when it is registered: hardhat.config.ts loads these tasks
@@ -158,12 +160,43 @@ export function resolveMarket(name: string): MarketSymbol {
   return found;
 }
 
-/** Basis points from a CLI string: 0..10000, whole numbers. */
-export function parseBps(raw: string): bigint {
-  if (!/^\d+$/.test(raw.trim()) || BigInt(raw.trim()) > 10_000n) {
-    throw new BallastTaskError(`--slippage must be whole basis points between 0 and 10000, got "${raw}"`);
+/**
+ * An amount as a person reads it: USDC-like tokens (6 decimals or fewer) with 2 decimals, 18-decimal shares with 4,
+ * thousands separators, the symbol after; a non-zero amount too small for those digits keeps all of its decimals
+ * (0.000001 USDC, not 0.00).
+ */
+export function amountText(value: bigint, decimals: number, symbol?: string): string {
+  const digits = Math.min(decimals, decimals <= 6 ? 2 : 4);
+  let text = formatAmount(value, decimals, digits);
+  if (value !== 0n && /^-?[0,.]*$/.test(text)) text = formatAmount(value, decimals, decimals).replace(/0+$/, "");
+  return symbol ? `${text} ${symbol}` : text;
+}
+
+/** The largest --slippage the tasks accept, in percent: the page's limit too (web/src/amounts.ts). */
+export const MAX_SLIPPAGE_PCT = 50;
+/** --slippage's help text: the same unit as the page's slippage field. */
+export const SLIPPAGE_HELP = `tolerance in percent (0.5 = 0.5%; at most 2 decimals, 0 to ${MAX_SLIPPAGE_PCT})`;
+
+/**
+ * Slippage in percent, as the page takes it ("0.5" = 0.5%), to basis points: 0 to 50 with at most 2 decimals (a
+ * percent with 2 decimals is exactly a whole number of basis points).
+ */
+export function parseSlippagePct(raw: string): bigint {
+  const m = /^(\d+)(?:\.(\d{1,2}))?%?$/.exec(raw.trim());
+  const bps = m ? BigInt(m[1]) * 100n + BigInt((m[2] ?? "").padEnd(2, "0")) : null;
+  if (bps === null || bps > BigInt(MAX_SLIPPAGE_PCT) * 100n) {
+    throw new BallastTaskError(
+      `--slippage is a percentage between 0 and ${MAX_SLIPPAGE_PCT} with at most 2 decimals (0.5 means 0.5%), got "${raw}"`,
+    );
   }
-  return BigInt(raw.trim());
+  return bps;
+}
+
+/** Basis points as the percent the user typed ("0.5%"). */
+export function formatSlippagePct(bps: bigint): string {
+  const whole = bps / 100n;
+  const frac = (bps % 100n).toString().padStart(2, "0").replace(/0+$/, "");
+  return `${whole}${frac ? "." + frac : ""}%`;
 }
 
 /** `amount * (10000 - bps) / 10000`, rounded down: the bound never exceeds what the user asked to tolerate. */
@@ -179,5 +212,67 @@ export function explainTxError(err: unknown, errors: Interface, units: ExplainCo
   const decoded = decodeRevert(err, errors);
   if (!decoded) return describeError(err, errors);
   const sentence = explainRevert(decoded, units);
-  return decoded.name === "SlippageExceeded" ? `${sentence} Raise --slippage (basis points) or retry.` : sentence;
+  return decoded.name === "SlippageExceeded" ? `${sentence} Raise --slippage (in percent) or retry.` : sentence;
+}
+
+/** A message as a sentence: a capital first letter and a full stop (or other closing mark) at the end. */
+export function asSentence(message: string): string {
+  const text = message.trim().replace(/\s+/g, " ");
+  if (text === "") return "Something went wrong.";
+  const capital = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/**
+ * The one sentence for whatever a task threw: its own BallastTaskError's message; a contract's custom error in the
+ * protocol's words (decoded against `errors`); Hardhat's own error message; else the first line of the message.
+ * Never a stack trace.
+ */
+export function taskErrorSentence(err: unknown, errors: ErrorSource = []): string {
+  if (err instanceof BallastTaskError) return asSentence(err.message);
+  const decoded = decodeRevert(err, errors);
+  if (decoded) return asSentence(explainRevert(decoded));
+  if (HardhatError.isHardhatError(err)) return asSentence(err.message.replace(/^HH\d+:\s*/, ""));
+  return asSentence(explainError(err, errors).replace(/^The transaction failed: /, ""));
+}
+
+/** True when `task` is the task this process was started to run (`npx hardhat … <task> …`), not a test's `hre.run`. */
+export function isCommandLineTask(task: string, argv: readonly string[] = process.argv): boolean {
+  return argv.slice(2).includes(task);
+}
+
+type TaskAction<A> = (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>;
+
+/**
+ * A task action whose failure is said once, as a sentence, with no stack trace: run from the command line, it prints
+ * `error: <sentence>` on stderr and exits 1 (Hardhat's own handler would print the error twice, with its stack, on
+ * any machine without a display); run from code (tests, another task), it rejects with a BallastTaskError carrying
+ * that sentence. Custom errors are decoded against the protocol's ABIs and the network's deployments.
+ */
+export function withTaskErrors<A>(
+  task: string,
+  action: TaskAction<A>,
+  write: (line: string) => void = (line) => process.stderr.write(line + "\n"),
+): TaskAction<A> {
+  return async (args, hre) => {
+    try {
+      await action(args, hre);
+    } catch (err) {
+      const sentence = taskErrorSentence(err, await knownErrors(hre));
+      if (!isCommandLineTask(task)) throw new BallastTaskError(sentence);
+      write(`error: ${sentence}`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+/** Every custom error the protocol and this network's deployments can revert with; none if they cannot be loaded. */
+async function knownErrors(hre: HardhatRuntimeEnvironment): Promise<Interface[]> {
+  try {
+    const c = await protocolContracts();
+    const abis = Object.values(await hre.deployments.all()).map((d) => d.abi);
+    return [c.protocolErrors(abis)];
+  } catch {
+    return [];
+  }
 }

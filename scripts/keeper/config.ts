@@ -9,6 +9,9 @@
  *   --deployments <dir>     hardhat-deploy folder to read addresses and ABIs from; default deployments/<network>
  *   --once                  one pass, wait for its transactions, exit 0 (nothing failed) or 1
  *   --interval <ms>         time between passes; default 1000
+ *   --heartbeat <ms>        an "idle: … checked, none due, block …, keeper balance … ETH" line at least this often
+ *                           while running (and after the first pass); 0 = never; default 60000
+ *   --json                  one JSON object per line (raw integer units) instead of readable lines
  *   --max-fee-gwei <n>      do not send while the network's max fee per gas is above this
  *   --gas-buffer <pct>      added to each gas estimate; default 20
  *   --retries <n>           RPC retries per call; default 5
@@ -38,6 +41,8 @@ export interface KeeperConfig {
   deploymentsDir: string;
   once: boolean;
   intervalMs: number;
+  heartbeatMs: number;
+  json: boolean;
   maxFeePerGas: bigint | null; // wei
   gasBufferPct: number;
   backoff: BackoffOptions;
@@ -55,7 +60,9 @@ export class HelpRequested extends Error {
 
 export const USAGE = `usage: npm run keeper -- [--network localhost] [--once] [--interval ms] [--rpc URL] [--key 0x..|--account i]
                       [--deployments dir] [--max-fee-gwei n] [--gas-buffer pct] [--retries n] [--backoff ms]
-                      [--backoff-max ms] [--confirm-timeout ms]
+                      [--backoff-max ms] [--confirm-timeout ms] [--heartbeat ms] [--json]
+output: readable lines (leverage as 3.52× → 3.00×, bounty in USDC, balance in ETH) and an "idle: …" heartbeat
+        every --heartbeat ms (default 60000, 0 = never); --json: one JSON object per line, raw integer units
 env: BALLAST_RPC_URL, BALLAST_KEEPER_KEY (flags win)`;
 
 const VALUE_FLAGS = new Set([
@@ -65,6 +72,7 @@ const VALUE_FLAGS = new Set([
   "account",
   "deployments",
   "interval",
+  "heartbeat",
   "max-fee-gwei",
   "gas-buffer",
   "retries",
@@ -72,7 +80,7 @@ const VALUE_FLAGS = new Set([
   "backoff-max",
   "confirm-timeout",
 ]);
-const BOOLEAN_FLAGS = new Set(["once", "help"]);
+const BOOLEAN_FLAGS = new Set(["once", "help", "json"]);
 
 /** `--name value`, `--name=value` and boolean `--name`; anything else is an error. */
 export function parseFlags(argv: readonly string[]): Map<string, string | true> {
@@ -161,6 +169,8 @@ export function parseKeeperConfig(
     deploymentsDir: str("deployments") ?? `deployments/${network}`,
     once: flags.get("once") === true,
     intervalMs: integer("interval", str("interval") ?? "1000", 50, 3_600_000),
+    heartbeatMs: integer("heartbeat", str("heartbeat") ?? "60000", 0, 86_400_000),
+    json: flags.get("json") === true,
     maxFeePerGas: maxFee === undefined ? null : gweiToWei(maxFee),
     gasBufferPct: integer("gas-buffer", str("gas-buffer") ?? "20", 0, 500),
     backoff: {
@@ -181,6 +191,7 @@ export function describeConfig(c: KeeperConfig): Record<string, unknown> {
     deployments: c.deploymentsDir,
     once: c.once,
     intervalMs: c.intervalMs,
+    heartbeatMs: c.heartbeatMs,
     maxFeePerGas: c.maxFeePerGas === null ? null : c.maxFeePerGas.toString(),
   };
 }

@@ -45,6 +45,11 @@ export interface KeeperOptions {
   preflightCooldownMs: number;
   /** Re-read the product list every this many passes. */
   tokenRefreshPasses: number;
+  /**
+   * A `heartbeat` line (products checked, how many due, block, gas balance) after the first pass and then at least
+   * this often while the loop runs, so that an idle keeper and a hung one look different; 0 = never.
+   */
+  heartbeatMs?: number;
 }
 
 export interface KeeperStats {
@@ -89,6 +94,9 @@ export class Keeper {
   private tokens: string[] = [];
   private maxBatch = MAX_BATCH;
   private lastBlock = -1;
+  /** What the last completed pass saw: for the heartbeat. */
+  private lastScan: { block: number; products: number; due: number } | null = null;
+  private lastHeartbeat: number | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
 
@@ -114,6 +122,7 @@ export class Keeper {
       try {
         await this.pass(false);
         failures = 0;
+        await this.heartbeat(false);
       } catch (err) {
         failures++;
         this.stats.errors++;
@@ -134,6 +143,12 @@ export class Keeper {
       this.deps.log("error", { stage: "pass", ...this.errorFields(err) });
     }
     await this.drain(this.deps.options.confirmTimeoutMs + 1_000);
+    try {
+      await this.heartbeat(true);
+    } catch (err) {
+      this.stats.errors++;
+      this.deps.log("error", { stage: "heartbeat", ...this.errorFields(err) });
+    }
     return this.stats.errors === 0;
   }
 
@@ -150,6 +165,24 @@ export class Keeper {
 
   inflight(): number {
     return this.ledger.inflight();
+  }
+
+  /**
+   * Logs a `heartbeat` event when one is due (`force`: now): the last pass's block, products checked and due, the
+   * transactions in flight and the keeper's gas balance. The first completed pass always gets one. True if it logged.
+   */
+  async heartbeat(force: boolean): Promise<boolean> {
+    const every = this.deps.options.heartbeatMs ?? 0;
+    if (this.lastScan === null) return false;
+    const now = this.now();
+    if (!force) {
+      if (every <= 0) return false;
+      if (this.lastHeartbeat !== null && now - this.lastHeartbeat < every) return false;
+    }
+    this.lastHeartbeat = now;
+    const balance = await this.rpc("balance", () => this.deps.provider.getBalance(this.deps.address));
+    this.deps.log("heartbeat", { ...this.lastScan, inflight: this.ledger.inflight(), balance });
+    return true;
   }
 
   /** One look at every product; `force` runs it even if no block was mined since the last pass. */
@@ -200,6 +233,7 @@ export class Keeper {
       }
     }
     this.lastBlock = block;
+    this.lastScan = { block, products: this.tokens.length, due: due.size };
   }
 
   /** `checkUpkeep` from address(0) as Chainlink Automation simulates it, one slice of `maxBatch` products at a time. */

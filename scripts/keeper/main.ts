@@ -1,19 +1,21 @@
 /**
  * Ballast keeper, a standalone process:
  *
- *   npm run keeper -- --network localhost [--once] [--interval ms] [--rpc URL] [--key 0x..|--account i]
+ *   npm run keeper -- --network localhost [--once] [--interval ms] [--heartbeat ms] [--json] [--rpc URL]
+ *                     [--key 0x..|--account i]
  *
  * Reads addresses and ABIs from hardhat-deploy's deployments/<network> folder, then rebalances every due product
- * until SIGINT/SIGTERM (prints a summary, exits 0). `--once`: one pass, exit 0 if nothing failed, else 1.
+ * until SIGINT/SIGTERM (prints a summary, exits 0). Readable lines by default (scripts/keeper/log.ts), `--json` for
+ * machines. `--once`: one pass, exit 0 if nothing failed, else 1.
  * Exit code 2: bad configuration, missing deployments or the wrong chain. See scripts/keeper/config.ts for flags.
  */
 import { FetchRequest, JsonRpcProvider, Network, Wallet, type Signer } from "ethers";
-import { connectRebalancer, describeError, protocolErrors } from "../../protocol";
+import { connectCollateral, connectRebalancer, describeError, protocolErrors } from "../../protocol";
 import { loadDeployments, requireDeployment, DeploymentsError } from "../lib/deployments";
 import { withRetry } from "./backoff";
 import { ConfigError, HelpRequested, describeConfig, parseKeeperConfig, type KeeperConfig } from "./config";
 import { Keeper } from "./keeper";
-import { jsonLogger, type Logger } from "./log";
+import { DEFAULT_UNITS, jsonLogger, readableLogger, type Logger, type ReadableUnits } from "./log";
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -49,7 +51,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     }
     throw err;
   }
-  const log: Logger = jsonLogger();
+  // Readable until the collateral's decimals are known (read once the node answers); JSON is unit-free.
+  const units: ReadableUnits = { ...DEFAULT_UNITS };
+  const log: Logger = config.json ? jsonLogger() : readableLogger(units);
   const startedAt = Date.now();
   // A long-running keeper logs a stray rejection (e.g. from a library's background poller) instead of dying on it.
   process.on("unhandledRejection", (reason) => log("error", { stage: "unhandled", error: describeError(reason) }));
@@ -131,6 +135,12 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return 2;
     }
     const rebalancer = connectRebalancer(record.address, provider);
+    const usdc = deployments.contracts.get("USDC");
+    if (usdc) {
+      const collateral = connectCollateral(usdc.address, provider);
+      const [symbol, decimals] = await Promise.all([collateral.symbol(), collateral.decimals()]);
+      Object.assign(units, { collateralSymbol: symbol, collateralDecimals: Number(decimals) });
+    }
     const symbols = new Map<string, string>();
     for (const [name, r] of deployments.contracts) symbols.set(r.address.toLowerCase(), name);
 
@@ -151,6 +161,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
         confirmTimeoutMs: config.confirmTimeoutMs,
         preflightCooldownMs: Math.max(10 * config.intervalMs, 10_000),
         tokenRefreshPasses: 30,
+        heartbeatMs: config.heartbeatMs,
       },
     });
     const balance = await provider.getBalance(address);

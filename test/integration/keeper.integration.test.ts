@@ -16,6 +16,8 @@ import { MockUSDC__factory, MockV3Aggregator__factory, type MockV3Aggregator } f
 import {
   Action,
   PRODUCT_SYMBOLS,
+  actionName,
+  formatAmount,
   connectRebalancer,
   connectToken,
   productInfo,
@@ -192,6 +194,7 @@ describe("keeper against a real node (integration)", function () {
         String(account),
         "--backoff",
         "100",
+        "--json",
       ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined, TS_NODE_TRANSPILE_ONLY: "true" },
     );
@@ -440,9 +443,9 @@ describe("keeper against a real node (integration)", function () {
     }
   });
 
-  it("--once with nothing due makes one pass and exits 0", async function () {
-    const once = launch(
-      "keeper --once",
+  function startOnce(name: string, extra: string[] = []): Proc {
+    return launch(
+      name,
       [
         "-r",
         "ts-node/register/transpile-only",
@@ -452,14 +455,60 @@ describe("keeper against a real node (integration)", function () {
         url,
         "--deployments",
         join(tmp, "localhost"),
+        ...extra,
       ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
     );
+  }
+
+  it("readable by default: one line per rebalance with the chain's leverage before → after, bounty and tx", async function () {
+    const move = await movePrice(-12n);
+    expect(move.due.size).to.be.greaterThan(0);
+    const once = startOnce("keeper --once (readable)");
+    const { code } = await once.exited;
+    expect(code, once.stderr + once.lines.join("\n")).to.equal(0);
+    expect(
+      once.lines.some((l) => l.startsWith("{")),
+      "no JSON without --json",
+    ).to.equal(false);
+    const logs = await rebalancer.queryFilter(rebalancer.filters.RebalanceExecuted(), move.block + 1, "latest");
+    expect(logs.length).to.be.at.least(move.due.size);
+    for (const l of logs) {
+      const symbol = symbolOf.get(l.args.token.toLowerCase()) ?? "?";
+      const expected =
+        `${symbol} ${actionName(toAction(l.args.action))} confirmed: ` +
+        `leverage ${formatAmount(l.args.leverageBefore, 18, 2)}× → ${formatAmount(l.args.leverageAfter, 18, 2)}×, ` +
+        `bounty ${formatAmount(l.args.bounty, 6, 2)} USDC, gas `;
+      const line = once.lines.find((x) => x.includes(expected) && x.endsWith(`tx ${l.transactionHash}`));
+      expect(line, `a line "${expected}… tx ${l.transactionHash}" in:\n${once.lines.join("\n")}`).to.not.equal(
+        undefined,
+      );
+      console.log(`      (${line})`);
+    }
+    expect(once.lines.at(-1)).to.match(/summary \(once\): 1 pass, sent \d+, confirmed \d+, .* errors 0/);
+  });
+
+  it("--once with nothing due makes one pass, prints the idle line (block and gas balance as on chain), exits 0", async function () {
+    const once = startOnce("keeper --once");
     const { code } = await once.exited;
     expect(code, once.stderr).to.equal(0);
-    const s = summaryOf(once);
+    const block = await provider.getBlockNumber();
+    const balance = await provider.getBalance(keeperAddress[1]);
+    const idle = `idle: 8 products checked, none due, block ${block}, keeper balance ${formatAmount(balance, 18, 4)} ETH`;
+    expect(
+      once.lines.some((l) => l.endsWith(idle)),
+      `"${idle}" in:\n${once.lines.join("\n")}`,
+    ).to.equal(true);
+    console.log(`      (${once.lines.find((l) => l.endsWith(idle))})`);
+    expect(once.lines.at(-1)).to.match(/summary \(once\): 1 pass, sent 0, confirmed 0, .* errors 0/);
+
+    const json = startOnce("keeper --once --json", ["--json"]);
+    expect((await json.exited).code, json.stderr).to.equal(0);
+    const s = summaryOf(json);
     expect(s.passes).to.equal(1);
     expect(s.sent).to.equal(0);
+    const beat = json.events().find((e) => e.event === "heartbeat");
+    expect(beat).to.deep.include({ block, products: 8, due: 0, balance: balance.toString() });
   });
 
   it("--once against an unreachable node retries with backoff, then exits 1", async function () {
@@ -479,6 +528,7 @@ describe("keeper against a real node (integration)", function () {
         "2",
         "--backoff",
         "50",
+        "--json",
       ],
       { BALLAST_RPC_URL: undefined, BALLAST_KEEPER_KEY: undefined },
     );

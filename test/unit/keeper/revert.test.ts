@@ -2,7 +2,14 @@ import { expect } from "chai";
 import { makeError } from "ethers";
 import { Rebalancer__factory, LeveragedToken__factory } from "../../../typechain-types";
 import { decodeRevert, describeError } from "../../../protocol";
-import { explainTxError, localOnlyViolation, minOutWithSlippage, parseBps, resolveProduct } from "../../../tasks/lib";
+import {
+  explainTxError,
+  localOnlyViolation,
+  formatSlippagePct,
+  minOutWithSlippage,
+  parseSlippagePct,
+  resolveProduct,
+} from "../../../tasks/lib";
 
 const TOKEN = "0xAD4e198623A5E2723e19E4D4a6ECF72B1D19FE4B";
 const rebalancer = Rebalancer__factory.createInterface();
@@ -40,7 +47,7 @@ describe("revert decoding and task guards", function () {
       const msg = explainTxError({ data }, token, { outSymbol: "BTC3L", outDecimals: 18 });
       expect(msg).to.equal(
         "The price moved beyond your slippage setting: you asked for at least 1.000000 BTC3L but would get " +
-          "0.990000 BTC3L. Nothing was spent. Raise --slippage (basis points) or retry.",
+          "0.990000 BTC3L. Nothing was spent. Raise --slippage (in percent) or retry.",
       );
     });
 
@@ -85,9 +92,18 @@ describe("revert decoding and task guards", function () {
       expect(minOutWithSlippage(10_000n, 50n)).to.equal(9_950n);
       expect(minOutWithSlippage(999n, 1n)).to.equal(998n); // 998.9 rounds down
       expect(minOutWithSlippage(12_345n, 0n)).to.equal(12_345n);
-      expect(parseBps("75")).to.equal(75n);
-      expect(() => parseBps("10001")).to.throw(/basis points/);
-      expect(() => parseBps("0.5")).to.throw(/basis points/);
+      // --slippage is in percent, as on the page: "0.5" is 0.5% = 50 basis points.
+      expect(parseSlippagePct("0.5")).to.equal(50n);
+      expect(parseSlippagePct("0.75")).to.equal(75n);
+      expect(parseSlippagePct("2")).to.equal(200n);
+      expect(parseSlippagePct("1%")).to.equal(100n);
+      expect(parseSlippagePct("50")).to.equal(5_000n);
+      expect(() => parseSlippagePct("50.01")).to.throw(/percentage between 0 and 50 .*0\.5 means 0\.5%/);
+      expect(() => parseSlippagePct("0.125")).to.throw(/at most 2 decimals/);
+      expect(() => parseSlippagePct("-1")).to.throw(/percentage/);
+      expect(formatSlippagePct(50n)).to.equal("0.5%");
+      expect(formatSlippagePct(200n)).to.equal("2%");
+      expect(formatSlippagePct(125n)).to.equal("1.25%");
     });
   });
 });
