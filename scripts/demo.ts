@@ -136,7 +136,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   const fees = await long.fees();
   out("Ballast demo: BTC3L (3× long) and BTC3S (3× short) on the local BTC/USD market, parameters as deployed.");
   out(
-    `Fees (LeveragedToken.fees): mint ${rate(fees.mintFeeRate)}, redeem ${rate(fees.redeemFeeRate)}, streaming ${rate(fees.streamingFeeRate)} a year; the venue's taker fee ${rate((await venue.params()).takerFeeRate, 3)} of each trade, funding rate ${rate(await venue.fundingRatePerSecond(), 6)} per second.`,
+    `Fees (LeveragedToken.fees): mint ${rate(fees.mintFeeRate)}, redeem ${rate(fees.redeemFeeRate)}, streaming ${rate(fees.streamingFeeRate)} a year; the venue's taker fee ${rate((await venue.params()).takerFeeRate, 3)} of each trade, funding ${rate((await venue.fundingRatePerSecond()) * 31_536_000n)} a year.`,
   );
   out("Bands (Rebalancer.methodology): the keeper trades back to the target when leverage leaves the band, and");
   out(

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { deployments, ethers } from "hardhat";
 import { formatUnits } from "ethers";
 import { runDemo, type DemoRun } from "../../scripts/demo";
@@ -182,5 +184,17 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
     expect(text).to.match(
       /mean was 3\.\d\d× over the 20 steps against the short and 2\.\d\d× over the 15 in its favour/,
     );
+  });
+
+  it("README's excerpt of the demo is what it prints", () => {
+    const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## What the demo shows"));
+    const excerpt = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
+    const shown = excerpt.split("\n").filter((l) => l.trim() !== "" && l.trim() !== "…");
+    expect(shown.length).to.be.greaterThan(20);
+    for (const l of shown) expect(run.lines, l).to.include(l);
+    expect(section).to.match(/down 14\.0%/);
+    expect((0.99 ** 15 - 1) * 100).to.be.closeTo(-14.0, 0.05);
+    expect((1.01 ** 20 - 1) * 100).to.be.closeTo(22.0, 0.05);
   });
 });
