@@ -255,7 +255,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     `  up leg   ${usd(prices[35])} / ${usd(prices[15])} USD = ${up.toFixed(5)}   (1.01^20 = ${(1.01 ** 20).toFixed(5)})`,
   );
   out(
-    `  overall  ${usd(prices[35])} / ${usd(prices[0])} USD = ${down.toFixed(5)} × ${up.toFixed(5)} = ${(down * up).toFixed(5)}: BTC moved ${pct(move)}, not ${pct(-0.15 + 0.2, 0)}: percentages compound.`,
+    `  overall  ${usd(prices[35])} / ${usd(prices[0])} USD = ${down.toFixed(5)} × ${up.toFixed(5)} = ${(down * up).toFixed(5)}: BTC moved ${pct(move)}, not the steps' sum ${pct(path.reduce((sum, x) => sum + x, 0) / 100, 0)}: percentages compound.`,
   );
 
   const holders: HolderResult[] = [];
