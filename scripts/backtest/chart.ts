@@ -1,16 +1,20 @@
 /**
  * A hand-written SVG: price (log scale), the holder's NAV against theory (log scale, each window rebased to 1), and
  * leverage against the band (min, target, max, ripcord) with the highest leverage the venue saw inside each candle.
- * Window starts are dotted lines; liquidations are red markers.
+ * Window starts are dotted lines; liquidations are red markers. Ticks are round numbers with units (scripts/backtest/
+ * ticks.ts), the NAV panel has a line at 1.0 (the window's start), every panel a legend.
  */
 import { writeFileSync } from "fs";
 import type { WindowResult } from "./engine";
+import { dateTicks, formatTimes, formatUsd, linearTicks, logTicks, spreadLabels } from "./ticks";
 
 const W = 1200;
 const PANEL = 220;
 const GAP = 40;
-const LEFT = 70;
-const RIGHT = 20;
+const LEFT = 60;
+const RIGHT = 110; // room for the band labels
+/** NAV axis floor: a liquidated window's NAV goes to 0, which a log axis cannot show; lower values sit on the floor. */
+const NAV_FLOOR = 0.001;
 const TOP = 40;
 
 interface Pt {
@@ -21,6 +25,15 @@ interface Pt {
   lev: number;
   maxLev: number;
   w: number; // window index: lines break between windows
+}
+
+interface Series {
+  name: string; // in the legend
+  values: number[];
+  color: string;
+  width?: number;
+  dash?: string;
+  breakAtWindows?: boolean;
 }
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -68,14 +81,16 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
   );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
+  const dates = dateTicks(t0, t1, 12);
 
   const panel = (
     i: number,
     label: string,
-    series: { values: number[]; color: string; width?: number; dash?: string; breakAtWindows?: boolean }[],
-    log: boolean,
-    hlines: { v: number; color: string; label: string }[] = [],
+    series: Series[],
+    axis: { log: boolean; format: (v: number) => string; floor?: number },
+    hlines: { v: number; color: string; label: string; dash?: string }[] = [],
   ) => {
+    const { log } = axis;
     const y0 = TOP + i * (PANEL + GAP);
     const all = series
       .flatMap((s) => s.values)
@@ -83,6 +98,7 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
       .filter((v) => Number.isFinite(v) && (!log || v > 0));
     let lo = Math.min(...all);
     let hi = Math.max(...all);
+    if (axis.floor !== undefined) lo = Math.max(lo, axis.floor);
     if (lo === hi) [lo, hi] = [lo * 0.9 - 1e-9, hi * 1.1 + 1e-9];
     const f = (v: number) => (log ? Math.log(Math.max(v, lo)) : v);
     const flo = f(lo);
@@ -90,25 +106,48 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     const y = (v: number) => y0 + PANEL - ((f(v) - flo) / (fhi - flo || 1)) * PANEL;
     parts.push(`<rect x="${LEFT}" y="${y0}" width="${W - LEFT - RIGHT}" height="${PANEL}" fill="none" stroke="#ccc"/>`);
     parts.push(`<text x="${LEFT}" y="${y0 - 6}" font-weight="bold">${esc(label)}</text>`);
-    for (let j = 0; j <= 4; j++) {
-      const v = log ? Math.exp(flo + ((fhi - flo) * j) / 4) : lo + ((hi - lo) * j) / 4;
-      const yy = y(v);
+    // Legend: a swatch and a name per series, right-aligned above the panel.
+    let lx = W - RIGHT;
+    for (const s of [...series].reverse()) {
+      const wText = s.name.length * 6;
+      lx -= wText;
+      parts.push(`<text class="legend" x="${lx}" y="${y0 - 6}">${esc(s.name)}</text>`);
+      lx -= 22;
       parts.push(
-        `<line x1="${LEFT - 4}" x2="${W - RIGHT}" y1="${yy.toFixed(1)}" y2="${yy.toFixed(1)}" stroke="#eee"/>`,
+        `<line x1="${lx}" x2="${lx + 18}" y1="${y0 - 10}" y2="${y0 - 10}" stroke="${s.color}" stroke-width="${Math.max(2, s.width ?? 1.2)}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`,
       );
+      lx -= 14;
+    }
+    // Value ticks: round numbers with their unit.
+    const ticks = log ? logTicks(lo, hi, 7) : linearTicks(lo, hi, 8);
+    for (const v of ticks) {
+      const yy = y(v).toFixed(1);
+      parts.push(`<line x1="${LEFT - 4}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}" stroke="#eee"/>`);
       parts.push(
-        `<text x="${LEFT - 6}" y="${(yy + 4).toFixed(1)}" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`,
+        `<text class="tick" data-panel="${i}" x="${LEFT - 6}" y="${(Number(yy) + 4).toFixed(1)}" text-anchor="end">${esc(axis.format(v))}</text>`,
       );
     }
-    for (const h of hlines) {
+    // Date ticks: a faint vertical line per calendar boundary (years fall on yearly window lines).
+    for (const d of dates) {
+      const xx = x(d.t).toFixed(1);
+      parts.push(`<line x1="${xx}" x2="${xx}" y1="${y0}" y2="${y0 + PANEL}" stroke="#f2f2f2"/>`);
+    }
+    // Horizontal reference lines, labelled outside the plot on the right, spread so that they never overlap.
+    const labelYs = spreadLabels(
+      hlines.map((h) => y(h.v) + 4),
+      12,
+      y0 + 8,
+      y0 + PANEL + 4,
+    );
+    hlines.forEach((h, j) => {
       const yy = y(h.v).toFixed(1);
       parts.push(
-        `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}" stroke="${h.color}" stroke-dasharray="6 3"/>`,
+        `<line class="hline" x1="${LEFT}" x2="${W - RIGHT}" y1="${yy}" y2="${yy}" stroke="${h.color}" stroke-dasharray="${h.dash ?? "6 3"}"/>`,
       );
       parts.push(
-        `<text x="${W - RIGHT - 2}" y="${Number(yy) - 3}" text-anchor="end" fill="${h.color}">${esc(h.label)}</text>`,
+        `<text class="hlabel" x="${W - RIGHT + 4}" y="${labelYs[j].toFixed(1)}" fill="${h.color}">${esc(h.label)}</text>`,
       );
-    }
+    });
     for (const s of series) {
       const d = s.values
         .map((v, j) => {
@@ -137,39 +176,64 @@ export function renderChart(title: string, windows: WindowResult[], maxPoints = 
     }
   };
 
-  panel(0, "Price (log)", [{ values: ds.map((p) => p.price), color: "#333" }], true);
+  panel(
+    0,
+    "BTC price (USD, log scale)",
+    [{ name: "price at candle close", values: ds.map((p) => p.price), color: "#333" }],
+    {
+      log: true,
+      format: formatUsd,
+    },
+  );
   panel(
     1,
-    "NAV vs theory (each window rebased to 1, log) — blue: token, orange dashed: continuous formula (docs/mechanism.md)",
+    `NAV (each ${windows.length > 1 ? "window" : "run"} rebased to 1.0 at its start, log scale)`,
     [
-      { values: ds.map((p) => p.theory), color: "#e67e22", dash: "5 3", breakAtWindows: true },
-      { values: ds.map((p) => p.nav), color: "#1f6fd1", width: 1.5, breakAtWindows: true },
+      {
+        name: "continuous formula (docs/mechanism.md)",
+        values: ds.map((p) => p.theory),
+        color: "#e67e22",
+        dash: "5 3",
+        breakAtWindows: true,
+      },
+      { name: "token NAV", values: ds.map((p) => p.nav), color: "#1f6fd1", width: 1.5, breakAtWindows: true },
     ],
-    true,
+    { log: true, format: formatTimes, floor: NAV_FLOOR },
+    [{ v: 1, color: "#555", label: "1.0× = start", dash: "1 0" }],
   );
   panel(
     2,
-    "Leverage at candle close (green) and highest inside the candle (grey, clipped at 1.5x ripcord) vs band",
+    "Leverage (×)",
     [
-      { values: ds.map((p) => Math.min(p.maxLev, band.rip * 1.5)), color: "#bbb", width: 1 },
-      { values: ds.map((p) => Math.min(p.lev, band.rip * 1.5)), color: "#2a9d5c", width: 1.2 },
+      {
+        name: `highest inside the candle (clipped at ${formatTimes(band.rip * 1.5)})`,
+        values: ds.map((p) => Math.min(p.maxLev, band.rip * 1.5)),
+        color: "#bbb",
+        width: 1,
+      },
+      {
+        name: "at candle close, after the keeper",
+        values: ds.map((p) => Math.min(p.lev, band.rip * 1.5)),
+        color: "#2a9d5c",
+        width: 1.2,
+      },
     ],
-    false,
+    { log: false, format: formatTimes },
     [
-      { v: band.min, color: "#888", label: `min ${band.min}` },
-      { v: band.target, color: "#2a9d5c", label: `target ${band.target}` },
-      { v: band.max, color: "#888", label: `max ${band.max}` },
-      { v: band.rip, color: "#c0392b", label: `ripcord ${band.rip}` },
+      { v: band.min, color: "#888", label: `band min ${formatTimes(band.min)}` },
+      { v: band.target, color: "#2a9d5c", label: `target ${formatTimes(band.target)}` },
+      { v: band.max, color: "#888", label: `band max ${formatTimes(band.max)}` },
+      { v: band.rip, color: "#c0392b", label: `ripcord ${formatTimes(band.rip)}` },
     ],
   );
-  // Time axis labels.
+  // Time axis: calendar ticks (UTC) under the last panel.
   const yAxis = TOP + 3 * (PANEL + GAP) - GAP + 14;
-  for (let j = 0; j <= 6; j++) {
-    const t = t0 + ((t1 - t0) * j) / 6;
-    parts.push(
-      `<text x="${x(t).toFixed(1)}" y="${yAxis}" text-anchor="${j === 0 ? "start" : j === 6 ? "end" : "middle"}">${new Date(t * 1000).toISOString().slice(0, 10)}</text>`,
-    );
+  for (const d of dates) {
+    parts.push(`<text class="date" x="${x(d.t).toFixed(1)}" y="${yAxis}" text-anchor="middle">${esc(d.label)}</text>`);
   }
+  parts.push(
+    `<text x="${LEFT}" y="${yAxis + 16}" fill="#666">UTC; dotted lines: window starts${windows.some((w) => w.liquidation) ? "; red: liquidation" : ""}</text>`,
+  );
   parts.push(`</svg>`);
   return parts.join("\n");
 }

@@ -88,7 +88,18 @@ describe("backtest CLI end to end (committed slice of March 2020)", function () 
     expect(report.minMarginRatio as number).to.be.greaterThan(0.2);
     expect(report.endNav as number).to.be.greaterThan(0);
     expect(typeof windows[0].trackingDiffBpsPerYear).to.equal("number");
-    expect(readFileSync(svg, "utf8")).to.match(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const chart = readFileSync(svg, "utf8");
+    expect(chart).to.match(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    // Legend, the NAV 1.0 line, the band labels and round ticks with units (test/backtest/ticks.test.ts has the rest).
+    expect(chart).to.include('class="legend"');
+    expect(chart).to.include(">1.0× = start<");
+    expect(chart).to.include(">band max 3.5×<");
+    const ticks = [...chart.matchAll(/class="tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    for (const t of ticks) expect(t).to.match(/^(\$[\d,.]+k?|[\d.]+×)$/);
+    expect(ticks.filter((t) => t.startsWith("$")).length).to.be.at.least(2);
+    const dates = [...chart.matchAll(/class="date"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(dates.length).to.be.at.least(2);
+    for (const d of dates) expect(d).to.match(/^2020-0[34](-\d\d)?$/);
   });
 
   it("fails on malformed input with file, line and reason before starting the chain", () => {
