@@ -190,4 +190,28 @@ describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
     await venue.connect(product).modifyPositionWithMargin(-500n * USDC, 0, 0, recipient.address);
     expect(await usdc.balanceOf(recipient.address)).to.equal(500n * USDC);
   });
+
+  it("a third party's Aave liquidationCall below liquidationPrice is seen by isLiquidatable and liquidationCount", async function () {
+    const { venue, usdc, aave, product, other, weth } = await setup();
+    const margin = 10_000n * USDC;
+    const price = (await venue.accountSnapshot(product.address))[2];
+    const size = (3n * margin * 10n ** 12n * WAD) / price; // 3x: health factor ~1.24
+    await venue.connect(product).modifyPositionWithMargin(margin, size, (price * 102n) / 100n, ethers.ZeroAddress);
+    const liq = await venue.liquidationPrice(product.address);
+    expect(liq).to.be.closeTo((price * 2n * 10_000n) / 3n / 8_250n, price / 100n);
+    await movePriceBy(hre, "ETH", -2_500);
+    const now = (await venue.accountSnapshot(product.address))[2];
+    expect(now).to.be.lt(liq);
+    expect(await venue.isLiquidatable(product.address)).to.equal(true);
+    const acct = await venue.aaveAccount(product.address);
+    const d = await aave.getUserAccountData(acct);
+    expect(d.healthFactor).to.be.lt(WAD);
+    const cover = 5_000n * USDC;
+    await usdc.connect(other).approve(await aave.getAddress(), cover);
+    await (aave.connect(other) as Contract).liquidationCall(weth, await usdc.getAddress(), acct, cover, false);
+    expect(await venue.liquidationCount(product.address)).to.equal(1n);
+    // The count is booked on the product's next call and does not count twice.
+    await venue.connect(product).modifyPositionWithMargin(1_000n * USDC, 0, 0, ethers.ZeroAddress);
+    expect(await venue.liquidationCount(product.address)).to.equal(1n);
+  });
 });
