@@ -12,6 +12,8 @@ const DEPLOYED = [
   "Rebalancer",
   "ChainlinkOracleAdapter",
   "MockPerpVenue",
+  "AaveVenue", // issue 14: the Aave v3 + Uniswap v3 adapter (and the AaveAccount it clones)
+  "AaveAccount",
   "TimelockController", // governance (deploy/05_governance.ts), OpenZeppelin's as is
 ];
 
