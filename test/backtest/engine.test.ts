@@ -9,11 +9,12 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
 
   it("BTC3L, bar keeper, 100 -> 95 -> 90 -> 99 -> 94.05: one rebalance, NAV and leverage as computed by hand", async () => {
     // Hand calculation (docs/mechanism.md drift: l' = l(1+x)/(1+l x), equity x (1 + l x)), band 2.5-3.5, target 3.
-    // The first mint sizes 3x on the deposit net of the 0.1% mint fee, E0, then pays the 5 bp taker fee on 3 E0
-    // (0.0015 E0), so the position starts at notional 3 E0 on equity 0.9985 E0:
-    //   95:    notional 2.85 E0, equity 0.9985 - 0.15 = 0.8485 E0 -> l = 3.3589, in band
-    //   90:    notional 2.70 E0, equity 0.9985 - 0.30 = 0.6985 E0 -> l = 3.8654 > 3.5 -> REBALANCE to 3 (3.0013
-    //          after the 5 bp fee on the 0.6 E0 traded)
+    // The first mint opens at 3x on its equity after its own costs: the deposit net of the 0.1% mint fee, E0, less
+    // the 5 bp taker fee on the opening (0.0015 E0), so the position starts at notional 3 x 0.9985 E0 = 2.9955 E0 on
+    // equity 0.9985 E0 (leverage 3.0000):
+    //   95:    notional 2.845725 E0, equity 0.9985 - 0.149775 = 0.848725 E0 -> l = 3.3529, in band
+    //   90:    notional 2.69595 E0, equity 0.9985 - 0.29955 = 0.69895 E0 -> l = 3.8571 > 3.5 -> REBALANCE to 3
+    //          (3.0013 after the 5 bp fee on the ~0.6 E0 traded)
     //   99:    x = +10%  l = 3 * 1.1 / 1.3 = 2.5385, in band; equity x 1.3
     //   94.05: x = -5%   l = 2.5385 * 0.95 / 0.87308 = 2.7621, in band; equity x 0.87308
     // Holder: 0.999 (mint fee) * 0.7945 (price path: 0.7 * 1.3 * 0.87308) * 0.999 (redeem fee) = 0.79291 of the
@@ -29,8 +30,8 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
     expect(r.rebalances).to.equal(1);
     expect(r.ripcords).to.equal(0);
     expect(r.liquidations).to.equal(0);
-    expect(r.maxLeverage).to.be.closeTo(3.8654, 0.002);
-    expect(r.chart[1].leverage).to.be.closeTo(3.3589, 0.002);
+    expect(r.maxLeverage).to.be.closeTo(3.8571, 0.002);
+    expect(r.chart[1].leverage).to.be.closeTo(3.3529, 0.002);
     expect(r.chart[2].leverage).to.be.closeTo(3, 0.005); // after the keeper
     expect(r.chart[3].leverage).to.be.closeTo(2.5385, 0.005);
     expect(r.chart[4].leverage).to.be.closeTo(2.7621, 0.005);
