@@ -1,6 +1,7 @@
 /** Amounts typed into the forms, and the arithmetic the previews and actions do on them (as the contracts round). */
 import { parseUnits } from "ethers";
-import { BPS, WAD } from "@ballast/protocol";
+// Relative, not @ballast/protocol: also loaded by Node tests (test/unit/WebLogic.test.ts), which do not know the alias.
+import { BPS, WAD } from "../../protocol/constants";
 
 /** Parses a decimal amount; null for empty or malformed input. */
 export function parseAmount(text: string, decimals: number): bigint | null {
