@@ -4,6 +4,8 @@
  * another chain (so the page must ask to switch), answers eth_requestAccounts with one of the node's unlocked
  * accounts, and forwards everything else (eth_sendTransaction, eth_signTypedData_v4, reads) to the node, which holds
  * that account's key. RPC errors are rethrown as { code, message, data } like a real wallet, so revert data survives.
+ * While `__testWalletHold` is true, each eth_sendTransaction waits (as if the user had not yet confirmed it) until
+ * `__testWalletRelease()`; `__testWalletHeld` counts the waiting ones. The test uses it to see a flow's busy state.
  *
  * The function runs inside the page: it must be self-contained (no imports, no outer variables) and it sees the
  * browser's globals only through `globalThis`, typed here by hand (the root tsconfig has no DOM library).
@@ -32,10 +34,20 @@ export function installTestWallet(args: TestWalletArgs): void {
       init: { method: string; headers: Record<string, string>; body: string },
     ): Promise<{ json(): Promise<unknown> }>;
     __testWalletLog?: string[];
+    __testWalletHold?: boolean;
+    __testWalletHeld?: number;
+    __testWalletRelease?: () => void;
   }
   const g = globalThis as unknown as PageGlobals;
   const log: string[] = [];
   g.__testWalletLog = log;
+  const held: (() => void)[] = [];
+  g.__testWalletHold = false;
+  g.__testWalletHeld = 0;
+  g.__testWalletRelease = (): void => {
+    for (const release of held.splice(0)) release();
+    g.__testWalletHeld = 0;
+  };
   const listeners = new Map<string, Set<Listener>>();
   let chainId = args.startChainId;
   let nextId = 1;
@@ -83,6 +95,12 @@ export function installTestWallet(args: TestWalletArgs): void {
           return null;
         default:
           if (chainId !== args.chainId) throw rpcError(4901, "The wallet is connected to another chain");
+          if (req.method === "eth_sendTransaction" && g.__testWalletHold) {
+            await new Promise<void>((resolve) => {
+              held.push(resolve);
+              g.__testWalletHeld = held.length;
+            });
+          }
           return forward(req.method, params);
       }
     },

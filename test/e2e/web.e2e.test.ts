@@ -16,7 +16,15 @@ import { JsonRpcProvider, type InterfaceAbi } from "ethers";
 import hre from "hardhat";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { MockV3Aggregator__factory } from "../../typechain-types";
-import { connectCollateral, connectRebalancer, connectToken, formatAmount, type ILeveragedToken } from "../../protocol";
+import {
+  PRODUCT_SYMBOLS,
+  connectCollateral,
+  connectRebalancer,
+  connectToken,
+  formatAmount,
+  type ILeveragedToken,
+} from "../../protocol";
+import { humanDuration } from "../../web/src/format";
 import { installTestWallet } from "./test-wallet";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -149,6 +157,31 @@ function serve(dist: string, deploymentsJson: string): Promise<{ server: http.Se
 
 const toNumber = (text: string): number => Number(text.replace(/[^0-9.]/g, ""));
 
+/** A shown value: the text and the exact number in its data-raw. */
+interface Shown {
+  raw: string | null;
+  text: string;
+}
+
+// The expected text of each kind of value, written out here rather than taken from the page's formatters.
+const lev = (wad: bigint): string => `${formatAmount(wad, 18, 2)}×`;
+const pct = (wad: bigint): string => `${formatAmount(wad * 100n, 18, 2)}%`;
+const dollars = (wad: bigint, digits = 2): string => `$${formatAmount(wad, 18, digits)}`;
+
+/** Every [data-field] under `selector`, by name (the root tsconfig has no DOM library: the page code is a string). */
+async function fieldsIn(page: Page, selector: string): Promise<Record<string, Shown>> {
+  const list = (await page.evaluate(
+    `Array.from(document.querySelectorAll(${JSON.stringify(selector + " [data-field]")}), ` +
+      `(e) => [e.getAttribute("data-field"), e.getAttribute("data-raw"), e.textContent])`,
+  )) as [string, string | null, string][];
+  const out: Record<string, Shown> = {};
+  for (const [name, raw, text] of list) {
+    if (name in out) throw new Error(`${selector}: two fields named ${name}`);
+    out[name] = { raw, text };
+  }
+  return out;
+}
+
 describe("web page in Chromium (e2e)", function () {
   this.timeout(240_000);
   const children: ChildProcess[] = [];
@@ -169,6 +202,83 @@ describe("web page in Chromium (e2e)", function () {
   };
   const token = (symbol: string): ILeveragedToken => connectToken(deployed(symbol), provider);
   const row = (symbol: string) => page.locator(`#products-body tr[data-symbol="${symbol}"]`);
+  const walletLog = async (): Promise<string[]> => (await page.evaluate("globalThis.__testWalletLog")) as string[];
+  const sentOrSigned = (log: string[]): number =>
+    log.filter((m) => m === "eth_sendTransaction" || m === "eth_signTypedData_v4").length;
+
+  /**
+   * Waits until the page shows the chain's current block, then compares every shown value of every product, by its
+   * data-field name, with the contracts' own views read here over JSON-RPC: the exact number (data-raw) and its text.
+   */
+  async function expectPageAgreesWithChain(): Promise<void> {
+    const block = await provider.getBlockNumber();
+    await page.locator(`#products-body[data-block="${block}"]`).waitFor({ state: "attached" });
+    const rebalancer = connectRebalancer(deployed("Rebalancer"), provider);
+    expect(PRODUCT_SYMBOLS).to.have.length(8);
+    for (const symbol of PRODUCT_SYMBOLS) {
+      await page.locator(`#about-${symbol} .about-body[data-block="${block}"]`).waitFor({ state: "attached" });
+      const t = token(symbol);
+      const [m, fees, cap, nav, leverageNow, position, delay] = await Promise.all([
+        rebalancer.methodology(deployed(symbol)),
+        t.fees(),
+        t.equityCap(),
+        t.navPerShare(),
+        t.currentLeverage(),
+        t.positionSnapshot(),
+        t.OUTAGE_WIND_DOWN_DELAY(),
+      ]);
+      const expected: Record<string, [bigint, string]> = {
+        targetLeverage: [m.targetLeverage, lev(m.targetLeverage)],
+        minLeverage: [m.minLeverage, lev(m.minLeverage)],
+        maxLeverage: [m.maxLeverage, lev(m.maxLeverage)],
+        ripcordLeverage: [m.ripcordLeverage, lev(m.ripcordLeverage)],
+      };
+      const tableExpected: Record<string, [bigint, string]> = {
+        ...expected,
+        price: [position.price, dollars(position.price)],
+        nav: [nav, dollars(nav, 4)],
+        leverage: [leverageNow, position.size === 0n ? "— (no position)" : lev(leverageNow)],
+      };
+      const aboutExpected: Record<string, [bigint, string]> = {
+        ...expected,
+        interval: [m.interval, humanDuration(m.interval)],
+        tolerance: [m.tolerance, lev(m.tolerance)],
+        maxTradeNotional: [
+          m.maxTradeNotional,
+          m.maxTradeNotional === 0n ? "unlimited" : dollars(m.maxTradeNotional, 0),
+        ],
+        maxSlippage: [m.maxSlippage, pct(m.maxSlippage)],
+        mintFeeRate: [fees.mintFeeRate, pct(fees.mintFeeRate)],
+        redeemFeeRate: [fees.redeemFeeRate, pct(fees.redeemFeeRate)],
+        streamingFeeRate: [fees.streamingFeeRate, pct(fees.streamingFeeRate)],
+        equityCap: [cap, dollars(cap, 0)],
+        equity: [position.equityWad, dollars(position.equityWad)],
+        outageWindDownDelay: [delay, humanDuration(delay)],
+      };
+      for (const [where, want] of [
+        [`#products-body tr[data-symbol="${symbol}"]`, tableExpected],
+        [`#about-${symbol} .about-body`, aboutExpected],
+      ] as const) {
+        const shown = await fieldsIn(page, where);
+        expect(Object.keys(shown).sort(), `${symbol} ${where}: fields`).to.deep.equal(Object.keys(want).sort());
+        for (const [name, [raw, text]] of Object.entries(want)) {
+          expect(shown[name], `${symbol} ${name}`).to.deep.equal({ raw: raw.toString(), text });
+        }
+      }
+    }
+  }
+
+  /** Runs `act`, waits for `box` to show a failure containing `message`, and checks nothing was signed or mined. */
+  async function expectRefused(box: string, message: string, act: () => Promise<void>): Promise<void> {
+    const block = await provider.getBlockNumber();
+    const signed = sentOrSigned(await walletLog());
+    await act();
+    const failed = page.locator(`${box}[data-state="failed"]`, { hasText: message });
+    await failed.waitFor();
+    expect(await failed.textContent()).to.contain("Nothing was sent.");
+    expect(await provider.getBlockNumber(), `a block was mined for "${message}"`).to.equal(block);
+    expect(sentOrSigned(await walletLog()), `the wallet was asked to sign for "${message}"`).to.equal(signed);
+  }
 
   before(async function () {
     if ("__SOLIDITY_COVERAGE_RUNNING" in hre) {
@@ -280,16 +390,50 @@ describe("web page in Chromium (e2e)", function () {
     await page.locator("#wallet-usdc", { hasText: "10,000.00 USDC" }).waitFor();
   });
 
-  it("mints BTC3L with a permit and shows the balance and NAV", async function () {
+  it("shows every product's parameters, fees, limits, leverage and NAV as the contracts have them", async function () {
+    await expectPageAgreesWithChain();
+  });
+
+  it("mints BTC3L with a permit: busy while it runs, confirmed only after the mint, then the form clears", async function () {
     await page.locator("#product").selectOption("BTC3L");
+    // Approve is the default (two prompts); the permit is an option (three: signature, permit, mint).
+    expect(await page.locator('input[name="auth"][value="approve"]').isChecked()).to.equal(true);
+    await page.locator('input[name="auth"][value="permit"]').check();
     await page.locator("#mint-amount").fill("1000");
     await page.locator("#mint-preview", { hasText: "You get about" }).waitFor();
+    const sends = async (): Promise<number> => (await walletLog()).filter((m) => m === "eth_sendTransaction").length;
+    const sentBefore = await sends();
+    await page.evaluate("globalThis.__testWalletHold = true");
     await page.getByRole("button", { name: "Mint", exact: true }).click();
+
+    // Busy: both buttons disabled, the mint button says so; a second submit does nothing.
+    await page.locator("#mint-submit[disabled]", { hasText: "Minting…" }).waitFor();
+    await page.locator('#mint-form[data-busy="true"]').waitFor();
+    expect(await page.locator("#redeem-submit").isDisabled()).to.equal(true);
+    await page.waitForFunction("globalThis.__testWalletHeld === 1"); // the permit transaction, signed and held
+    await page.evaluate('document.getElementById("mint-form").requestSubmit()');
+    expect(await page.locator("#mint-status").textContent()).to.contain("USDC permit");
+    expect(await sends()).to.equal(sentBefore + 1);
+
+    // The permit is mined: the flow is still pending (not "confirmed") until the mint itself is mined.
+    await page.evaluate("globalThis.__testWalletRelease()");
+    await page.locator("#mint-status .step.confirmed", { hasText: "USDC permit in block" }).waitFor();
+    await page.waitForFunction("globalThis.__testWalletHeld === 1"); // the mint, held
+    expect(await page.locator("#mint-status").getAttribute("data-state")).to.equal("pending");
+    expect(await page.locator("#mint-submit").isDisabled()).to.equal(true);
+    await page.evaluate("globalThis.__testWalletHold = false; globalThis.__testWalletRelease()");
     await page
       .locator('#mint-status[data-state="confirmed"]', { hasText: "You received" })
       .waitFor({ timeout: 30_000 });
-    const log = (await page.evaluate("globalThis.__testWalletLog")) as string[];
+    const log = await walletLog();
     expect(log).to.include("eth_signTypedData_v4");
+    expect(await sends()).to.equal(sentBefore + 2);
+
+    // Done: the buttons are back and the form is empty (no accidental second mint).
+    await page.locator("#mint-submit:not([disabled])", { hasText: /^Mint$/ }).waitFor();
+    expect(await page.locator("#mint-amount").inputValue()).to.equal("");
+    expect(await page.locator("#mint-preview").textContent()).to.equal("Enter how much USDC to pay.");
+    expect(await page.locator("#redeem-submit").isDisabled()).to.equal(false);
 
     const shares = await token("BTC3L").balanceOf(account);
     expect(shares > 0n).to.equal(true);
@@ -310,19 +454,72 @@ describe("web page in Chromium (e2e)", function () {
     expect(await page.locator("#about-BTC3L").textContent()).to.contain("Decay paid since launch");
   });
 
-  it("shows the decoded custom error for a mint with an impossible minimum", async function () {
-    await page.locator('input[name="auth"][value="approve"]').check();
-    await page.locator("#mint-amount").fill("100");
+  it("still agrees with the chain for all eight products with a position open", async function () {
+    await expectPageAgreesWithChain();
+  });
+
+  it("refuses, before signing anything, a mint that would fail or mint nothing", async function () {
+    // The permit option stays chosen: a refused mint must not even ask for a signature.
+    const mint =
+      (amount: string, min = "") =>
+      async () => {
+        await page.locator("#mint-min-out").fill(min);
+        await page.locator("#mint-amount").fill(amount);
+        await page.getByRole("button", { name: "Mint", exact: true }).click();
+      };
+    const status = "#mint-status";
     await page.locator(".advanced summary").click();
-    await page.locator("#mint-min-out").fill("1000000000");
-    await page.getByRole("button", { name: "Mint", exact: true }).click();
-    const failed = page.locator('#mint-status[data-state="failed"]');
-    await failed.waitFor({ timeout: 30_000 });
-    const text = (await failed.textContent()) ?? "";
-    expect(text).to.contain("The price moved beyond your slippage setting");
-    expect(text).to.contain("1,000,000,000.000000 BTC3L");
-    expect(await page.locator("#mint-status").textContent()).to.contain("Approve 100.00 USDC");
+    await expectRefused(
+      status,
+      "0.000001 USDC is too small to mint any BTC3L: the preview gives 0 tokens.",
+      mint("0.000001"),
+    );
+    expect(await page.locator("#mint-preview").textContent()).to.contain("too small to mint any BTC3L");
+    await expectRefused(status, "USDC has 6 decimals: enter at most 6 digits after the point.", mint("1.0000001"));
+    await expectRefused(status, "Enter a plain decimal number", mint("1e3"));
+    await expectRefused(status, "Enter an amount of USDC above zero.", mint("0"));
+    await expectRefused(
+      status,
+      "That is more than BTC3L can take: a mint may leave it with at most $100,000,000 of equity",
+      mint("100000000000000"),
+    );
+    const usdcHeld = await connectCollateral(deployed("USDC"), provider).balanceOf(account);
+    await expectRefused(
+      status,
+      `You have ${formatAmount(usdcHeld, 6, 2)} USDC, less than 20,000.00 USDC.`,
+      mint("20000"),
+    );
+    const preview = await token("BTC3L").previewMint(100_000_000n);
+    await expectRefused(
+      status,
+      `Your minimum of 1,000,000,000.0000 BTC3L is above what the preview gives (${formatAmount(preview, 18, 4)} BTC3L), so the mint would fail.`,
+      mint("100", "1000000000"),
+    );
+    expect(await page.locator("#mint-status").textContent()).not.to.contain("price moved");
+    await expectRefused(status, "Minimum tokens out: BTC3L has 18 decimals", mint("100", "1.0000000000000000001"));
     await page.locator("#mint-min-out").fill("");
+    await page.locator("#mint-amount").fill("");
+  });
+
+  it("refuses, before sending, a redeem above the balance or one that would pay nothing", async function () {
+    const held = await token("BTC3L").balanceOf(account);
+    const redeem = (amount: string) => async () => {
+      await page.locator("#redeem-amount").fill(amount);
+      await page.getByRole("button", { name: "Redeem", exact: true }).click();
+    };
+    const status = "#redeem-status";
+    const heldText = formatAmount(held, 18, 18).replace(/\.?0+$/, "");
+    await expectRefused(status, `You hold only ${heldText} BTC3L: enter at most that.`, redeem("1000000"));
+    expect(await page.locator("#redeem-preview").textContent()).to.contain(`You hold only ${heldText} BTC3L`);
+    expect(await token("BTC3L").previewRedeem(1n)).to.equal(0n);
+    await expectRefused(
+      status,
+      "Redeeming 0.000000000000000001 BTC3L would pay 0.00 USDC (too small): nothing to send.",
+      redeem("0.000000000000000001"),
+    );
+    await expectRefused(status, "BTC3L has 18 decimals", redeem("0.0000000000000000001"));
+    await expectRefused(status, "Enter a plain decimal number", redeem("1e3"));
+    await page.locator("#redeem-amount").fill("");
   });
 
   it("follows price moves and a keeper's rebalance, block by block, and shows the decay paid", async function () {
@@ -356,6 +553,7 @@ describe("web page in Chromium (e2e)", function () {
       `anyone may after ${delayDays} days of silence`,
     );
     await about.screenshot({ path: path.join(SCREENSHOTS, "about-btc3l.png") });
+    await expectPageAgreesWithChain();
   });
 
   it("redeems all BTC3L and sees the USDC back", async function () {
@@ -381,6 +579,8 @@ describe("web page in Chromium (e2e)", function () {
       `You received ${formatAmount(back, 6, 2)} USDC`,
     );
     await row("BTC3L").locator(".balance", { hasText: "0.0000 BTC3L" }).waitFor();
+    expect(await page.locator("#redeem-amount").inputValue()).to.equal("");
+    await page.locator("#redeem-submit:not([disabled])", { hasText: /^Redeem$/ }).waitFor();
     await page.locator("#wallet-usdc", { hasText: `${formatAmount(after, 6, 2)} USDC` }).waitFor();
   });
 

@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { AbiCoder, Interface, id } from "ethers";
 import { errorInterface, explainError, findRevertData } from "../../protocol";
 import { computeDecay } from "../../web/src/decay";
-import { formatAmount, percent } from "../../web/src/format";
+import { checkAmount, maxMintUnderCap } from "../../web/src/amounts";
+import { exact, formatAmount, percent } from "../../web/src/format";
 
 const WAD = 10n ** 18n;
 const wad = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
@@ -84,5 +85,35 @@ describe("web: error decoding", function () {
     expect(explainError({ error: { data } }, errors)).to.contain("price feed is out of date");
     expect(explainError({ code: 4001, message: "User rejected" }, errors)).to.contain("declined");
     expect(explainError({ code: "ACTION_REJECTED" }, errors)).to.contain("declined");
+  });
+});
+
+describe("web: amount fields (pre-flight)", function () {
+  it("names what is wrong with a typed amount", function () {
+    expect(checkAmount("1,000.5", 6, "USDC")).to.deep.equal({ value: 1_000_500_000n });
+    expect(checkAmount("1.0000001", 6, "USDC").error).to.equal(
+      "USDC has 6 decimals: enter at most 6 digits after the point.",
+    );
+    for (const bad of ["1e3", "-5", "abc", "1.2.3", "0x10"]) {
+      expect(checkAmount(bad, 6, "USDC").error, bad).to.match(/^Enter a plain decimal number/);
+    }
+    expect(checkAmount("0", 18, "BTC3L").error).to.equal("Enter an amount of BTC3L above zero.");
+    expect(checkAmount("  ", 18, "BTC3L").error).to.equal("Enter an amount of BTC3L.");
+    expect(checkAmount("0.000000000000000001", 18, "BTC3L")).to.deep.equal({ value: 1n });
+  });
+
+  it("bounds a mint by the equity cap, grossed up by the mint fee", function () {
+    const cap = 100_000_000n * WAD;
+    expect(maxMintUnderCap(cap, cap, 10n ** 15n)).to.equal(0n);
+    expect(maxMintUnderCap(cap, cap + 1n, 10n ** 15n)).to.equal(0n);
+    // $999 of room at a 0.1% fee: 999 / 0.999 = 1,000 USDC.
+    expect(maxMintUnderCap(cap, cap - 999n * WAD, 10n ** 15n)).to.equal(1_000_000_000n);
+  });
+
+  it("prints every decimal of an amount without trailing zeros", function () {
+    expect(exact(1n, 6, "USDC")).to.equal("0.000001 USDC");
+    expect(exact(1n, 18, "BTC3L")).to.equal("0.000000000000000001 BTC3L");
+    expect(exact(1_500_000n, 6, "USDC")).to.equal("1.5 USDC");
+    expect(exact(2_000_000_000n, 6, "USDC")).to.equal("2,000 USDC");
   });
 });

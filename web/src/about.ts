@@ -1,6 +1,6 @@
 /** "What these tokens are": per product, the rules (methodology and fees) and the decay it has paid since launch. */
 import { formatAmount } from "@ballast/protocol";
-import { h, replaceChildren } from "./dom";
+import { field, h, replaceChildren } from "./dom";
 import { el } from "./elements";
 import { humanDuration, leverage, percent, ratePct, usd } from "./format";
 import type { ProductSnapshot, ProductStatic } from "./reader";
@@ -25,6 +25,7 @@ export function renderAbout(): void {
     const body = el.about.querySelector<HTMLDivElement>(`#about-${p.symbol} .about-body`);
     if (!s || !body) continue;
     const m = s.methodology;
+    body.dataset.block = state.readBlock === null ? "" : String(state.readBlock);
     replaceChildren(
       body,
       h("h3", {}, "Rules"),
@@ -41,50 +42,83 @@ export function renderAbout(): void {
   }
 }
 
-/** The methodology and fees in words. */
+/** The methodology and fees in words; every number is a named field (`data-field`, `data-raw`). */
 function rules(p: ProductStatic, s: ProductSnapshot): HTMLUListElement {
   const m = s.methodology;
   const L = leverage(m.targetLeverage);
+  const f = s.fees;
   return h(
     "ul",
     {},
     h(
       "li",
       {},
-      `Each ${p.symbol} is an equal share of one ${L} ${p.isLong ? "long" : "short"} ${p.market}-USD perpetual-futures position. ` +
+      `Each ${p.symbol} is an equal share of one `,
+      field("targetLeverage", m.targetLeverage, L),
+      ` ${p.isLong ? "long" : "short"} ${p.market}-USD perpetual-futures position. ` +
         `NAV per token = the position's equity ÷ tokens. You mint and redeem at NAV, paying your own trading costs.`,
     ),
     h(
       "li",
       {},
-      `Leverage drifts as ${p.market} moves. Anyone (a keeper) may bring it back to ${L} when it leaves the band ` +
-        `${leverage(m.minLeverage)}–${leverage(m.maxLeverage)}, or once a ${humanDuration(m.interval)} has passed ` +
-        `and it is more than ${formatAmount(m.tolerance, 18, 2)} away from target.`,
+      `Leverage drifts as ${p.market} moves. Anyone (a keeper) may bring it back to ${L} when it leaves the band `,
+      field("minLeverage", m.minLeverage, leverage(m.minLeverage)),
+      "–",
+      field("maxLeverage", m.maxLeverage, leverage(m.maxLeverage)),
+      ", or once a ",
+      field("interval", m.interval, humanDuration(m.interval)),
+      " has passed and it is more than ",
+      field("tolerance", m.tolerance, leverage(m.tolerance)),
+      " away from target.",
     ),
     h(
       "li",
       {},
-      `Ripcord: at ${leverage(m.ripcordLeverage)} or above, an emergency trade takes it straight back to ${L}.`,
+      "Ripcord: at ",
+      field("ripcordLeverage", m.ripcordLeverage, leverage(m.ripcordLeverage)),
+      ` or above, an emergency trade takes it straight back to ${L}.`,
     ),
     h(
       "li",
       {},
-      `Rebalance trades are at most ${m.maxTradeNotional === 0n ? "unlimited" : usd(m.maxTradeNotional, 0)} per call ` +
-        `(larger ones continue in further calls) and must fill within ${ratePct(m.maxSlippage)} of the oracle price.`,
+      "Rebalance trades are at most ",
+      field(
+        "maxTradeNotional",
+        m.maxTradeNotional,
+        m.maxTradeNotional === 0n ? "unlimited" : usd(m.maxTradeNotional, 0),
+      ),
+      " per call (larger ones continue in further calls) and must fill within ",
+      field("maxSlippage", m.maxSlippage, ratePct(m.maxSlippage)),
+      " of the oracle price.",
     ),
     h(
       "li",
       {},
-      `Fees: ${ratePct(s.fees.mintFeeRate)} to mint, ${ratePct(s.fees.redeemFeeRate)} to redeem, ` +
-        `${ratePct(s.fees.streamingFeeRate)} a year while you hold. Redeeming is never paused.`,
+      "Fees: ",
+      field("mintFeeRate", f.mintFeeRate, ratePct(f.mintFeeRate)),
+      " to mint, ",
+      field("redeemFeeRate", f.redeemFeeRate, ratePct(f.redeemFeeRate)),
+      " to redeem, ",
+      field("streamingFeeRate", f.streamingFeeRate, ratePct(f.streamingFeeRate)),
+      " a year while you hold. Redeeming is never paused.",
+    ),
+    h(
+      "li",
+      {},
+      "Size limit: a mint may leave the product with at most ",
+      field("equityCap", s.equityCap, usd(s.equityCap, 0)),
+      " of equity (it holds ",
+      field("equity", s.equityWad, s.equityWad === undefined ? "—" : usd(s.equityWad)),
+      " now).",
     ),
     h(
       "li",
       { class: "exit-guarantee" },
       `Your exit: while the position is open, a redeem needs a current oracle price. If the price feed stops, the ` +
-        `owner may wind ${p.symbol} down at once, and anyone may after ${humanDuration(s.outageWindDownDelay)} of ` +
-        `silence: the position closes at the feed's last valid price. A product without a position (wound down or ` +
-        `liquidated) redeems with no price at all, whatever the oracle's state.`,
+        `owner may wind ${p.symbol} down at once, and anyone may after `,
+      field("outageWindDownDelay", s.outageWindDownDelay, humanDuration(s.outageWindDownDelay)),
+      ` of silence: the position closes at the feed's last valid price. A product without a position (wound down ` +
+        `or liquidated) redeems with no price at all, whatever the oracle's state.`,
     ),
   );
 }

@@ -1,6 +1,7 @@
 /** Amounts typed into the forms, and the arithmetic the previews and actions do on them (as the contracts round). */
 import { parseUnits } from "ethers";
-import { BPS, WAD } from "@ballast/protocol";
+// Relative, not @ballast/protocol: also loaded by Node tests (test/unit/WebLogic.test.ts), which do not know the alias.
+import { BPS, WAD } from "../../protocol/constants";
 
 /** Parses a decimal amount; null for empty or malformed input. */
 export function parseAmount(text: string, decimals: number): bigint | null {
@@ -27,3 +28,37 @@ export const applySlippage = (amount: bigint, bps: bigint): bigint => (amount * 
 
 /** A fee at a WAD rate, rounded up as the contract charges it. */
 export const feeUp = (amount: bigint, rateWad: bigint): bigint => (amount * rateWad + WAD - 1n) / WAD;
+
+/** A typed amount, or the sentence that says what is wrong with it. */
+export type Checked = { value: bigint; error?: undefined } | { value?: undefined; error: string };
+
+/**
+ * Reads an amount field: `unit` names what is typed ("USDC", or a product's symbol), `decimals` how many digits
+ * after the point it has. Empty, malformed ("1e3", "-5", "abc"), too precise and zero inputs each get their own
+ * sentence.
+ */
+export function checkAmount(text: string, decimals: number, unit: string): Checked {
+  const t = text.trim().replace(/,/g, "");
+  if (t === "") return { error: `Enter an amount of ${unit}.` };
+  if (!/^\d+(\.\d*)?$|^\.\d+$/.test(t)) {
+    return { error: `Enter a plain decimal number, like 1000 or 250.5 (no exponents, signs or letters).` };
+  }
+  const frac = t.split(".")[1] ?? "";
+  if (frac.length > decimals) {
+    return { error: `${unit} has ${decimals} decimals: enter at most ${decimals} digits after the point.` };
+  }
+  const value = parseAmount(t, decimals);
+  if (value === null) return { error: `Enter a plain decimal number, like 1000 or 250.5.` };
+  if (value === 0n) return { error: `Enter an amount of ${unit} above zero.` };
+  return { value };
+}
+
+/**
+ * The most USDC (6 decimals) a mint may pay so that the product's equity stays within its cap: the room left
+ * (cap − equity, in USD WAD) grossed up by the mint fee. 0 when the product is at or above its cap.
+ */
+export function maxMintUnderCap(capWad: bigint, equityWad: bigint, mintFeeRateWad: bigint): bigint {
+  if (equityWad >= capWad) return 0n;
+  const roomUnits = (capWad - equityWad) / 10n ** 12n;
+  return (roomUnits * WAD) / (WAD - mintFeeRateWad);
+}

@@ -1,7 +1,8 @@
 /**
  * Letting a product take the holder's USDC before a mint: nothing if the allowance suffices, else an EIP-2612 permit
  * for exactly the amount (submitted in its own USDC.permit transaction: mint() takes no permit) or an approve
- * transaction. A wallet that cannot sign typed data falls back to approve.
+ * transaction (the default: two prompts, approve then mint, where a permit takes three). A wallet that cannot sign
+ * typed data falls back to approve.
  */
 import { Signature, type JsonRpcSigner } from "ethers";
 import { PERMIT_TYPES, explainError, permitDomain } from "@ballast/protocol";

@@ -28,3 +28,13 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function replaceChildren(parent: HTMLElement, ...children: Child[]): void {
   parent.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
 }
+
+/**
+ * A shown contract value: a span whose `data-field` names it and whose `data-raw` holds the exact on-chain number,
+ * so that the browser test can find each value by name and compare it with the contract's.
+ */
+export function field(name: string, raw: bigint | null | undefined, text: string): HTMLSpanElement {
+  const attrs: Record<string, string> = { "data-field": name };
+  if (raw !== null && raw !== undefined) attrs["data-raw"] = raw.toString();
+  return h("span", attrs, text);
+}

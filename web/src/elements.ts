@@ -20,11 +20,13 @@ export const el = {
   mintMinOut: byId<HTMLInputElement>("mint-min-out"),
   mintPreview: byId<HTMLParagraphElement>("mint-preview"),
   mintStatus: byId<HTMLDivElement>("mint-status"),
+  mintSubmit: byId<HTMLButtonElement>("mint-submit"),
   redeemForm: byId<HTMLFormElement>("redeem-form"),
   redeemAmount: byId<HTMLInputElement>("redeem-amount"),
   redeemAll: byId<HTMLButtonElement>("redeem-all"),
   redeemPreview: byId<HTMLParagraphElement>("redeem-preview"),
   redeemStatus: byId<HTMLDivElement>("redeem-status"),
+  redeemSubmit: byId<HTMLButtonElement>("redeem-submit"),
   about: byId<HTMLDivElement>("about"),
   networkInfo: byId<HTMLParagraphElement>("network-info"),
 };

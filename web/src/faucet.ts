@@ -20,6 +20,8 @@ export async function onFaucet(): Promise<void> {
   }
   const signer = await ready.signer;
   const mock = MockUSDC__factory.connect(await reader().usdc.getAddress(), signer);
-  await runTx(log, "Test USDC", () => mock.mint(ready.account, FAUCET_AMOUNT), USDC_UNITS);
+  if (await runTx(log, "Test USDC", () => mock.mint(ready.account, FAUCET_AMOUNT), USDC_UNITS)) {
+    log.box.dataset.state = "confirmed";
+  }
   void requestRefresh();
 }

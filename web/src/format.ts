@@ -33,3 +33,9 @@ export function humanDuration(seconds: bigint): string {
   if (s % 3600 === 0) return s === 3600 ? "hour" : `${s / 3600} hours`;
   return `${s} seconds`;
 }
+
+/** Every decimal of an amount, without trailing zeros (e.g. "0.000001 USDC", "0.000000000000000001 BTC3L"). */
+export function exact(value: bigint, decimals: number, unit: string): string {
+  const text = formatAmount(value, decimals, decimals).replace(/\.?0+$/, "");
+  return `${text} ${unit}`;
+}

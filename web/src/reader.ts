@@ -67,6 +67,8 @@ export interface ProductSnapshot extends PricedViews {
   fees: Fees;
   totalSupply: bigint;
   mintPaused: boolean;
+  /** The most equity (USD, WAD) a mint may leave the product with (`equityCap()`). */
+  equityCap: bigint;
   /** Seconds of feed silence after which anyone may wind the product down (`OUTAGE_WIND_DOWN_DELAY`). */
   outageWindDownDelay: bigint;
   balance: bigint | null;
@@ -120,7 +122,7 @@ export class ProtocolReader {
   }
 
   async snapshot(p: ProductStatic, account: string | null): Promise<ProductSnapshot> {
-    const [methodology, fees, totalSupply, mintPaused, outageWindDownDelay, balance] = await Promise.all([
+    const [methodology, fees, totalSupply, mintPaused, equityCap, outageWindDownDelay, balance] = await Promise.all([
       this.rebalancer.methodology(p.address).then(toMethodology),
       p.token.fees().then((f) => ({
         mintFeeRate: f.mintFeeRate,
@@ -129,6 +131,7 @@ export class ProtocolReader {
       })),
       p.token.totalSupply(),
       p.token.mintPaused(),
+      p.token.equityCap(),
       p.token.OUTAGE_WIND_DOWN_DELAY(),
       account ? p.token.balanceOf(account) : Promise.resolve(null),
     ]);
@@ -138,6 +141,7 @@ export class ProtocolReader {
       fees,
       totalSupply,
       mintPaused,
+      equityCap,
       outageWindDownDelay,
       balance,
     };

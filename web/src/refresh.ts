@@ -13,6 +13,9 @@ let refreshAgain = false;
 
 /** Snapshots of every product and their rebalance counts, into the state. */
 async function readAll(reader: ProtocolReader, account: string | null): Promise<void> {
+  // ethers may answer eth_blockNumber from a short cache: the block event's number is at least as new.
+  const fetched = state.read ? await state.read.getBlockNumber() : null;
+  const block = fetched === null ? state.block : Math.max(fetched, state.block ?? 0);
   const snaps = await Promise.all(reader.products.map((p) => reader.snapshot(p, account)));
   for (const s of snaps) state.snapshots.set(s.product.symbol, s);
   const counts = await Promise.all(
@@ -23,6 +26,7 @@ async function readAll(reader: ProtocolReader, account: string | null): Promise<
     if (c !== undefined && c >= 0) state.rebalances.set(s.product.symbol, c);
   });
   state.usdcBalance = account ? await reader.usdc.balanceOf(account) : null;
+  state.readBlock = block;
 }
 
 /** One refresh at a time; a request during one runs another right after it. */

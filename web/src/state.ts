@@ -22,6 +22,8 @@ export interface State {
   redeemAll: boolean;
   busy: boolean;
   block: number | null;
+  /** The chain's head when the shown snapshots began to be read (they are of that block or a later one). */
+  readBlock: number | null;
 }
 
 export const state: State = {
@@ -41,6 +43,7 @@ export const state: State = {
   redeemAll: false,
   busy: false,
   block: null,
+  readBlock: null,
 };
 
 export function need<T>(x: T | null, what: string): T {

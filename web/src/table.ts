@@ -1,6 +1,6 @@
 /** The products table: one row per product, live from the contracts. */
 import { Action, WAD } from "@ballast/protocol";
-import { h, replaceChildren } from "./dom";
+import { field, h, replaceChildren } from "./dom";
 import { el } from "./elements";
 import { leverage, tokens, usd } from "./format";
 import type { ProductSnapshot, ProductStatic } from "./reader";
@@ -40,7 +40,14 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
   const m = s.methodology;
   const balance = s.balance === null ? "—" : tokens(s.balance, p.symbol);
   const value = s.balance === null || s.navWad === undefined ? "—" : usd((s.balance * s.navWad) / WAD);
-  const band = `${leverage(m.minLeverage)}–${leverage(m.maxLeverage)} (${leverage(m.ripcordLeverage)})`;
+  const band = [
+    field("minLeverage", m.minLeverage, leverage(m.minLeverage)),
+    "–",
+    field("maxLeverage", m.maxLeverage, leverage(m.maxLeverage)),
+    " (",
+    field("ripcordLeverage", m.ripcordLeverage, leverage(m.ripcordLeverage)),
+    ")",
+  ];
   const closed = s.active === false ? h("span", { class: "badge warn" }, "closed") : null;
   const paused = s.mintPaused ? h("span", { class: "badge warn" }, "mint paused") : null;
   if (s.unavailable) {
@@ -57,11 +64,19 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
     "tr",
     { "data-symbol": p.symbol },
     head,
-    td("Underlying price", s.priceWad === undefined ? "—" : usd(s.priceWad)),
-    td("NAV per token", h("span", { class: "nav" }, s.navWad === undefined ? "—" : usd(s.navWad, 4)), closed, paused),
-    td("Leverage now", s.sizeWad === 0n ? "— (no position)" : leverage(s.leverageWad ?? 0n)),
-    td("Target", leverage(m.targetLeverage)),
-    td("Band (ripcord)", band),
+    td("Underlying price", field("price", s.priceWad, s.priceWad === undefined ? "—" : usd(s.priceWad))),
+    td(
+      "NAV per token",
+      h("span", { class: "nav" }, field("nav", s.navWad, s.navWad === undefined ? "—" : usd(s.navWad, 4))),
+      closed,
+      paused,
+    ),
+    td(
+      "Leverage now",
+      field("leverage", s.leverageWad, s.sizeWad === 0n ? "— (no position)" : leverage(s.leverageWad ?? 0n)),
+    ),
+    td("Target", field("targetLeverage", m.targetLeverage, leverage(m.targetLeverage))),
+    td("Band (ripcord)", ...band),
     td("Next rebalance", actionText(s)),
     td("Your balance", h("span", { class: "balance" }, balance)),
     td("Value", h("span", { class: "value" }, value)),
@@ -71,6 +86,8 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
 export function renderTable(): void {
   const rows = reader().products.map((p) => row(p, state.snapshots.get(p.symbol)));
   replaceChildren(el.productsBody, ...rows);
+  // The block the rows were read at (the chain's head when this refresh began): the browser test waits for it.
+  if (state.readBlock !== null) el.productsBody.dataset.block = String(state.readBlock);
   el.blockNumber.textContent = state.block === null ? "" : ` (block ${state.block})`;
 }
 

@@ -1,15 +1,35 @@
-/** The mint and redeem forms' actions: validate, authorize the USDC (mint), send, and report what was received. */
+/**
+ * The mint and redeem forms' actions: check the form against the previews (preflight.ts) and send nothing that
+ * would fail or pay nothing, authorize the USDC (mint), send, and report what was received. During a flow both
+ * forms' buttons are disabled and the active one says what is happening; "confirmed" is shown only once the mint or
+ * redeem itself is mined, and the form is cleared after it.
+ */
 import type { TransactionReceipt } from "ethers";
 import { USDC_UNITS, explainError } from "@ballast/protocol";
-import { applySlippage, parseAmount, slippageBps } from "./amounts";
 import { authorize } from "./authorize";
 import { walletReady, type ReadyWallet } from "./connection";
 import { h } from "./dom";
 import { el } from "./elements";
 import { tokens, usdc } from "./format";
+import { isRefusal, planMint, planRedeem, type Refusal } from "./preflight";
+import { updatePreviews } from "./previews";
 import type { ProductStatic } from "./reader";
 import { errorsIface, reader, requestRefresh, selected, state } from "./state";
 import { runTx, startLog, step, type TxLog } from "./txlog";
+
+const BUTTON_TEXT = new Map<HTMLButtonElement, string>();
+
+/** Disables both forms' buttons while a flow runs; `active` shows `label` (e.g. "Minting…") meanwhile. */
+function setBusy(busy: boolean, active: HTMLButtonElement, label: string): void {
+  state.busy = busy;
+  for (const b of [el.mintSubmit, el.redeemSubmit, el.redeemAll]) {
+    b.disabled = busy;
+    if (!BUTTON_TEXT.has(b)) BUTTON_TEXT.set(b, b.textContent ?? "");
+  }
+  active.textContent = busy ? label : (BUTTON_TEXT.get(active) ?? active.textContent);
+  active.setAttribute("aria-busy", String(busy));
+  for (const form of [el.mintForm, el.redeemForm]) form.dataset.busy = String(busy && form.contains(active));
+}
 
 /** Starts a form action: one at a time, a fresh step log, a connected wallet on the Ballast network (else says why). */
 function beginAction(ev: SubmitEvent, box: HTMLElement): { log: TxLog; ready: ReadyWallet } | null {
@@ -24,25 +44,24 @@ function beginAction(ev: SubmitEvent, box: HTMLElement): { log: TxLog; ready: Re
   return { log, ready };
 }
 
-/** Runs a validated action's transactions: the page stays busy meanwhile, a failure ends in the log in plain words,
- *  and the products table refreshes afterwards either way. */
-async function whileBusy(log: TxLog, work: () => Promise<void>): Promise<void> {
-  state.busy = true;
+/** Shows a pre-flight refusal (nothing was sent) and puts the cursor where the problem is. */
+function refuse(log: TxLog, r: Refusal): void {
+  step(log, "failed", `${r.error} Nothing was sent.`);
+  r.focus?.focus();
+}
+
+/** Runs an action's checks and transactions with the page busy; a failure ends in the log in plain words, and the
+ *  products table refreshes afterwards either way. */
+async function whileBusy(log: TxLog, button: HTMLButtonElement, label: string, work: () => Promise<void>) {
+  setBusy(true, button, label);
   try {
     await work();
   } catch (e) {
     step(log, "failed", explainError(e, errorsIface()));
   } finally {
-    state.busy = false;
+    setBusy(false, button, label);
     void requestRefresh();
   }
-}
-
-/** The slippage field in basis points, or null after saying it is invalid. */
-function slippageOrFail(log: TxLog): bigint | null {
-  const bps = slippageBps(el.slippage.value);
-  if (bps === null) step(log, "failed", "Enter a slippage tolerance between 0 and 50%.");
-  return bps;
 }
 
 /** The product's event in a receipt (Minted or Redeemed), decoded. */
@@ -59,45 +78,28 @@ export async function onMint(ev: SubmitEvent): Promise<void> {
   if (!begun) return;
   const { log, ready } = begun;
   const p = selected();
-  const amount = parseAmount(el.mintAmount.value, 6);
-  if (amount === null || amount === 0n) {
-    step(log, "failed", "Enter an amount in USDC above zero.");
-    el.mintAmount.focus();
-    return;
-  }
-  const bps = slippageOrFail(log);
-  if (bps === null) {
-    el.slippage.focus();
-    return;
-  }
-  const override = el.mintMinOut.value.trim() === "" ? null : parseAmount(el.mintMinOut.value, 18);
-  if (el.mintMinOut.value.trim() !== "" && override === null) {
-    step(log, "failed", "The minimum tokens out is not a number.");
-    return;
-  }
-  await whileBusy(log, () => mint(log, ready, p, amount, (preview) => override ?? applySlippage(preview, bps)));
+  await whileBusy(log, el.mintSubmit, "Minting…", () => mint(log, ready, p));
 }
 
-async function mint(
-  log: TxLog,
-  ready: ReadyWallet,
-  p: ProductStatic,
-  amount: bigint,
-  minOutOf: (preview: bigint) => bigint,
-): Promise<void> {
-  const signer = await ready.signer;
+async function mint(log: TxLog, ready: ReadyWallet, p: ProductStatic): Promise<void> {
+  const checking = step(log, "pending", "Checking the preview…");
+  const plan = await planMint(p);
+  checking.remove();
+  if (isRefusal(plan)) return refuse(log, plan);
+  const { amount } = plan;
   const balance = await reader().usdc.balanceOf(ready.account);
-  if (balance < amount) {
-    step(log, "failed", `You have ${usdc(balance)}, less than ${usdc(amount)}.`);
-    return;
-  }
+  if (balance < amount) return refuse(log, { error: `You have ${usdc(balance)}, less than ${usdc(amount)}.` });
+
+  const signer = await ready.signer;
   if (!(await authorize(log, signer, ready.account, p, amount))) return;
-  const minOut = minOutOf(await p.token.previewMint(amount));
+  // A block (or more) has passed: check again, with a fresh preview, before the mint itself.
+  const again = await planMint(p);
+  if (isRefusal(again)) return refuse(log, again);
   const token = p.token.connect(signer);
   const receipt = await runTx(
     log,
     `Mint ${p.symbol} with ${usdc(amount)}`,
-    () => token.mint(amount, minOut, ready.account),
+    () => token.mint(amount, again.minOut, ready.account),
     { outSymbol: p.symbol, outDecimals: 18 },
   );
   if (!receipt) return;
@@ -108,10 +110,13 @@ async function mint(
       log,
       "info",
       h("strong", {}, `You received ${tokens(shares, p.symbol)}`),
-      ` for ${usdc(collateralIn)} (fee ${usdc(fee)}).`,
+      ` for ${usdc(collateralIn)} (fee ${usdc(fee, 6)}).`,
     );
   }
   log.box.dataset.state = "confirmed";
+  el.mintAmount.value = "";
+  el.mintMinOut.value = "";
+  void updatePreviews();
 }
 
 export async function onRedeem(ev: SubmitEvent): Promise<void> {
@@ -119,38 +124,30 @@ export async function onRedeem(ev: SubmitEvent): Promise<void> {
   if (!begun) return;
   const { log, ready } = begun;
   const p = selected();
-  const bps = slippageOrFail(log);
-  if (bps === null) return;
-  await whileBusy(log, () => redeem(log, ready, p, bps));
+  await whileBusy(log, el.redeemSubmit, "Redeeming…", () => redeem(log, ready, p));
 }
 
-async function redeem(log: TxLog, ready: ReadyWallet, p: ProductStatic, bps: bigint): Promise<void> {
+async function redeem(log: TxLog, ready: ReadyWallet, p: ProductStatic): Promise<void> {
+  const checking = step(log, "pending", "Checking the preview…");
+  const plan = await planRedeem(p, await p.token.balanceOf(ready.account));
+  checking.remove();
+  if (isRefusal(plan)) return refuse(log, plan);
   const signer = await ready.signer;
-  const held = await p.token.balanceOf(ready.account);
-  const shares = state.redeemAll ? held : parseAmount(el.redeemAmount.value, 18);
-  if (shares === null || shares === 0n) {
-    step(log, "failed", state.redeemAll ? "You hold none of this token." : "Enter a number of tokens above zero.");
-    return;
-  }
-  if (shares > held) {
-    step(log, "failed", `You hold ${tokens(held, p.symbol)}, less than ${tokens(shares, p.symbol)}.`);
-    return;
-  }
-  const minOut = applySlippage(await p.token.previewRedeem(shares), bps);
   const token = p.token.connect(signer);
   const receipt = await runTx(
     log,
-    `Redeem ${tokens(shares, p.symbol)}`,
-    () => token.redeem(shares, minOut, ready.account),
+    `Redeem ${tokens(plan.shares, p.symbol)}`,
+    () => token.redeem(plan.shares, plan.minOut, ready.account),
     USDC_UNITS,
   );
   if (!receipt) return;
   const redeemed = productEvent(p, receipt, "Redeemed");
   if (redeemed) {
     const [, , , collateralOut, fee] = redeemed.args as unknown as [string, string, bigint, bigint, bigint];
-    step(log, "info", h("strong", {}, `You received ${usdc(collateralOut)}`), ` (redeem fee ${usdc(fee)}).`);
+    step(log, "info", h("strong", {}, `You received ${usdc(collateralOut)}`), ` (redeem fee ${usdc(fee, 6)}).`);
   }
   log.box.dataset.state = "confirmed";
   state.redeemAll = false;
   el.redeemAmount.value = "";
+  void updatePreviews();
 }

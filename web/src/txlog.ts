@@ -1,4 +1,8 @@
-/** The step log under a form: each transaction shows Pending (with its hash), Confirmed (block and hash) or Failed. */
+/**
+ * The step log under a form: each transaction shows Pending (with its hash), Confirmed (block and hash) or Failed.
+ * The box's data-state is "pending" while a flow runs, "failed" after a failure, and "confirmed" only when the flow
+ * itself says it is done (after its last transaction), never after an intermediate approve or permit.
+ */
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { explainError, type ExplainContext } from "@ballast/protocol";
 import { h, replaceChildren } from "./dom";
@@ -25,7 +29,8 @@ export function step(log: TxLog, st: StepState, ...content: (Node | string)[]): 
   const label = { pending: "Pending", confirmed: "Confirmed", failed: "Failed", info: "" }[st];
   const item = h("li", { class: `step ${st}` }, label ? h("strong", {}, `${label}: `) : null, ...content);
   log.list.append(item);
-  if (st !== "info") log.box.dataset.state = st;
+  // A confirmed step is one transaction of a flow: only the flow says when it is done (data-state="confirmed").
+  if (st === "pending" || st === "failed") log.box.dataset.state = st;
   return item;
 }
 
