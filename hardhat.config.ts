@@ -4,6 +4,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig, NetworksUserConfig } from "hardhat/types";
 import "./tasks";
+import "./plugins/snapshot-clock";
 
 // The compiler comes from the npm `solc` package: these machines cannot reach Hardhat's compiler host.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

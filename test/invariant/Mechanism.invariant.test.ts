@@ -187,7 +187,9 @@ function dueView(w: World, sym: Sym): DueView | undefined {
  * Issue 13.3: the bounty of a due product never decreases while it stays due, once its due state was observed
  * (`poke` or a first chunk recorded its start): no oracle round, heartbeat re-post or time-based/breach transition
  * moves the auction start later. Only the caps that do not depend on time may bind lower: the equity fraction (the
- * product's equity moved) and the budget (unchanged unless served). Skipped: the product was served (or the budget
+ * product's equity moved; for a chunk, net of what its rebalance already paid) and the budget (unchanged unless
+ * served). Found by seed 20261201, run 188: a chunked BTC3S whose equity fell to 0.0015 USDC was paid 0, its equity
+ * cap of 15 units being below what its first chunk had paid. Skipped: the product was served (or the budget
  * changed), was not due at one end, had no recorded start before, or entered ITERATE from a ripcord (a chunk is paid
  * net of what its rebalance paid, one bounty per due state).
  */
@@ -199,7 +201,12 @@ function checkAuctionMonotone(w: World, stats: Stats, before: Partial<Record<Sym
     if (b.action === Action.ITERATE && a.action !== Action.ITERATE) continue;
     expect(b.dueSince, `${sym} auction start moved later while due`).to.be.lte(a.dueSince);
     const p = w.products[sym];
-    const eqCap = mulDivDown(tokenSnapshot(w, sym).eq / TO_WAD, p.bounty.maxEquityFraction, WAD);
+    let eqCap = mulDivDown(tokenSnapshot(w, sym).eq / TO_WAD, p.bounty.maxEquityFraction, WAD);
+    // A chunk is paid the capped auction net of what its rebalance already paid: the equity cap binds before that.
+    if (b.action === Action.ITERATE) {
+      const paid = p.duePaid ?? 0n;
+      eqCap = eqCap > paid ? eqCap - paid : 0n;
+    }
     const floor = a.bounty < eqCap ? a.bounty : eqCap;
     expect(b.bounty, `${sym} bounty fell while due (${a.bounty} -> ${b.bounty})`).to.be.gte(floor);
     bump(stats, "observed due bounty never decreases");
