@@ -25,7 +25,10 @@ const setup = deployments.createFixture(async () => {
   const weth = (await deployments.get("WETH")).address;
   const oracle = (await deployments.get("ETHUSDOracle")).address;
   const factory = await ethers.getContractFactory("AaveVenue");
-  const venue = (await factory.deploy(pool, swapPool, usdcAddress, weth, oracle, MAX_SLIPPAGE)) as unknown as AaveVenue;
+  const deployVenue = async (isLong: boolean) =>
+    (await factory.deploy(pool, swapPool, usdcAddress, weth, oracle, MAX_SLIPPAGE, isLong)) as unknown as AaveVenue;
+  const venue = await deployVenue(true);
+  const shortVenue = await deployVenue(false);
   const usdc = (await ethers.getContractAt("MockUSDC", usdcAddress)) as unknown as MockUSDC;
   const aave = (await ethers.getContractAt(aaveArtifact("Pool").abi, pool)) as unknown as Contract;
   const signers = await ethers.getSigners();
@@ -33,8 +36,9 @@ const setup = deployments.createFixture(async () => {
   for (const s of [product, other]) {
     await usdc.mint(s.address, 1_000_000n * USDC);
     await usdc.connect(s).approve(await venue.getAddress(), ethers.MaxUint256);
+    await usdc.connect(s).approve(await shortVenue.getAddress(), ethers.MaxUint256);
   }
-  return { venue, usdc, aave, product, other, recipient, weth };
+  return { venue, shortVenue, usdc, aave, product, other, recipient, weth };
 });
 
 async function lever(venue: AaveVenue, s: HardhatEthersSigner) {
@@ -44,8 +48,8 @@ async function lever(venue: AaveVenue, s: HardhatEthersSigner) {
 }
 
 describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
-  it("reports its static surface from the reserves", async function () {
-    const { venue, usdc } = await setup();
+  it("reports its static surface from the reserves, each side its own maxLeverage", async function () {
+    const { venue, shortVenue, usdc } = await setup();
     expect(await venue.settlement()).to.equal(0n);
     expect(await venue.collateral()).to.equal(await usdc.getAddress());
     expect(await venue.oracle()).to.equal((await deployments.get("ETHUSDOracle")).address);
@@ -53,7 +57,10 @@ describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
     const ltvWeth = BigInt(AAVE_MARKET.reserves.WETH.ltvBps);
     const longMax = (10_000n * WAD) / (10_000n - ltvWeth); // 5x
     const shortMax = (ltvUsdc * WAD) / (10_000n - ltvUsdc); // 3.35x
-    expect(await venue.maxLeverage()).to.equal(longMax < shortMax ? longMax : shortMax);
+    expect(await venue.IS_LONG()).to.equal(true);
+    expect(await shortVenue.IS_LONG()).to.equal(false);
+    expect(await venue.maxLeverage()).to.equal(longMax);
+    expect(await shortVenue.maxLeverage()).to.equal(shortMax);
     expect(await venue.paused()).to.equal(false);
   });
 
@@ -121,8 +128,28 @@ describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
       .and.gt((margin * 997n) / 1000n);
   });
 
+  it("each venue serves one side: a long venue refuses a short and the reverse", async function () {
+    const { venue, shortVenue, product } = await setup();
+    const margin = 10_000n * USDC;
+    const price = (await venue.accountSnapshot(product.address))[2];
+    const size = (margin * 10n ** 12n * WAD) / price;
+    await expect(venue.connect(product).modifyPositionWithMargin(margin, -size, 0, ethers.ZeroAddress))
+      .to.be.revertedWithCustomError(venue, "WrongSide")
+      .withArgs(-size);
+    await expect(
+      shortVenue.connect(product).modifyPositionWithMargin(margin, size, ethers.MaxUint256, ethers.ZeroAddress),
+    )
+      .to.be.revertedWithCustomError(shortVenue, "WrongSide")
+      .withArgs(size);
+    // A long cannot flip to a short in one trade either.
+    await venue.connect(product).modifyPositionWithMargin(margin, size, ethers.MaxUint256, ethers.ZeroAddress);
+    await expect(
+      venue.connect(product).modifyPositionWithMargin(0, -2n * size, 0, ethers.ZeroAddress),
+    ).to.be.revertedWithCustomError(venue, "WrongSide");
+  });
+
   it("a 1x short: supplies USDC, borrows WETH; its health factor falls as ETH rises", async function () {
-    const { venue, aave, product } = await setup();
+    const { shortVenue: venue, aave, product } = await setup();
     const margin = 10_000n * USDC;
     const price = (await venue.accountSnapshot(product.address))[2];
     const size = -(margin * 10n ** 12n * WAD) / price;
@@ -154,7 +181,7 @@ describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
   });
 
   it("bounds the fill by acceptablePrice and by the oracle, and refuses leverage above maxLeverage", async function () {
-    const { venue, product } = await setup();
+    const { venue, shortVenue, product } = await setup();
     const margin = 10_000n * USDC;
     const price = (await venue.accountSnapshot(product.address))[2];
     const size = (2n * margin * 10n ** 12n * WAD) / price;
@@ -163,11 +190,11 @@ describe("AaveVenue (Aave v3 + Uniswap v3, ETH)", function () {
       venue.connect(product).modifyPositionWithMargin(margin, size, price, ethers.ZeroAddress),
     ).to.be.revertedWithCustomError(venue, "PriceLimitExceeded");
     await expect(
-      venue.connect(product).modifyPositionWithMargin(margin, -size, price, ethers.ZeroAddress),
-    ).to.be.revertedWithCustomError(venue, "PriceLimitExceeded");
-    // 4x long: within Aave's own LTV (5x) but beyond maxLeverage (3.35x, the short side's bound).
+      shortVenue.connect(product).modifyPositionWithMargin(margin, -size, price, ethers.ZeroAddress),
+    ).to.be.revertedWithCustomError(shortVenue, "PriceLimitExceeded");
+    // 6x long: beyond maxLeverage (5x, from WETH's 80% LTV).
     await expect(
-      venue.connect(product).modifyPositionWithMargin(margin, size * 2n, ethers.MaxUint256, ethers.ZeroAddress),
+      venue.connect(product).modifyPositionWithMargin(margin, size * 3n, ethers.MaxUint256, ethers.ZeroAddress),
     ).to.be.revertedWithCustomError(venue, "InsufficientMargin");
     // The feed moves 3% away from the pool: the oracle bound (1%) refuses the fill.
     const feed = await ethers.getContractAt("MockV3Aggregator", (await deployments.get("ETHUSDFeed")).address);

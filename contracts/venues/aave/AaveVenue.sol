@@ -59,6 +59,8 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     /// @notice The withdrawal leaves leverage above `maxLeverage()` and is not part of a reduction that keeps the
     ///         account's leverage from rising.
     error WithdrawalExceedsFree(uint256 withdrawal, int256 equityAfter);
+    /// @notice The trade would leave the account on the side this venue does not serve (`IS_LONG`).
+    error WrongSide(int256 sizeAfter);
 
     /// @notice A product's Aave account was created.
     event AccountOpened(address indexed product, address indexed account);
@@ -84,6 +86,10 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     uint256 public immutable MAX_SLIPPAGE;
     /// @notice The implementation every product's `AaveAccount` clone runs.
     address public immutable ACCOUNT_IMPLEMENTATION;
+    /// @notice The side this venue serves: true = long (base supplied, USDC borrowed), false = short. Aave's limits
+    ///         differ by side (the base reserve's LTV bounds a long, USDC's a short), so each side is its own venue
+    ///         with its own `maxLeverage()`.
+    bool public immutable IS_LONG;
 
     IERC20 private immutable _USDC;
     IOracleAdapter private immutable _ORACLE;
@@ -111,13 +117,15 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     /// @param base The base asset (an Aave reserve).
     /// @param oracle_ The base asset's validated USD price.
     /// @param maxSlippage WAD fraction, below 10%.
+    /// @param isLong The side the venue serves.
     constructor(
         IAaveV3Pool pool,
         IUniswapV3PoolMinimal swapPool,
         IERC20 usdc,
         IERC20 base,
         IOracleAdapter oracle_,
-        uint256 maxSlippage
+        uint256 maxSlippage,
+        bool isLong
     ) {
         if (
             address(pool) == address(0) ||
@@ -156,6 +164,7 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         _BASE_SCALE = 10 ** (18 - baseDecimals);
         _USDC_SCALE = 10 ** (18 - usdcDecimals);
         _BASE_IS_TOKEN0 = baseIs0;
+        IS_LONG = isLong;
         ACCOUNT_IMPLEMENTATION = address(new AaveAccount(pool));
         // The venue holds tokens only inside a call, between receiving and supplying or repaying them.
         base.forceApprove(address(pool), type(uint256).max);
@@ -187,14 +196,16 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IVenue
-    /// @dev From the reserves' LTVs, the lower of the long side, 1 / (1 - LTV(base)), and the short side,
-    ///      LTV(USDC) / (1 - LTV(USDC)) (USDC collateral of equity + notional backs a debt of the notional); down.
+    /// @dev From the LTV of the reserve supplied as collateral, rounded down: a long (base collateral of the notional
+    ///      backs a USDC debt of notional - equity) 1 / (1 - LTV(base)); a short (USDC collateral of equity +
+    ///      notional backs a base debt of the notional) LTV(USDC) / (1 - LTV(USDC)).
     function maxLeverage() public view override returns (uint256) {
-        uint256 ltvBase = AAVE_POOL.getConfiguration(address(BASE)) & 0xffff;
+        if (IS_LONG) {
+            uint256 ltvBase = AAVE_POOL.getConfiguration(address(BASE)) & 0xffff;
+            return ltvBase >= BPS ? type(uint256).max : (BPS * WAD) / (BPS - ltvBase);
+        }
         uint256 ltvUsdc = AAVE_POOL.getConfiguration(address(_USDC)) & 0xffff;
-        uint256 longMax = ltvBase >= BPS ? type(uint256).max : (BPS * WAD) / (BPS - ltvBase);
-        uint256 shortMax = ltvUsdc >= BPS ? type(uint256).max : (ltvUsdc * WAD) / (BPS - ltvUsdc);
-        return Math.min(longMax, shortMax);
+        return ltvUsdc >= BPS ? type(uint256).max : (ltvUsdc * WAD) / (BPS - ltvUsdc);
     }
 
     /// @inheritdoc IVenue
@@ -381,10 +392,18 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         int256 delta = _truncate(sizeDelta);
         if (delta == 0) revert ZeroAmount();
         int256 newSize = op.sizeBefore + delta;
+        if (newSize != 0 && (newSize > 0) != IS_LONG) revert WrongSide(newSize);
         op.increases =
             SignedMath.abs(newSize) > SignedMath.abs(op.sizeBefore) ||
             (newSize != 0 && (op.sizeBefore ^ newSize) < 0);
-        if (op.increases && paused()) revert VenuePaused();
+        if (op.increases) {
+            if (paused()) revert VenuePaused();
+            // Before the swap, so that Aave's own borrow check (an opaque numeric code) is not the one that refuses:
+            // the equity before the trade must already carry the new notional at maxLeverage. `_check` repeats it
+            // after the trade, with the trade's costs in equity.
+            uint256 required = Math.mulDiv(_notional(newSize, op.price), WAD, maxLeverage(), Math.Rounding.Ceil);
+            if (op.equityBefore < SafeCast.toInt256(required)) revert InsufficientMargin(op.equityBefore, required);
+        }
         bool buy = delta > 0;
         fillPrice = _swap(op.acct, buy, SignedMath.abs(delta) / _BASE_SCALE);
         if (buy ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {
