@@ -3,11 +3,26 @@
  * all read them from here. Units are spelled out per field; WAD = 1e18.
  */
 import { parseUnits } from "ethers";
-import { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol } from "../protocol/products";
+import {
+  AAVE_PRODUCT_SYMBOLS,
+  MARKET_SYMBOLS,
+  PRODUCT_SYMBOLS,
+  type AaveProductSymbol,
+  type MarketSymbol,
+  type ProductSymbol,
+} from "../protocol/products";
 import type { VenueKind } from "../protocol/venues";
+import { AAVE_PRODUCT_CONFIG, aaveVenueName } from "./aaveProducts";
 
 // The symbols are the protocol module's (protocol/products.ts), shared with the page, the tasks and the keeper.
-export { MARKET_SYMBOLS, PRODUCT_SYMBOLS, type MarketSymbol, type ProductSymbol };
+export {
+  AAVE_PRODUCT_SYMBOLS,
+  MARKET_SYMBOLS,
+  PRODUCT_SYMBOLS,
+  type AaveProductSymbol,
+  type MarketSymbol,
+  type ProductSymbol,
+};
 
 export const WAD = 10n ** 18n;
 export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
@@ -106,6 +121,8 @@ export interface FeeParams {
 
 export interface ProductDefaults {
   symbol: string;
+  /** The hardhat-deploy name of the venue the product trades on. */
+  venueDeployment: string;
   name: string;
   market: MarketSymbol;
   isLong: boolean;
@@ -159,7 +176,36 @@ export function methodologyFor(leverage: number): Methodology {
   throw new Error(`no default methodology for ${leverage}x`);
 }
 
+/** Aave products: the market's money-market venue of the product's side, 1M USD per rebalance call (pool depth). */
+function aaveProductDefaults(symbol: AaveProductSymbol): ProductDefaults {
+  const c = AAVE_PRODUCT_CONFIG[symbol];
+  return {
+    symbol,
+    venueDeployment: aaveVenueName(c.market, c.isLong),
+    name: `Ballast ${c.market} ${c.leverage}x ${c.isLong ? "Long" : "Short"} on Aave`,
+    market: c.market,
+    isLong: c.isLong,
+    leverage: c.leverage,
+    methodology: {
+      minLeverage: c.minLeverage,
+      targetLeverage: wad(c.leverage),
+      maxLeverage: c.maxLeverage,
+      ripcordLeverage: c.ripcordLeverage,
+      interval: 86_400,
+      tolerance: c.tolerance,
+      maxTradeNotional: wad(1_000_000),
+      maxSlippage: wad("0.01"),
+    },
+    bounty: DEFAULT_BOUNTY,
+    fees: DEFAULT_FEES,
+    equityCap: wad(20_000_000),
+  };
+}
+
 export function productDefaults(symbol: string): ProductDefaults {
+  if ((AAVE_PRODUCT_SYMBOLS as readonly string[]).includes(symbol)) {
+    return aaveProductDefaults(symbol as AaveProductSymbol);
+  }
   const m = /^(BTC|ETH)([23])([LS])$/.exec(symbol);
   if (!m) throw new Error(`unknown product ${symbol}: expected one of ${PRODUCT_SYMBOLS.join(", ")}`);
   const market = m[1] as MarketSymbol;
@@ -167,6 +213,7 @@ export function productDefaults(symbol: string): ProductDefaults {
   const isLong = m[3] === "L";
   return {
     symbol,
+    venueDeployment: venueDeploymentName(market),
     name: `Ballast ${market} ${leverage}x ${isLong ? "Long" : "Short"}`,
     market,
     isLong,

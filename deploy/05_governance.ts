@@ -1,10 +1,12 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { PRODUCT_SYMBOLS } from "../config/parameters";
+import { AAVE_PRODUCT_SYMBOLS, PRODUCT_SYMBOLS } from "../config/parameters";
 import { governanceFor } from "../config/networks";
 
 /** Every Ownable2Step contract governance owns, by deployment name. */
 const GOVERNED = ["Rebalancer", "LeveragedTokenFactory", ...PRODUCT_SYMBOLS];
+/** The Aave products, when the real-venue market is deployed (deploy/13_aave_products.ts). */
+const GOVERNED_IF_DEPLOYED = AAVE_PRODUCT_SYMBOLS;
 
 /**
  * Governance (issue 13.8): an OpenZeppelin TimelockController (deployment `Timelock`) becomes the owner of the
@@ -41,7 +43,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   }
 
   const toAccept: string[] = [];
-  for (const name of GOVERNED) {
+  const present: string[] = [];
+  for (const name of GOVERNED_IF_DEPLOYED) if (await deployments.getOrNull(name)) present.push(name);
+  for (const name of [...GOVERNED, ...present]) {
     const owner = (await deployments.read(name, "owner")) as string;
     if (owner === timelock.address) continue;
     const pending = (await deployments.read(name, "pendingOwner")) as string;
@@ -97,5 +101,5 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 };
 
 func.tags = ["Governance", "Timelock"];
-func.dependencies = ["Rebalancer", "Products"];
+func.dependencies = ["Rebalancer", "Products", "AaveProducts"];
 export default func;

@@ -10,7 +10,7 @@ import type { DeploymentsExtension } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 /** The deploy tags of the real-venue market; "RealVenues" selects all of them. */
-export const REAL_VENUE_TAGS = ["VenueTokens", "AaveMarket", "UniswapV3"] as const;
+export const REAL_VENUE_TAGS = ["VenueTokens", "AaveMarket", "UniswapV3", "AaveProducts"] as const;
 export const REAL_VENUES_TAG = "RealVenues";
 
 let requested = 0;
