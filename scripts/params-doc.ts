@@ -12,6 +12,9 @@ import {
   productDefaults,
 } from "../config/parameters";
 import { LIVE_FEEDS, LOCAL_FEED_TIMING, maxStaleness } from "../config/networks";
+import { AAVE_MARKET, BASE_TOKEN } from "../config/aave";
+import { AAVE_PRODUCT_SYMBOLS } from "../protocol/products";
+import { AAVE_VENUES, aaveLiquidationLeverage, moveToLeverage } from "../config/aaveProducts";
 
 const w = (x: bigint, digits = 4): string => String(Number(formatUnits(x, 18)).toFixed(digits)).replace(/\.?0+$/, "");
 const pct = (x: bigint): string => `${(Number(formatUnits(x, 18)) * 100).toFixed(4).replace(/\.?0+$/, "")}%`;
@@ -109,6 +112,64 @@ export function renderParameters(): string {
     "  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (as Chainlink BTC/USD on Ethereum);",
   );
   out("  check the deviation threshold of the feed actually used before relying on these figures.");
+  out();
+  out("## Products on Aave v3 + Uniswap v3 (the real-venue market)");
+  out();
+  out(
+    "Deployed with the real-venue market (`npm run node`, `deployRealVenues` in tests) from `config/aaveProducts.ts`.",
+  );
+  out(
+    "On a money market the envelope is a health-factor move: Aave liquidates an account whose health factor falls below",
+  );
+  out("1, which for a long is leverage ℓ* = 1/(1 − LT(base)) and for a short ℓ* = LT(USDC)/(1 − LT(USDC)) (LT = the");
+  out(
+    "reserve's liquidation threshold, USDC at par). The envelope is the single unmonitored move of the underlying that",
+  );
+  out("takes the product from the band top (or the ripcord) to ℓ*: long x = (ℓ − ℓ*)/(ℓ(ℓ* − 1)), short");
+  out("x = (ℓ* − ℓ)/(ℓ(1 + ℓ*)). The venue's max leverage (the most a trade that grows the position may leave) is");
+  out("1/(1 − LTV(base)) for a long and LTV(USDC)/(1 − LTV(USDC)) for a short; the ripcord must not exceed it.");
+  out();
+  out(
+    "| product | venue | target | band | ripcord | venue max | Aave liquidation at | envelope from band top | from ripcord | max trade / call | max slippage |",
+  );
+  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const symbol of AAVE_PRODUCT_SYMBOLS) {
+    const p = productDefaults(symbol);
+    const m = p.methodology;
+    const liq = aaveLiquidationLeverage(p.market, p.isLong);
+    const reserve = p.isLong ? AAVE_MARKET.reserves[BASE_TOKEN[p.market]] : AAVE_MARKET.reserves.USDC;
+    const ltv = reserve.ltvBps / 10_000;
+    const venueMax = p.isLong ? 1 / (1 - ltv) : ltv / (1 - ltv);
+    const top = Number(formatUnits(m.maxLeverage, 18));
+    const rip = Number(formatUnits(m.ripcordLeverage, 18));
+    const env = (from: number): string => {
+      const x = moveToLeverage(from, liq, p.isLong) * 100;
+      return `${x > 0 ? "+" : ""}${x.toFixed(2)}%`;
+    };
+    out(
+      `| ${symbol} | ${p.venueDeployment} | ${w(m.targetLeverage)}x | ${w(m.minLeverage)}x – ${w(m.maxLeverage)}x | ` +
+        `${w(m.ripcordLeverage)}x | ${venueMax.toFixed(2)}x | ${liq.toFixed(2)}x | ${env(top)} | ${env(rip)} | ` +
+        `${Number(formatUnits(m.maxTradeNotional, 18)).toLocaleString("en-US")} USD | ${pct(m.maxSlippage)} |`,
+    );
+  }
+  out();
+  out(
+    "Each venue serves one side (`AaveVenue.IS_LONG`), because Aave's limits differ by side. `MAX_SLIPPAGE` bounds every",
+  );
+  out("fill against the oracle and is what a quote, and so a redeem, is priced at:");
+  out();
+  out("| venue | market | side | MAX_SLIPPAGE |");
+  out("| --- | --- | --- | --- |");
+  for (const [name, v] of Object.entries(AAVE_VENUES)) {
+    out(`| ${name} | ${v.market} | ${v.isLong ? "long" : "short"} | ${pct(v.maxSlippage)} |`);
+  }
+  out();
+  out(
+    "There is no 3x short and no 3x BTC long: a 3x ETH short would sit +5.3% from liquidation (3.76x) at target, and a",
+  );
+  out(
+    "BTC long's venue max (WBTC LTV 70%: 3.33x) is below a 3x product's band top. Reserve parameters: docs/venues-aave-market.md.",
+  );
   out();
   out("## Fees (every product)");
   out();
