@@ -183,22 +183,10 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
 
         uint256 fee;
         if (equityBefore > 0) {
-            (int256 sizeDelta, uint256 gross) = _redeemQuote(size, equityBefore, idleWad, sharesIn, supply);
+            uint256 gross = _redeemFromVenue(size, equityBefore, idleWad, sharesIn, supply);
             fee = _feeUp(gross, cfg.redeemFeeRate);
             collateralOut = gross - fee;
             if (collateralOut < minCollateralOut) revert SlippageExceeded(minCollateralOut, collateralOut);
-
-            // Idle collateral has not moved since the snapshot (exact: idleWad = idle * _TO_WAD).
-            uint256 idle = uint256(idleWad) / _TO_WAD;
-            uint256 fromVenue = gross > idle ? gross - idle : 0;
-            if (sizeDelta != 0 || fromVenue != 0) {
-                _VENUE.modifyPositionWithMargin(
-                    -fromVenue.toInt256(),
-                    sizeDelta,
-                    _IS_LONG ? 0 : type(uint256).max,
-                    address(this)
-                );
-            }
             if (collateralOut != 0) _COLLATERAL.safeTransfer(receiver, collateralOut);
             if (fee != 0) _COLLATERAL.safeTransfer(treasury, fee);
         } else if (minCollateralOut != 0) {
@@ -568,17 +556,60 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
         int256 idleWad,
         uint256 sharesIn,
         uint256 supply
-    ) private view returns (int256 sizeDelta, uint256 gross) {
+    ) private view returns (int256 sizeDelta, uint256 gross, int256 venueEquity) {
         sizeDelta = -LeverageMath.proRataSize(size, sharesIn, supply);
         int256 equityAfter = equityBefore;
         if (sizeDelta != 0) {
-            (, , int256 venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
+            (, , venueEquity) = _VENUE.previewTrade(address(this), sizeDelta);
             equityAfter = venueEquity + idleWad;
         }
         gross = _redeemGross(equityBefore, equityAfter, sharesIn, supply);
         // A redeemer whose own trading costs would eat its whole share (possible only far below maintenance margin,
         // or for dust) gets nothing and leaves its slice of the position: the others never pay for its exit.
         if (gross == 0) sizeDelta = 0;
+    }
+
+    /// @dev Quotes the redeemer's pro-rata exit, executes it (trade and withdrawal in one venue call) and returns the
+    ///      collateral it pays out gross of the redeem fee: the quote, plus any surplus of the fill over the quote.
+    function _redeemFromVenue(
+        int256 size,
+        int256 equityBefore,
+        int256 idleWad,
+        uint256 sharesIn,
+        uint256 supply
+    ) private returns (uint256 gross) {
+        int256 sizeDelta;
+        int256 quotedVenueEquity;
+        (sizeDelta, gross, quotedVenueEquity) = _redeemQuote(size, equityBefore, idleWad, sharesIn, supply);
+        // Idle collateral has not moved since the snapshot (exact: idleWad = idle * _TO_WAD).
+        uint256 idle = uint256(idleWad) / _TO_WAD;
+        uint256 fromVenue = gross > idle ? gross - idle : 0;
+        if (sizeDelta == 0 && fromVenue == 0) return gross;
+        (, , int256 venueEquity) = _VENUE.modifyPositionWithMargin(
+            -fromVenue.toInt256(),
+            sizeDelta,
+            _IS_LONG ? 0 : type(uint256).max,
+            address(this)
+        );
+        if (sizeDelta != 0) {
+            gross += _redeemSurplus(venueEquity - quotedVenueEquity + (fromVenue * _TO_WAD).toInt256());
+        }
+    }
+
+    /// @dev The redeemer's trade filled better than the venue quoted (a venue whose quote is a bound, such as an AMM
+    ///      fill capped at the oracle price plus a slippage allowance): `surplusWad` is the venue equity left above
+    ///      what the quote expected. It is the redeemer's (its own trade's saving), so it is withdrawn for it, leaving
+    ///      the others exactly their pro-rata equity at the leverage they had. If the venue refuses that withdrawal
+    ///      (e.g. leverage above its initial-margin limit), the surplus stays with the holders and the redeemer keeps
+    ///      the quote, which is still what it was promised. Returns the collateral units withdrawn.
+    function _redeemSurplus(int256 surplusWad) private returns (uint256 surplus) {
+        if (surplusWad < int256(_TO_WAD)) return 0;
+        surplus = uint256(surplusWad) / _TO_WAD;
+        try _VENUE.modifyPositionWithMargin(-surplus.toInt256(), 0, 0, address(this)) {
+            return surplus;
+        } catch {
+            return 0;
+        }
     }
 
     /// @dev What a redeemer takes, in collateral units, before the redeem fee: everything above what the remaining

@@ -88,7 +88,10 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs and the redeem fee,
     ///         to `receiver`. Never paused. Pays 0 (without reverting) when the product's equity is gone. Needs no
     ///         price when the product holds no position (wound down, liquidated): then it works whatever the
-    ///         oracle's state; with a position open it needs the oracle's current price.
+    ///         oracle's state; with a position open it needs the oracle's current price. The redeemer bears exactly
+    ///         its own trading costs: on a venue whose quote is only a bound on the fill (an AMM), what its trade saved
+    ///         against the quote is withdrawn for it too, unless the venue refuses that withdrawal (then it stays with
+    ///         the holders and the redeemer gets the quote).
     /// @param minCollateralOut Reverts `SlippageExceeded` below this many collateral units.
     /// @return collateralOut Collateral units paid to `receiver`.
     function redeem(

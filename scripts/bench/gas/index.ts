@@ -8,10 +8,12 @@
  *   meter.ts        how a figure is measured (clock step, snapshot of the keeper's "due" state)
  *   user-paths.ts   mint, redeem, transfer, permit, each with its reference (the fairness rules)
  *   keeper-paths.ts rebalance, performUpkeep over 1 and 8 products, an ITERATE chunk, ripcord
+ *   aave-paths.ts   mint, redeem and rebalance of AaveETH2L on Aave v3 + Uniswap v3 (their npm bytecode)
  *   breakdown.ts    gas per contract and opcode class from a transaction's trace
  *   rows.ts         which figure is compared with what; report.ts the files; render.ts the text
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { measureAavePaths } from "./aave-paths";
 import { measureKeeperPaths } from "./keeper-paths";
 import { GasMeter } from "./meter";
 import { renderBreakdown, renderTable, renderVerdict } from "./render";
@@ -38,8 +40,8 @@ export async function runGasBench(hre: HardhatRuntimeEnvironment, opts: GasBench
   const meter = new GasMeter(hre, suite);
   await measureUserPaths(hre, meter, suite);
   await measureKeeperPaths(meter, suite);
+  const gas = { ...meter.gas, ...(opts.noStreamingFee ? {} : await measureAavePaths(hre)) };
 
-  const { gas } = meter;
   const rows = rowsOf(gas);
   const dir = benchDir(hre);
   const baseline = readBaseline(dir);

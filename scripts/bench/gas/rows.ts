@@ -18,7 +18,24 @@ export const REF_LABELS: Record<string, string> = {
   "ref.deposit.existing": "OZ ERC4626 deposit (existing)",
   "ref.redeem.partial": "OZ ERC4626 redeem (partial)",
   "ref.redeem.full": "OZ ERC4626 redeem (full)",
+  // The Aave rows are shown against the same path on the perp venue.
+  "mint.first": "perp venue: mint (first)",
+  "mint.newHolder": "perp venue: mint (new)",
+  "mint.existing": "perp venue: mint (existing)",
+  "redeem.partial": "perp venue: redeem (partial)",
+  "redeem.full": "perp venue: redeem (full)",
+  "rebalance.normal": "perp venue: rebalance",
 };
+
+/** Aave rows: key, label, and the perp venue's figure they are shown against. */
+const AAVE_ROWS: readonly (readonly [string, string, string])[] = [
+  ["aave.mint.first", "Aave: mint (first ever)", "mint.first"],
+  ["aave.mint.newHolder", "Aave: mint (new holder)", "mint.newHolder"],
+  ["aave.mint.existing", "Aave: mint (existing holder)", "mint.existing"],
+  ["aave.redeem.partial", "Aave: redeem (partial)", "redeem.partial"],
+  ["aave.redeem.full", "Aave: redeem (full)", "redeem.full"],
+  ["aave.rebalance.normal", "Aave: rebalance (normal)", "rebalance.normal"],
+];
 
 const KEEPER_TARGET = { max: 150_000, text: "≤ 150,000" };
 
@@ -53,5 +70,12 @@ export function rowsOf(gas: Record<string, number>): Row[] {
       gas: gas["upkeep.8"],
       target: { max: 8 * R, text: "≤ 8 × rebalance" },
     },
+    // The same paths on Aave v3 + Uniswap v3 (AaveETH2L), beside the perp venue's: a swap and Aave calls per trade.
+    ...AAVE_ROWS.filter(([key]) => gas[key] !== undefined).map(([key, label, refKey]) => ({
+      key,
+      label,
+      gas: gas[key],
+      refKey,
+    })),
   ];
 }
