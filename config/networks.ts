@@ -138,3 +138,35 @@ export function governanceFor(network: string, live: boolean, deployer: string):
   }
   return { minDelay: g.minDelay, proposer: g.proposer ?? deployer };
 }
+
+/**
+ * The real money market and AMM the Aave products use on a live network (deploy/13_aave_products.ts; on paper: no
+ * live network is reachable from here). The Aave Pool is read from the market's PoolAddressesProvider and each
+ * market's Uniswap v3 pool from the factory (`getPool(base, USDC, fee)`), so only registries and tokens are listed.
+ * docs/venues.md says which of these values were checked and how.
+ */
+export interface LiveMoneyMarket {
+  /** Aave v3 PoolAddressesProvider of the market. */
+  aaveAddressesProvider: string;
+  /** Uniswap v3 factory. */
+  uniswapFactory: string;
+  tokens: { USDC: string; WETH: string; WBTC: string };
+  /** Uniswap v3 fee tier of each market's base/USDC pool (hundredths of a bp). */
+  poolFee: Record<MarketSymbol, number>;
+}
+
+export const LIVE_MONEY_MARKETS: Record<string, LiveMoneyMarket> = {
+  mainnet: {
+    // Aave v3 Ethereum (bgd-labs/aave-address-book, AaveV3Ethereum.POOL_ADDRESSES_PROVIDER; Pool 0x8787…4E2).
+    aaveAddressesProvider: "0x2f39d218133AFaB8F2B819B1066c7E434Ad94E9e",
+    // Uniswap v3's canonical factory (the same address on Ethereum, Arbitrum, Optimism, Polygon).
+    uniswapFactory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+    tokens: {
+      USDC: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      WETH: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+      WBTC: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
+    },
+    // The deepest USDC pools on Ethereum: WETH/USDC 0.05%, WBTC/USDC 0.30% (config/uniswap.ts mirrors them locally).
+    poolFee: { ETH: 500, BTC: 3_000 },
+  },
+};
