@@ -78,25 +78,14 @@ function redeemedGross(token: LeveragedToken, receipt: ContractTransactionReceip
 
 describe("Aave products on Aave v3 + Uniswap v3", function () {
   describe("leverage kept in band by the keeper (health factor > 1, no liquidation)", function () {
-    it("a trend down then up in 4% steps, within the pools' ±20% liquidity range", async function () {
+    it("a trend down then up in 4% steps (7 each: -25% then back)", async function () {
       const suite = await deployAaveSuite();
       for (const s of AAVE_PRODUCT_SYMBOLS) await expectSafeInBand(suite, s, "seeded");
       const tally: Record<string, number> = {};
-      // 0.96^4 = -15%, then 1.04^8: +37% (3,487 for ETH), inside [P0/1.2, 1.2 P0] (config/uniswap.ts).
-      for (let i = 0; i < 4; i++) await step(suite, -400, STEP_SECONDS, `down ${i + 1}/4`, tally);
-      for (let i = 0; i < 8; i++) await step(suite, 400, STEP_SECONDS, `up ${i + 1}/8`, tally);
-      figure("trend keeper calls", JSON.stringify(tally));
-    });
-
-    // FAILS (kept skipped, see the report): once a trend takes the price out of the pools' ±20% ranges
-    // (config/uniswap.ts), depth falls to the full-range position (in-range liquidity 4.37e18 -> 1.83e17, ~24x
-    // thinner), and a ~46k USD rebalance of AaveETH2S fills 0.58% below the oracle: beyond AaveVenue's MAX_SLIPPAGE
-    // (0.5%), so `rebalance` reverts OracleDeviation at every attempt and leverage leaves the band (1.44x at -25%).
-    // Neither the Rebalancer (maxTradeNotional 1M USD) nor the venue sizes a trade down to what the pool can fill.
-    it.skip("a trend down 7 x 4% (beyond the pools' concentrated liquidity): rebalances revert OracleDeviation", async function () {
-      const suite = await deployAaveSuite();
-      const tally: Record<string, number> = {};
+      // 0.96^7 = -25%: below the pools' ±20% ranges (config/uniswap.ts), where only the full-range position is left.
       for (let i = 0; i < 7; i++) await step(suite, -400, STEP_SECONDS, `down ${i + 1}/7`, tally);
+      for (let i = 0; i < 7; i++) await step(suite, 400, STEP_SECONDS, `up ${i + 1}/7`, tally);
+      figure("trend keeper calls", JSON.stringify(tally));
     });
 
     it("a chop: alternating ±4% for 20 steps", async function () {
@@ -175,90 +164,106 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
   });
 
   describe("no Aave liquidation inside the envelope", function () {
-    for (const symbol of AAVE_PRODUCT_SYMBOLS) {
-      it(`${symbol}: a gap just inside leaves HF >= 1 and the ripcord restores it; beyond, a real liquidationCall succeeds and holders still redeem`, async function () {
-        const suite = await deployAaveSuite();
-        const p = productDefaults(symbol);
-        const market = p.market;
-        const token = suite.products[symbol];
-        const venue = suite.venues[symbol];
-        const product = await token.getAddress();
-        const holder = suite.users[0];
-        // A product small next to the pools (a tenth of the seed): the ripcord after a 33% gap trades in the
-        // full-range liquidity only (see the skipped trend test).
+    /** `shrink`: the holder first redeems 90% (a 5k USD product), so that the one-piece ripcord fits the pool. */
+    async function envelopeCase(symbol: AaveProductSymbol, shrink: boolean) {
+      const suite = await deployAaveSuite();
+      const p = productDefaults(symbol);
+      const market = p.market;
+      const token = suite.products[symbol];
+      const venue = suite.venues[symbol];
+      const product = await token.getAddress();
+      const holder = suite.users[0];
+      if (shrink) {
         await token.connect(holder).redeem(((await token.balanceOf(holder.address)) * 9n) / 10n, 0n, holder.address);
         await rearbitrage(market);
-        // To just under the band top, unmonitored.
-        const top = wadToNumber(p.methodology.maxLeverage);
-        await moveMarketBy(market, moveToLeverage(wadToNumber(await token.currentLeverage()), top - 0.002, p.isLong));
-        const atTop = wadToNumber(await token.currentLeverage());
-        expect(atTop).to.be.closeTo(top - 0.002, 0.001);
-        expect(await suite.rebalancer.shouldRebalance(product)).to.equal(Action.NONE);
-        const liqLev = aaveLiquidationLeverage(market, p.isLong);
-        const envelope = moveToLeverage(atTop, liqLev, p.isLong);
-        figure(
-          `${symbol} envelope from the band top (${atTop.toFixed(3)}x to ${liqLev.toFixed(3)}x)`,
-          `${(envelope * 100).toFixed(2)}%`,
-        );
-        const snap = await takeSnapshot();
+      }
+      // To just under the band top, unmonitored.
+      const top = wadToNumber(p.methodology.maxLeverage);
+      await moveMarketBy(market, moveToLeverage(wadToNumber(await token.currentLeverage()), top - 0.002, p.isLong));
+      const atTop = wadToNumber(await token.currentLeverage());
+      expect(atTop).to.be.closeTo(top - 0.002, 0.001);
+      expect(await suite.rebalancer.shouldRebalance(product)).to.equal(Action.NONE);
+      const liqLev = aaveLiquidationLeverage(market, p.isLong);
+      const envelope = moveToLeverage(atTop, liqLev, p.isLong);
+      figure(
+        `${symbol} envelope from the band top (${atTop.toFixed(3)}x to ${liqLev.toFixed(3)}x)`,
+        `${(envelope * 100).toFixed(2)}%`,
+      );
+      const snap = await takeSnapshot();
 
-        // Inside: 98% of the envelope.
-        await moveMarketBy(market, envelope * 0.98);
-        const inside = await state(suite, symbol);
-        figure(
-          `${symbol} gap 0.98 x envelope`,
-          `leverage ${wadToNumber(inside.leverage).toFixed(3)}x, HF ${wadToNumber(inside.healthFactor).toFixed(4)}`,
-        );
-        expect(inside.healthFactor).to.be.gte(WAD);
-        expect(await venue.isLiquidatable(product)).to.equal(false);
-        expect(await suite.rebalancer.shouldRebalance(product)).to.equal(Action.RIPCORD);
-        const taken = await keep(suite, symbol);
-        expect(taken[0]).to.equal(Action.RIPCORD);
-        await expectSafeInBand(suite, symbol, "after the ripcord");
+      // Inside: 98% of the envelope.
+      await moveMarketBy(market, envelope * 0.98);
+      const inside = await state(suite, symbol);
+      figure(
+        `${symbol} gap 0.98 x envelope`,
+        `leverage ${wadToNumber(inside.leverage).toFixed(3)}x, HF ${wadToNumber(inside.healthFactor).toFixed(4)}`,
+      );
+      expect(inside.healthFactor).to.be.gte(WAD);
+      expect(await venue.isLiquidatable(product)).to.equal(false);
+      expect(await suite.rebalancer.shouldRebalance(product)).to.equal(Action.RIPCORD);
+      const taken = await keep(suite, symbol);
+      expect(taken[0]).to.equal(Action.RIPCORD);
+      await expectSafeInBand(suite, symbol, "after the ripcord");
 
-        // Beyond: 102% of the envelope, from the same band top.
-        await snap.restore();
-        await moveMarketBy(market, envelope * 1.02);
-        const beyond = await state(suite, symbol);
-        figure(
-          `${symbol} gap 1.02 x envelope`,
-          `leverage ${wadToNumber(beyond.leverage).toFixed(3)}x, HF ${wadToNumber(beyond.healthFactor).toFixed(4)}`,
-        );
-        expect(beyond.healthFactor).to.be.lt(WAD);
-        expect(await venue.isLiquidatable(product)).to.equal(true);
-        const liquidator = suite.users[9];
-        const base = await tokenAt(BASE_TOKEN[market]);
-        const [collateralAsset, debtAsset] = p.isLong
-          ? [await base.getAddress(), await suite.usdc.getAddress()]
-          : [await suite.usdc.getAddress(), await base.getAddress()];
-        const debtToken = await tokenAt(p.isLong ? "USDC" : BASE_TOKEN[market]);
-        const funds = p.isLong ? 1_000_000n * ONE_USDC : 1_000n * 10n ** (await debtToken.decimals());
-        await debtToken.mint(liquidator.address, funds);
-        await debtToken.connect(liquidator).approve(await suite.aavePool.getAddress(), funds);
-        const acct = await venue.aaveAccount(product);
-        await (suite.aavePool.connect(liquidator) as Contract).liquidationCall(
-          collateralAsset,
-          debtAsset,
-          acct,
-          ethers.MaxUint256,
-          false,
-        );
-        expect(await venue.liquidationCount(product)).to.equal(1n);
-        const after = await state(suite, symbol);
-        figure(
-          `${symbol} after liquidationCall`,
-          `leverage ${wadToNumber(after.leverage).toFixed(3)}x, HF ${wadToNumber(after.healthFactor).toFixed(4)}`,
-        );
-        // Holders still redeem: all of the holder's shares, paid at least the preview.
-        const shares = await token.balanceOf(holder.address);
-        const preview = await token.previewRedeem(shares);
-        expect(preview).to.be.gt(0n);
-        const bal = await suite.usdc.balanceOf(holder.address);
-        await token.connect(holder).redeem(shares, preview, holder.address);
-        expect((await suite.usdc.balanceOf(holder.address)) - bal).to.be.gte(preview);
-        expect(await token.balanceOf(holder.address)).to.equal(0n);
+      // Beyond: 102% of the envelope, from the same band top.
+      await snap.restore();
+      await moveMarketBy(market, envelope * 1.02);
+      const beyond = await state(suite, symbol);
+      figure(
+        `${symbol} gap 1.02 x envelope`,
+        `leverage ${wadToNumber(beyond.leverage).toFixed(3)}x, HF ${wadToNumber(beyond.healthFactor).toFixed(4)}`,
+      );
+      expect(beyond.healthFactor).to.be.lt(WAD);
+      expect(await venue.isLiquidatable(product)).to.equal(true);
+      const liquidator = suite.users[9];
+      const base = await tokenAt(BASE_TOKEN[market]);
+      const [collateralAsset, debtAsset] = p.isLong
+        ? [await base.getAddress(), await suite.usdc.getAddress()]
+        : [await suite.usdc.getAddress(), await base.getAddress()];
+      const debtToken = await tokenAt(p.isLong ? "USDC" : BASE_TOKEN[market]);
+      const funds = p.isLong ? 1_000_000n * ONE_USDC : 1_000n * 10n ** (await debtToken.decimals());
+      await debtToken.mint(liquidator.address, funds);
+      await debtToken.connect(liquidator).approve(await suite.aavePool.getAddress(), funds);
+      const acct = await venue.aaveAccount(product);
+      await (suite.aavePool.connect(liquidator) as Contract).liquidationCall(
+        collateralAsset,
+        debtAsset,
+        acct,
+        ethers.MaxUint256,
+        false,
+      );
+      expect(await venue.liquidationCount(product)).to.equal(1n);
+      const after = await state(suite, symbol);
+      figure(
+        `${symbol} after liquidationCall`,
+        `leverage ${wadToNumber(after.leverage).toFixed(3)}x, HF ${wadToNumber(after.healthFactor).toFixed(4)}`,
+      );
+      // Holders still redeem: all of the holder's shares, paid at least the preview.
+      const shares = await token.balanceOf(holder.address);
+      const preview = await token.previewRedeem(shares);
+      expect(preview).to.be.gt(0n);
+      const bal = await suite.usdc.balanceOf(holder.address);
+      await token.connect(holder).redeem(shares, preview, holder.address);
+      expect((await suite.usdc.balanceOf(holder.address)) - bal).to.be.gte(preview);
+      expect(await token.balanceOf(holder.address)).to.equal(0n);
+    }
+
+    for (const symbol of AAVE_PRODUCT_SYMBOLS) {
+      it(`${symbol}: a gap just inside leaves HF >= 1 and the ripcord restores it; beyond, a real liquidationCall succeeds and holders still redeem`, async function () {
+        await envelopeCase(symbol, true);
       });
     }
+
+    // FAILS at the seed size (50k USD; kept skipped, see the report): the -32.7% gap takes the ETH pool below its
+    // ±20% range (only the 20M full-range position is left), and the ripcord, one trade of ~45k USD back to 2x, fills
+    // 0.54% below the oracle (1809.81 vs bound 1810.53): AaveVenue's MAX_SLIPPAGE (0.5%) reverts it OracleDeviation,
+    // so the product stays at 5.47x, HF 1.0097, with no keeper action able to reduce it (a ripcord is never chunked).
+    // AaveBTC2L at the seed size: the ripcord passes, but after the liquidation the holder's redeem of all its shares
+    // (the whole position at once) reverts OracleDeviation (39065.9 vs bound 39074.5); smaller redeems go through.
+    it.skip("AaveETH2L and AaveBTC2L at the seed size (50k USD): the ripcord / the full redeem after the gap", async function () {
+      await envelopeCase("AaveETH2L", false);
+      await envelopeCase("AaveBTC2L", false);
+    });
   });
 
   describe("redeem and mint: each trader bears its own costs", function () {
