@@ -19,7 +19,7 @@ const KEEPER_GAS = 1_500_000n;
  * (which also continues a chunked rebalance) until nothing is due. Returns the actions taken, in order.
  */
 export async function keeperAct(
-  suite: Suite,
+  suite: Pick<Suite, "rebalancer" | "keeper">,
   token: LeveragedToken,
   keeper: HardhatEthersSigner = suite.keeper,
 ): Promise<ActionValue[]> {
