@@ -268,7 +268,7 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
 
   describe("redeem and mint: each trader bears its own costs", function () {
     for (const symbol of AAVE_PRODUCT_SYMBOLS) {
-      it(`${symbol}: a half redeem pays previewRedeem exactly and leaves NAV per share; a mint does not dilute`, async function () {
+      it(`${symbol}: a half redeem pays at least previewRedeem and bears exactly its own swap cost; a mint does not dilute`, async function () {
         const suite = await deployAaveSuite();
         const token = suite.products[symbol];
         const [, second, minter] = suite.users;
@@ -289,7 +289,8 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
         const bal0 = await suite.usdc.balanceOf(second.address);
         const receipt = await receiptOf(token.connect(second).redeem(half, preview, second.address));
         const paid = (await suite.usdc.balanceOf(second.address)) - bal0;
-        expect(paid).to.equal(preview);
+        // The preview is a floor (the venue's quote is the worst fill); the fill's saving is paid out too.
+        expect(paid).to.be.gte(preview);
         const nav1 = await navPerShareExact(token);
         expect(nav1, "the remaining holders' NAV per share").to.be.gte(nav0);
         const { out, fee } = redeemedGross(token, receipt);
@@ -304,6 +305,9 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
           `charged ${bp(proRata - gross, proRata)} bp (swap cost ${bp(swapCost, proRata)} bp, left to holders ${bp(left, proRata)} bp), fee ${bp(fee * USDC_TO_WAD, proRata)} bp`,
         );
         expect(left).to.be.gte(0n);
+        // Nothing of the redeemer's saving stays behind: at most the venue's rounding slack and a second's interest.
+        expect(left, "left to the remaining holders").to.be.lte(proRata / 10n ** 6n);
+        figure(`${symbol} redeem`, `paid ${bp((paid - preview) * USDC_TO_WAD, proRata)} bp above previewRedeem`);
 
         // A mint: existing holders' NAV per share unchanged or up; the minter pays its own costs.
         await rearbitrage(marketOf(symbol));
