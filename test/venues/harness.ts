@@ -36,6 +36,83 @@ export interface VenueCapabilities {
 
 export type Capability = keyof VenueCapabilities;
 
+export type Side = "long" | "short";
+
+/**
+ * Where the venue's semantics differ from a perp's exact ones (a money market: Aave v3 + Uniswap v3). The suite
+ * checks every guarantee it can in the exact form for `PERP_SEMANTICS`, and in the weaker form these fields state for
+ * the others; a check that cannot hold at all is pending with the reason in its title. Never a silent pass.
+ */
+export interface VenueSemantics {
+  /**
+   * The sides the venue serves. A one-sided venue (an Aave account is either long or short) lists one: its per-side
+   * checks of the other side are pending, the side-neutral checks trade on the side it serves and skip flips.
+   */
+  readonly sides: readonly Side[];
+  /**
+   * The highest leverage (WAD) the suite may open at. The checks are written for a perp of 20x maxLeverage and 100x
+   * liquidation leverage, and open at up to 15x; a venue declaring less gets every leverage the checks open at scaled
+   * by maxTestLeverage / 15x, and the adverse price moves meant to push a position past maxLeverage (or into negative
+   * equity) by the inverse. Undefined: the nominal leverages and moves.
+   */
+  readonly maxTestLeverage?: bigint;
+  /**
+   * True: a fill can be had at a given price and a quote of a trade is its execution (previewTrade, quoteTradeAt,
+   * closeAtLastValidPrice at the fill quoteTradeAt gives). False: fills come from an AMM, a quote is a bound, never
+   * better for the trader than execution, and checks assert that instead of equality.
+   */
+  readonly exactQuotes: boolean;
+  /** Rounding (WAD) allowed in the venue's bookkeeping of equity, per comparison (Aave's ray rounding). 0: exact. */
+  readonly roundingSlackWad: bigint;
+  /** Rounding (WAD) allowed in the venue's bookkeeping of size, per comparison. 0: exact. */
+  readonly sizeSlackWad: bigint;
+  /**
+   * Interest that accrues every second without any rate the harness sets (a money market's supply and borrow rates),
+   * as the largest WAD fraction of notional per second the checks accept. 0: equity and size do not move between
+   * blocks at a constant price (a perp without a funding rate set). Checks that span blocks measure that carry from
+   * accountSnapshot and bound it by this.
+   */
+  readonly carryPerSecond: bigint;
+  /**
+   * True: a liquidation closes the whole position. False: it takes part of it (Aave's close factor: half the debt
+   * while the health factor is above 0.95), and the check asserts that the position shrank and is safe again.
+   */
+  readonly fullLiquidation: boolean;
+  /**
+   * How close to liquidationPrice (WAD fraction of the price) the liquidation boundary is checked: 0 is one feed
+   * tick either side. Interest moves a money market's liquidation price every second (by far more than a tick
+   * between the blocks the check needs), so it is checked that far either side.
+   */
+  readonly liquidationBoundary: bigint;
+  /**
+   * The smallest trade (base units, WAD) the random properties draw. An AMM rounds a swap's amounts to whole token
+   * units in its own favour, so a dust trade's average price is off the oracle by more than any slippage bound (a
+   * 1e-9 ETH buy costs 4 USDC units instead of 3: 33% above the oracle) and reverts. Undefined: 1e9 wei.
+   */
+  readonly minTradeSize?: bigint;
+}
+
+/**
+ * A check the implementation is known to fail (an adapter bug or limitation, reported, not yet fixed). The suite
+ * runs it and asserts that it fails with `message`: the test goes red once the adapter is fixed (then remove the
+ * entry) or fails differently. Never a silent pass.
+ */
+export interface KnownFailure {
+  readonly reason: string;
+  readonly message: RegExp;
+}
+
+/** A perp's exact semantics: both sides, quotes equal execution, no rounding slack, no carry without funding. */
+export const PERP_SEMANTICS: VenueSemantics = {
+  sides: ["long", "short"],
+  exactQuotes: true,
+  roundingSlackWad: 0n,
+  sizeSlackWad: 0n,
+  carryPerSecond: 0n,
+  fullLiquidation: true,
+  liquidationBoundary: 0n,
+};
+
 /**
  * Names of the implementation's own custom errors for the failures IVenue leaves to the venue. When given, the suite
  * asserts the exact error; when absent, only that the call reverts.
@@ -91,6 +168,10 @@ export interface VenueImplementation {
   readonly name: string;
   readonly settlement: Settlement;
   readonly capabilities: VenueCapabilities;
+  /** Where its semantics differ from a perp's (PERP_SEMANTICS for a perp). */
+  readonly semantics: VenueSemantics;
+  /** Check id -> why it fails on this implementation and what the failure says (see KnownFailure). */
+  readonly knownFailures?: Readonly<Record<string, KnownFailure>>;
   /** A fresh, snapshot-restored harness (wraps `loadFixture` over a named deploy function). */
   readonly load: () => Promise<VenueHarness>;
 }
