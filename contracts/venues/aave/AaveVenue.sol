@@ -306,6 +306,8 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         int256 sizeBefore;
         int256 equityBefore;
         bool increases;
+        /// @dev USDC a sale kept aside for the call's withdrawal instead of repaying debt with it.
+        uint256 held;
     }
 
     /// @inheritdoc IVenue
@@ -329,9 +331,9 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         op.price = op.sizeBefore == 0 && sizeDelta == 0 ? _priceOrZero() : _ORACLE.price();
         op.equityBefore = cash + op.sizeBefore.mulWadFloor(op.price);
         fillPrice = op.price;
-        if (sizeDelta != 0) fillPrice = _trade(op, sizeDelta, acceptablePrice);
         uint256 withdrawal = marginDelta < 0 ? SignedMath.abs(marginDelta) : 0;
-        if (withdrawal != 0) _takeCash(op.acct, withdrawal, recipient);
+        if (sizeDelta != 0) fillPrice = _trade(op, sizeDelta, acceptablePrice, withdrawal);
+        if (withdrawal != 0) _withdraw(op, withdrawal, recipient);
         equityAfter = _check(op, withdrawal);
         _record(msg.sender, op.acct);
         emit PositionModified(msg.sender, marginDelta, sizeDelta, fillPrice);
@@ -357,7 +359,7 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         _observeLiquidation(msg.sender, op.acct);
         op.price = last;
         op.equityBefore = cash + op.sizeBefore.mulWadFloor(last);
-        fillPrice = _trade(op, -op.sizeBefore, op.sizeBefore > 0 ? 0 : type(uint256).max);
+        fillPrice = _trade(op, -op.sizeBefore, op.sizeBefore > 0 ? 0 : type(uint256).max, 0);
         equityAfter = _check(op, 0);
         _record(msg.sender, op.acct);
         emit PositionModified(msg.sender, 0, -op.sizeBefore, fillPrice);
@@ -370,7 +372,7 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     ///      rises), then raise what the pool is owed from it.
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external override {
         if (msg.sender != address(SWAP_POOL)) revert UnexpectedCallback();
-        (address acct, bool buy) = abi.decode(data, (address, bool));
+        (address acct, bool buy, uint256 holdBack) = abi.decode(data, (address, bool, uint256));
         (int256 baseDelta, int256 usdcDelta) = _BASE_IS_TOKEN0
             ? (amount0Delta, amount1Delta)
             : (amount1Delta, amount0Delta);
@@ -378,7 +380,11 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
             _addBase(acct, SignedMath.abs(baseDelta));
             _takeCash(acct, SafeCast.toUint256(usdcDelta), msg.sender);
         } else {
-            _addCash(acct, SignedMath.abs(usdcDelta));
+            // A sale's USDC the same call withdraws stays with the venue (paid out after the swap) rather than
+            // repaying debt to be borrowed again: a long above its LTV may not borrow, but may still exit pro rata.
+            uint256 received = SignedMath.abs(usdcDelta);
+            uint256 kept = Math.min(received, holdBack);
+            if (received > kept) _addCash(acct, received - kept);
             _takeBase(acct, SafeCast.toUint256(baseDelta), msg.sender);
         }
     }
@@ -387,8 +393,14 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
     // Internals
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev Swaps `sizeDelta` (truncated to base units) through the pool, checks the fill against both bounds.
-    function _trade(Op memory op, int256 sizeDelta, uint256 acceptablePrice) private returns (uint256 fillPrice) {
+    /// @dev Swaps `sizeDelta` (truncated to base units) through the pool, checks the fill against both bounds. A sale
+    ///      keeps up to `holdBack` of its USDC aside for the call's withdrawal (`op.held`).
+    function _trade(
+        Op memory op,
+        int256 sizeDelta,
+        uint256 acceptablePrice,
+        uint256 holdBack
+    ) private returns (uint256 fillPrice) {
         int256 delta = _truncate(sizeDelta);
         if (delta == 0) revert ZeroAmount();
         int256 newSize = op.sizeBefore + delta;
@@ -405,7 +417,9 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
             if (op.equityBefore < SafeCast.toInt256(required)) revert InsufficientMargin(op.equityBefore, required);
         }
         bool buy = delta > 0;
-        fillPrice = _swap(op.acct, buy, SignedMath.abs(delta) / _BASE_SCALE);
+        uint256 usdcAmount;
+        (fillPrice, usdcAmount) = _swap(op.acct, buy, SignedMath.abs(delta) / _BASE_SCALE, buy ? 0 : holdBack);
+        if (!buy) op.held = Math.min(usdcAmount, holdBack);
         if (buy ? fillPrice > acceptablePrice : fillPrice < acceptablePrice) {
             revert PriceLimitExceeded(fillPrice, acceptablePrice);
         }
@@ -413,50 +427,80 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         if (buy ? fillPrice > bound : fillPrice < bound) revert OracleDeviation(fillPrice, bound);
     }
 
+    /// @dev Pays `withdrawal` to `recipient`: first what a sale kept aside, then from the account (withdrawing its
+    ///      USDC supply, else borrowing).
+    function _withdraw(Op memory op, uint256 withdrawal, address recipient) private {
+        uint256 held = op.held;
+        if (held != 0) _USDC.safeTransfer(recipient, held);
+        if (withdrawal == held) return;
+        // Checked before Aave is asked (its refusal of the borrow would be a numeric code); `_check` repeats it on
+        // the final balances.
+        (int256 size, int256 cash) = _balances(op.acct);
+        int256 equityAfter = cash - SafeCast.toInt256((withdrawal - held) * _USDC_SCALE) + size.mulWadFloor(op.price);
+        if (!_withdrawable(op, size, equityAfter)) revert WithdrawalExceedsFree(withdrawal, equityAfter);
+        _takeCash(op.acct, withdrawal - held, recipient);
+    }
+
     /// @dev Swaps `amount` base units (bought: exact output; sold: exact input) for the account and returns the
-    ///      average price, WAD, rounded against the trader (up when buying, down when selling).
-    function _swap(address acct, bool buy, uint256 amount) private returns (uint256) {
+    ///      average price, WAD, rounded against the trader (up when buying, down when selling), and the USDC units
+    ///      paid or received. A sale keeps up to `holdBack` of its USDC with the venue.
+    function _swap(
+        address acct,
+        bool buy,
+        uint256 amount,
+        uint256 holdBack
+    ) private returns (uint256 fillPrice, uint256 usdcAmount) {
         bool zeroForOne = buy != _BASE_IS_TOKEN0;
         (int256 a0, int256 a1) = SWAP_POOL.swap(
             address(this),
             zeroForOne,
             buy ? -SafeCast.toInt256(amount) : SafeCast.toInt256(amount),
             zeroForOne ? MIN_SQRT_PRICE_LIMIT : MAX_SQRT_PRICE_LIMIT,
-            abi.encode(acct, buy)
+            abi.encode(acct, buy, holdBack)
         );
         (int256 baseDelta, int256 usdcDelta) = _BASE_IS_TOKEN0 ? (a0, a1) : (a1, a0);
         uint256 filled = SignedMath.abs(baseDelta);
         if (filled != amount) revert IncompleteFill(amount, filled);
-        return
-            Math.mulDiv(
-                SignedMath.abs(usdcDelta) * _USDC_SCALE,
-                WAD,
-                amount * _BASE_SCALE,
-                buy ? Math.Rounding.Ceil : Math.Rounding.Floor
-            );
+        usdcAmount = SignedMath.abs(usdcDelta);
+        fillPrice = Math.mulDiv(
+            usdcAmount * _USDC_SCALE,
+            WAD,
+            amount * _BASE_SCALE,
+            buy ? Math.Rounding.Ceil : Math.Rounding.Floor
+        );
     }
 
     /// @dev Initial margin after growth; free-margin rule after a withdrawal (README, guarantee 3). Returns equity.
     function _check(Op memory op, uint256 withdrawal) private view returns (int256 equityAfter) {
         (int256 size, int256 cash) = _balances(op.acct);
         equityAfter = cash + size.mulWadFloor(op.price);
-        if (!op.increases && withdrawal == 0) return equityAfter;
+        if (op.increases) {
+            uint256 required = _initialMargin(size, op.price);
+            if (equityAfter < SafeCast.toInt256(required)) revert InsufficientMargin(equityAfter, required);
+        }
+        if (withdrawal != 0 && !_withdrawable(op, size, equityAfter)) {
+            revert WithdrawalExceedsFree(withdrawal, equityAfter);
+        }
+    }
+
+    /// @dev A withdrawal may leave the account within initial margin, or, in a reduction, at a leverage no higher
+    ///      than before: equityAfter / notionalAfter >= equityBefore / notionalBefore. Without a position: equity
+    ///      not below zero.
+    function _withdrawable(Op memory op, int256 size, int256 equityAfter) private view returns (bool) {
         uint256 notionalAfter = _notional(size, op.price);
-        uint256 required = Math.mulDiv(notionalAfter, WAD, maxLeverage(), Math.Rounding.Ceil);
-        bool withinInitial = equityAfter >= SafeCast.toInt256(required);
-        if (op.increases && !withinInitial) revert InsufficientMargin(equityAfter, required);
-        if (withdrawal == 0 || withinInitial) return equityAfter;
-        // A reduction may withdraw as long as leverage does not rise: equityAfter / notionalAfter >=
-        // equityBefore / notionalBefore.
+        if (equityAfter >= SafeCast.toInt256(_initialMargin(size, op.price))) return true;
         uint256 notionalBefore = _notional(op.sizeBefore, op.price);
-        bool allowed =
+        return
             !op.increases &&
-                notionalAfter < notionalBefore &&
-                op.equityBefore > 0 &&
-                equityAfter > 0 &&
-                Math.mulDiv(uint256(op.equityBefore), notionalAfter, notionalBefore, Math.Rounding.Ceil) <=
-                    uint256(equityAfter);
-        if (!allowed) revert WithdrawalExceedsFree(withdrawal, equityAfter);
+            notionalAfter < notionalBefore &&
+            op.equityBefore > 0 &&
+            equityAfter > 0 &&
+            Math.mulDiv(uint256(op.equityBefore), notionalAfter, notionalBefore, Math.Rounding.Ceil) <=
+                uint256(equityAfter);
+    }
+
+    function _initialMargin(int256 size, uint256 price) private view returns (uint256) {
+        return Math.mulDiv(_notional(size, price), WAD, maxLeverage(), Math.Rounding.Ceil);
     }
 
     /// @dev Base received for the account: repays its base debt first, supplies the rest.
@@ -540,12 +584,15 @@ contract AaveVenue is IVenue, IUniswapV3SwapCallback, ReentrancyGuardTransient {
         return (sizeDelta / scale) * scale;
     }
 
+    /// @dev The worst fill execution accepts: the price moved by MAX_SLIPPAGE against the trader, and by two USDC
+    ///      units spread over the trade (the pool rounds the USDC amount and its fee up to whole units in its favour:
+    ///      a 1e-9 WETH buy at 3,360 USD pays 5 units for 3.36; it matters only for dust).
     function _bound(int256 sizeDelta, uint256 price) private view returns (uint256) {
         if (sizeDelta == 0) return price;
-        return
-            sizeDelta > 0
-                ? Math.mulDiv(price, WAD + MAX_SLIPPAGE, WAD, Math.Rounding.Ceil)
-                : Math.mulDiv(price, WAD - MAX_SLIPPAGE, WAD);
+        uint256 unitSlack = Math.mulDiv(2 * _USDC_SCALE, WAD, SignedMath.abs(sizeDelta), Math.Rounding.Ceil);
+        if (sizeDelta > 0) return Math.mulDiv(price, WAD + MAX_SLIPPAGE, WAD, Math.Rounding.Ceil) + unitSlack;
+        uint256 low = Math.mulDiv(price, WAD - MAX_SLIPPAGE, WAD);
+        return low > unitSlack ? low - unitSlack : 0;
     }
 
     function _priceOrZero() private view returns (uint256) {
