@@ -29,6 +29,7 @@ export const UNISWAP_POOLS: Record<MarketSymbol, PoolConfig> = {
     positions: [
       { rangePct: 2, valueUsd: 20_000_000 },
       { rangePct: 20, valueUsd: 40_000_000 },
+      { rangePct: 100, valueUsd: 80_000_000 },
       { valueUsd: 20_000_000 },
     ],
   },
@@ -38,6 +39,7 @@ export const UNISWAP_POOLS: Record<MarketSymbol, PoolConfig> = {
     positions: [
       { rangePct: 2, valueUsd: 20_000_000 },
       { rangePct: 20, valueUsd: 40_000_000 },
+      { rangePct: 100, valueUsd: 80_000_000 },
       { valueUsd: 20_000_000 },
     ],
   },

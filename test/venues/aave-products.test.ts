@@ -254,13 +254,12 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
       });
     }
 
-    // FAILS at the seed size (50k USD; kept skipped, see the report): the -32.7% gap takes the ETH pool below its
-    // ±20% range (only the 20M full-range position is left), and the ripcord, one trade of ~45k USD back to 2x, fills
-    // 0.54% below the oracle (1809.81 vs bound 1810.53): AaveVenue's MAX_SLIPPAGE (0.5%) reverts it OracleDeviation,
-    // so the product stays at 5.47x, HF 1.0097, with no keeper action able to reduce it (a ripcord is never chunked).
-    // AaveBTC2L at the seed size: the ripcord passes, but after the liquidation the holder's redeem of all its shares
-    // (the whole position at once) reverts OracleDeviation (39065.9 vs bound 39074.5); smaller redeems go through.
-    it.skip("AaveETH2L and AaveBTC2L at the seed size (50k USD): the ripcord / the full redeem after the gap", async function () {
+    // At the seed size (50k USD), without the shrink: this failed while the pools had concentrated liquidity only
+    // within ±20% of the initial price. The -32.7% gap left only the 20M full-range position in range, and AaveETH2L's
+    // ripcord (one ~45k USD trade) filled 0.54% below the oracle (1809.81 vs bound 1810.53): OracleDeviation, the
+    // product stuck at 5.47x; AaveBTC2L's full redeem after the liquidation reverted the same way (39065.9 vs
+    // 39074.5). config/uniswap.ts now adds a ±100% position (80M USD), as LPs' wide ranges do on a live pool.
+    it("AaveETH2L and AaveBTC2L at the seed size (50k USD): the ripcord / the full redeem after the gap", async function () {
       await envelopeCase("AaveETH2L", false);
       await envelopeCase("AaveBTC2L", false);
     });
