@@ -22,7 +22,7 @@ contract FlatteringQuoteVenue is WrongMockPerpVenue {
     function previewTrade(
         address account,
         int256 sizeDelta
-    ) external view override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+    ) public view override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         (int256 size, int256 eq, uint256 price) = this.accountSnapshot(account);
         if (sizeDelta == 0) return (price, 0, eq);
         fillPrice = price;

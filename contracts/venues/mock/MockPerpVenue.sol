@@ -155,7 +155,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
         int256 sizeDelta,
         uint256 acceptablePrice,
         address recipient
-    ) external override nonReentrant returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+    ) public virtual override nonReentrant returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         if (marginDelta == 0 && sizeDelta == 0) revert ZeroAmount();
         if (marginDelta < 0 && recipient == address(0)) revert ZeroAddress();
         uint256 magnitude = SignedMath.abs(marginDelta);
@@ -340,7 +340,7 @@ contract MockPerpVenue is IMockPerpVenue, Ownable2Step, ReentrancyGuardTransient
     function previewTrade(
         address account,
         int256 sizeDelta
-    ) external view virtual override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
+    ) public view virtual override returns (uint256 fillPrice, uint256 fee, int256 equityAfter) {
         uint256 price = _ORACLE.price();
         int256 index = _indexAt(_market, price);
         Position memory pos = _positions[account];
