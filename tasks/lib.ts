@@ -166,6 +166,8 @@ export function venueValueText(q: VenueParameter): string {
       return fmtPct(q.value);
     case "pct3":
       return fmtPct(q.value, 3);
+    case "pct4":
+      return fmtPct(q.value, 4);
     case "base0":
       return fmtWad(q.value, 0);
     case "base4":

@@ -15,7 +15,16 @@ import { formatUnits, isAddress } from "ethers";
 import { actionName, isAction } from "../protocol/actions";
 import { productInfo, type MarketSymbol } from "../protocol/products";
 import { formatAmount } from "../protocol/format";
-import { BallastTaskError, amountText, assertLocal, loadSuite, resolveMarket, withTaskErrors, type Suite } from "./lib";
+import {
+  BallastTaskError,
+  amountText,
+  assertLocal,
+  loadSuite,
+  protocolContracts,
+  resolveMarket,
+  withTaskErrors,
+  type Suite,
+} from "./lib";
 import { parseAmount } from "./holder";
 import { mockFeed, mockUsdc } from "./mocks";
 
@@ -108,6 +117,15 @@ task("ballast:price", "Set a market's mock Chainlink price, and its Uniswap pool
   .addOptionalParam("move", "relative move in percent instead, e.g. -12")
   .setAction(
     withTaskErrors("ballast:price", async (args: { market: string; set?: string; move?: string }, hre) => {
+      // Every module first, before the first RPC call: loading them between calls can stall a busy process long
+      // enough for the node to close the idle keep-alive socket under the next request ("other side closed").
+      await Promise.all([
+        protocolContracts(),
+        import("../typechain-types"), // the mocks' factories (./mocks.ts)
+        import("../scripts/market/mover"),
+        import("../config/aave"),
+        import("../config/uniswap"),
+      ]);
       await assertLocal(hre, "ballast:price");
       const markets = [...new Set(args.market.split(",").map(resolveMarket))];
       if ((args.set === undefined) === (args.move === undefined))

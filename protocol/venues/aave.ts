@@ -62,13 +62,13 @@ async function rates(venue: IVenue): Promise<VenueParameter[]> {
       key: "borrowRate",
       label: "borrow/yr",
       value: debtData.currentVariableBorrowRate / RAY_TO_WAD,
-      format: "pct",
+      format: "pct4",
     },
     {
       key: "supplyRate",
       label: "supply/yr",
       value: collateralData.currentLiquidityRate / RAY_TO_WAD,
-      format: "pct",
+      format: "pct4",
     },
   ];
 }

@@ -17,10 +17,11 @@ import { isMockPerpVenue, mockPerpParameters, mockPerpProductParameters } from "
 export type VenueKind = "mockPerp" | "aave";
 
 /**
- * How a value is meant to be read: a WAD fraction as a percentage (with n decimals), base units, a rate per year, a
- * WAD ratio with 2 decimals (a health factor, a leverage; huge values are "inf").
+ * How a value is meant to be read: a WAD fraction as a percentage (with 2, 3 or 4 decimals: a rate near zero at low
+ * utilisation stays visible), base units, a rate per second as a rate per year, a WAD ratio with 2 decimals (a health
+ * factor, a leverage; huge values are "inf").
  */
-export type VenueValueFormat = "pct" | "pct3" | "base0" | "base4" | "ratePerSecondAsYearPct" | "ratio2";
+export type VenueValueFormat = "pct" | "pct3" | "pct4" | "base0" | "base4" | "ratePerSecondAsYearPct" | "ratio2";
 
 /** One named value of a venue, in the venue's own units. */
 export interface VenueParameter {
