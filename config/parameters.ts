@@ -29,10 +29,15 @@ export const wad = (x: string | number): bigint => parseUnits(String(x), 18);
 export const usdc = (x: string | number): bigint => parseUnits(String(x), 6);
 
 /**
- * The venue implementations a market can be deployed on (deploy/02_venues.ts has one deployer per kind, protocol/venues
- * one reader of its own parameters). Products only ever see the venue through IVenue.
+ * The venue implementations a product can be carried by (protocol/venues has one reader of each kind's own parameters).
+ * Products only ever see the venue through IVenue.
  */
 export type { VenueKind };
+/**
+ * The kinds a market's own venue can be (deploy/02_venues.ts has one deployer per kind). The Aave venues are one per
+ * market and side, deployed beside it by deploy/13_aave_products.ts (config/aaveProducts.ts).
+ */
+export type MarketVenueKind = Exclude<VenueKind, "aave">;
 
 /** Mirrors IMockPerpVenue.MarketParams. */
 export interface VenueParams {
@@ -62,7 +67,7 @@ export const MARKETS: Record<
   {
     initialPrice: bigint;
     /** Which venue implementation carries this market's products. */
-    venueKind: VenueKind;
+    venueKind: MarketVenueKind;
     /** The mock perp venue's parameters (venueKind "mockPerp"). */
     venue: VenueParams;
     liquidity: bigint;
@@ -84,7 +89,7 @@ export const MARKETS: Record<
 
 /** The hardhat-deploy name of a market's venue (BTCPerpVenue, ETHPerpVenue for the mock perp venue). */
 export function venueDeploymentName(market: MarketSymbol): string {
-  const kind: VenueKind = MARKETS[market].venueKind;
+  const kind: MarketVenueKind = MARKETS[market].venueKind;
   switch (kind) {
     case "mockPerp":
       return `${market}PerpVenue`;

@@ -1,6 +1,12 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { MARKETS, MARKET_SYMBOLS, venueDeploymentName, type MarketSymbol, type VenueKind } from "../config/parameters";
+import {
+  MARKETS,
+  MARKET_SYMBOLS,
+  venueDeploymentName,
+  type MarketSymbol,
+  type MarketVenueKind,
+} from "../config/parameters";
 
 /** Deploys one market's venue; returns nothing, the deployment is saved under `venueDeploymentName(market)`. */
 type VenueDeployer = (hre: HardhatRuntimeEnvironment, market: MarketSymbol) => Promise<void>;
@@ -27,7 +33,7 @@ const deployMockPerp: VenueDeployer = async (hre, market) => {
   }
 };
 
-const DEPLOYERS: Record<VenueKind, VenueDeployer> = { mockPerp: deployMockPerp };
+const DEPLOYERS: Record<MarketVenueKind, VenueDeployer> = { mockPerp: deployMockPerp };
 
 /** Each market's venue, of the kind config/parameters.ts names for it. */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {

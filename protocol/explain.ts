@@ -1,7 +1,8 @@
 /**
  * The error explainer: one plain sentence for every custom error of the product token, the Rebalancer, the oracle
- * adapter, the venue (the IVenue boundary and the mock venue's own errors) and the collateral, shared by the page,
- * the tasks and the keeper. test/unit/protocol.test.ts checks that every error in those ABIs has its sentence here.
+ * adapter, the venue (the IVenue boundary and each venue implementation's own errors: the mock perp venue's, the
+ * Aave venue's) and the collateral, shared by the page, the tasks and the keeper. Sentences are found by the error's
+ * name, so an error two venues share by name (InsufficientMargin, WithdrawalExceedsFree) is said for any venue. test/unit/protocol.test.ts checks that every error in those ABIs has its sentence here.
  */
 import { formatAmount } from "./format";
 import { decodeRevert, isUserRejection, shortMessage, type DecodedRevert, type ErrorSource } from "./revert";
@@ -100,6 +101,9 @@ const OPENZEPPELIN: Record<string, Sentence> = {
   SafeCastOverflowedIntDowncast: () => INTERNAL,
   SafeCastOverflowedUintToInt: () => INTERNAL,
   SafeCastOverflowedIntToUint: () => INTERNAL,
+  // OpenZeppelin's Errors, through Clones (the Aave venue's per-product account).
+  FailedDeployment: () => "The venue could not create the product's account contract. Nothing was changed.",
+  InsufficientBalance: () => "The contract does not hold enough ether for that call. Nothing was changed.",
 };
 
 /** The Rebalancer. */
@@ -140,7 +144,7 @@ const ORACLE: Record<string, Sentence> = {
   InvalidOracleConfig: () => "The oracle's heartbeat, staleness buffer or feed settings are invalid.",
 };
 
-/** The venue: the IVenue boundary's errors, then the mock venue's own. */
+/** The venue: the IVenue boundary's errors, then the venue implementations' own (mock perp venue, Aave venue). */
 const VENUE: Record<string, Sentence> = {
   PriceLimitExceeded: (a) =>
     `The perp venue would fill the trade at ${usd(a[0])}, beyond the accepted limit of ${usd(a[1])}. Nothing was spent.`,
@@ -151,12 +155,25 @@ const VENUE: Record<string, Sentence> = {
     "The perp venue behind this product is paused: minting is blocked until it resumes. Redeeming still works.",
   OpenInterestCapExceeded: () =>
     "The perp market is full (its open-interest cap is reached); try a smaller amount later.",
-  InsufficientMargin: () => "The perp venue refused the trade: not enough margin.",
+  InsufficientMargin: () =>
+    "The venue refused the trade: not enough margin (the position would be above the venue's maximum leverage).",
   InsufficientVenueLiquidity: () => "The perp venue does not have enough liquidity to pay out right now.",
-  WithdrawalExceedsFree: () => "The perp venue refused to pay out more than the position's free margin.",
+  WithdrawalExceedsFree: () =>
+    "The venue refused to pay out more than the position's free margin (it would leave leverage above the venue's maximum).",
   NotLiquidatable: () => "The position is healthy: the perp venue does not allow liquidating it.",
   SizeOutOfRange: () => "The trade size is out of the range the perp venue supports.",
   InvalidMarketParams: () => "The perp market's risk parameters are invalid.",
+  // The Aave venue (Aave v3 money market + Uniswap v3 pool); its ZeroAddress and ZeroAmount are the token's sentences.
+  InvalidConfig: () =>
+    "The Aave venue's configuration is inconsistent (pool tokens, reserves, decimals or slippage limit).",
+  UnexpectedCallback: () => "The Aave venue accepts swap callbacks only from its own Uniswap pool.",
+  // Its amounts are in the base token's own units (WETH 18 decimals, WBTC 8): not shown.
+  IncompleteFill: () =>
+    "The Uniswap pool ran out of liquidity and could fill only part of the trade. Nothing was spent; try a smaller amount.",
+  OracleDeviation: (a) =>
+    `The Uniswap pool would fill the trade at ${usd(a[0])}, beyond the venue's bound of ${usd(a[1])} around the ` +
+    "oracle price (the pool is off the feed). Nothing was spent.",
+  WrongSide: () => "The Aave venue serves one side only: this trade would have turned the position to the other side.",
 };
 
 /** The collateral (the USDC mock) and the product factory. */

@@ -12,14 +12,16 @@ import type { ERC20Permit, ILeveragedToken, IOracleAdapter, IRebalancer, IVenue 
 import { LOCAL_CHAIN_ID as LOCAL_CHAIN } from "../protocol/constants";
 import { explainError, explainRevert, type ExplainContext } from "../protocol/explain";
 import {
+  ALL_PRODUCT_SYMBOLS,
   MARKET_SYMBOLS,
-  PRODUCT_SYMBOLS,
   productInfo,
+  type AnyProductSymbol,
   type MarketSymbol,
-  type ProductSymbol,
 } from "../protocol/products";
 import { decodeRevert, describeError, type ErrorSource } from "../protocol/revert";
 import { formatAmount } from "../protocol/format";
+import type { VenueParameter } from "../protocol/venues";
+import { fmtPct, fmtWad } from "../scripts/lib/format";
 
 /**
  * The typechain factories, loaded when a task runs, never when it is registered: hardhat.config.ts loads these tasks
@@ -88,19 +90,22 @@ export async function ensureDeployments(hre: HardhatRuntimeEnvironment): Promise
 export interface Suite {
   rebalancer: IRebalancer;
   usdc: ERC20Permit;
-  products: Map<ProductSymbol, ILeveragedToken>;
+  products: Map<AnyProductSymbol, ILeveragedToken>;
   /** Each product's venue, as the product names it (`token.venue()`), through the IVenue boundary. */
-  venues: Map<ProductSymbol, IVenue>;
+  venues: Map<AnyProductSymbol, IVenue>;
   /** Each market's oracle adapter, as its venue names it (`venue.oracle()`). */
   oracles: Map<MarketSymbol, IOracleAdapter>;
   /** Decodes every custom error the protocol and the deployed contracts can revert with. */
   errors: Interface;
 }
 
-/** Products present in this network's deployments, in the canonical order. */
-export async function availableProducts(hre: HardhatRuntimeEnvironment): Promise<ProductSymbol[]> {
+/**
+ * Products present in this network's deployments, in the canonical order: the perp products, then the Aave products
+ * when the real-venue market is deployed (`npm run node`).
+ */
+export async function availableProducts(hre: HardhatRuntimeEnvironment): Promise<AnyProductSymbol[]> {
   const all = await hre.deployments.all();
-  return PRODUCT_SYMBOLS.filter((s) => all[s] !== undefined);
+  return ALL_PRODUCT_SYMBOLS.filter((s) => all[s] !== undefined);
 }
 
 export async function loadSuite(hre: HardhatRuntimeEnvironment): Promise<Suite> {
@@ -108,8 +113,8 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment): Promise<Suite> 
   const c = await protocolContracts();
   const runner = hre.ethers.provider;
   const address = async (name: string): Promise<string> => (await hre.deployments.get(name)).address;
-  const products = new Map<ProductSymbol, ILeveragedToken>();
-  const venues = new Map<ProductSymbol, IVenue>();
+  const products = new Map<AnyProductSymbol, ILeveragedToken>();
+  const venues = new Map<AnyProductSymbol, IVenue>();
   const oracles = new Map<MarketSymbol, IOracleAdapter>();
   for (const s of await availableProducts(hre)) {
     const token = c.connectToken(await address(s), runner);
@@ -131,18 +136,51 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment): Promise<Suite> 
   };
 }
 
-/** Each market's venue: the one its products name (they share it). */
-export function marketVenues(suite: Suite): Map<MarketSymbol, IVenue> {
-  const out = new Map<MarketSymbol, IVenue>();
+/** One venue and what it carries: its market and the products that name it. */
+export interface VenueUse {
+  venue: IVenue;
+  address: string;
+  market: MarketSymbol;
+  products: AnyProductSymbol[];
+}
+
+/**
+ * Every distinct venue the products name, in product order: a market's perp venue (its products share it) and, with
+ * the real-venue market, its Aave venues (one per side).
+ */
+export async function productVenues(suite: Suite): Promise<VenueUse[]> {
+  const out = new Map<string, VenueUse>();
   for (const [symbol, venue] of suite.venues) {
-    const market = productInfo(symbol).market;
-    if (!out.has(market)) out.set(market, venue);
+    const address = await venue.getAddress();
+    const use = out.get(address) ?? { venue, address, market: productInfo(symbol).market, products: [] };
+    use.products.push(symbol);
+    out.set(address, use);
   }
-  return out;
+  return [...out.values()];
+}
+
+/** A venue's value as its reader means it to be read (protocol/venues). */
+export function venueValueText(q: VenueParameter): string {
+  switch (q.format) {
+    case "pct":
+      return fmtPct(q.value);
+    case "pct3":
+      return fmtPct(q.value, 3);
+    case "pct4":
+      return fmtPct(q.value, 4);
+    case "base0":
+      return fmtWad(q.value, 0);
+    case "base4":
+      return fmtWad(q.value, 4);
+    case "ratio2":
+      return fmtWad(q.value, 2);
+    case "ratePerSecondAsYearPct":
+      return fmtPct(q.value * 31_536_000n);
+  }
 }
 
 /** Case-insensitive product lookup; an unknown name lists the valid ones. */
-export function resolveProduct(name: string, available: readonly string[]): ProductSymbol {
+export function resolveProduct(name: string, available: readonly string[]): AnyProductSymbol {
   const wanted = name.trim().toUpperCase();
   const found = available.find((s) => s.toUpperCase() === wanted);
   if (!found) {
@@ -150,7 +188,7 @@ export function resolveProduct(name: string, available: readonly string[]): Prod
       `unknown product "${name}": valid products are ${available.join(", ") || "(none deployed)"}`,
     );
   }
-  return found as ProductSymbol;
+  return found as AnyProductSymbol;
 }
 
 export function resolveMarket(name: string): MarketSymbol {

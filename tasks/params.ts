@@ -1,16 +1,15 @@
 /**
- * ballast:params — every parameter as deployed: per product methodology, keeper bounty, fees and caps; per market
- * the venue's risk parameters and the oracle's heartbeat and staleness buffer.
+ * ballast:params — every parameter as deployed: per product methodology, keeper bounty, fees and caps; per venue
+ * (a market's perp venue, its Aave venues with the real-venue market) the venue's own risk and cost parameters, read
+ * by the reader of its kind (protocol/venues), and its market oracle's heartbeat and staleness buffer.
  *
  *   npx hardhat ballast:params --network localhost [--json]
  */
 import { task } from "hardhat/config";
 import { fmtPct, fmtUsdc, fmtWad, table, toJson } from "../scripts/lib/format";
-import { loadSuite, marketVenues, withTaskErrors } from "./lib";
-import { MARKETS } from "../config/parameters";
-import type { VenueParameter } from "../protocol/venues";
+import { loadSuite, productVenues, venueValueText, withTaskErrors } from "./lib";
 
-task("ballast:params", "Methodology, bounty, fees and caps per product; venue and oracle parameters per market")
+task("ballast:params", "Methodology, bounty, fees and caps per product; venue and oracle parameters per venue")
   .addFlag("json", "print machine-readable JSON")
   .setAction(
     withTaskErrors("ballast:params", async (args: { json: boolean }, hre) => {
@@ -52,18 +51,22 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           lastRebalance: st.lastRebalance,
         });
       }
-      const markets = [];
+      const venues = [];
       const { venueParameters } = await import("../protocol/venues");
-      for (const [market, venue] of marketVenues(suite)) {
+      const names = new Map(Object.entries(await hre.deployments.all()).map(([n, d]) => [d.address, n]));
+      for (const use of await productVenues(suite)) {
         // The venue's own parameters and state (not part of IVenue), read by the reader of its kind.
-        const parameters = await venueParameters(MARKETS[market].venueKind, venue);
-        const oracle = suite.oracles.get(market);
-        markets.push({
-          market,
-          venue: await venue.getAddress(),
+        const { kind, parameters } = await venueParameters(use.venue);
+        const oracle = suite.oracles.get(use.market);
+        venues.push({
+          market: use.market,
+          venue: use.address,
+          name: names.get(use.address) ?? null,
+          kind,
+          products: use.products,
           parameters,
           ...Object.fromEntries(parameters.map((q) => [q.key, q.value])),
-          paused: await venue.paused(),
+          paused: await use.venue.paused(),
           oracle: oracle ? await oracle.getAddress() : null,
           feed: oracle ? await oracle.feed() : null,
           heartbeatSeconds: oracle ? await oracle.heartbeat() : null,
@@ -71,7 +74,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
         });
       }
       if (args.json) {
-        console.log(toJson({ network: hre.network.name, products, markets }, 2));
+        console.log(toJson({ network: hre.network.name, products, venues }, 2));
         return;
       }
       console.log("Products (leverage band, ripcord, time interval, keeper bounty, fees)");
@@ -111,33 +114,24 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
           ]),
         ),
       );
-      console.log("\nMarkets (venue risk parameters, oracle)");
-      const labels = markets[0]?.parameters.map((q) => q.label) ?? [];
-      console.log(
-        table(
-          ["market", ...labels, "venue", "heartbeat + staleness buffer"],
-          markets.map((m) => [
-            m.market,
-            ...m.parameters.map(formatParameter),
-            m.paused ? "paused" : "open",
-            m.heartbeatSeconds === null ? "-" : `${m.heartbeatSeconds}s + ${m.stalenessBufferSeconds}s`,
-          ]),
-        ),
-      );
+      // One table per venue kind: each kind has its own columns.
+      for (const kind of [...new Set(venues.map((v) => v.kind))]) {
+        const rows = venues.filter((v) => v.kind === kind);
+        console.log(`\nVenues: ${kind ?? "unknown kind"} (risk and cost parameters, oracle)`);
+        const labels = rows[0]?.parameters.map((q) => q.label) ?? [];
+        console.log(
+          table(
+            ["market", "venue", "products", ...labels, "state", "heartbeat + staleness buffer"],
+            rows.map((v) => [
+              v.market,
+              v.name ?? v.venue,
+              v.products.join(" "),
+              ...v.parameters.map(venueValueText),
+              v.paused ? "paused" : "open",
+              v.heartbeatSeconds === null ? "-" : `${v.heartbeatSeconds}s + ${v.stalenessBufferSeconds}s`,
+            ]),
+          ),
+        );
+      }
     }),
   );
-
-function formatParameter(q: VenueParameter): string {
-  switch (q.format) {
-    case "pct":
-      return fmtPct(q.value);
-    case "pct3":
-      return fmtPct(q.value, 3);
-    case "base0":
-      return fmtWad(q.value, 0);
-    case "base4":
-      return fmtWad(q.value, 4);
-    case "ratePerSecondAsYearPct":
-      return fmtPct(q.value * 31_536_000n);
-  }
-}

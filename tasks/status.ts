@@ -1,7 +1,9 @@
 /**
- * ballast:status — every product at a glance: price, NAV, leverage, band, due action, venue margin ratio; and for the
- * operator: each market's oracle age, paused flags (mint, venue), the last rebalance, the remaining bounty budget and
- * the keeper's gas balance (the `keeper` named account, when the network has one).
+ * ballast:status — every product at a glance: price, NAV, leverage, band, due action, venue margin ratio; what its
+ * venue says of its account (protocol/venues: an Aave product's health factor, borrow and supply rates; a perp
+ * product's funding rate); and for the operator: each market's oracle age, paused flags (mint, venue), the last
+ * rebalance, the remaining bounty budget and the keeper's gas balance (the `keeper` named account, when the network
+ * has one).
  *
  *   npx hardhat ballast:status --network localhost [--json]
  */
@@ -10,7 +12,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { fmtLev, fmtPct, fmtUsdc, fmtWad, table, toJson } from "../scripts/lib/format";
 import { actionName, isAction } from "../protocol/actions";
 import { productInfo } from "../protocol/products";
-import { amountText, explainTxError, loadSuite, withTaskErrors, type Suite } from "./lib";
+import type { VenueKind, VenueParameter } from "../protocol/venues";
+import { amountText, explainTxError, loadSuite, venueValueText, withTaskErrors, type Suite } from "./lib";
 
 const INT256_MAX = 2n ** 255n - 1n;
 
@@ -42,6 +45,11 @@ export interface ProductStatus {
   oracleAgeSeconds: bigint | null; // at the status block
   oracleMaxAgeSeconds: bigint | null; // heartbeat + staleness buffer: older answers are refused
   oracleStale: boolean;
+  /** The venue's kind and its values for this product's account (protocol/venues), e.g. an Aave health factor. */
+  venueKind: VenueKind | null;
+  venueValues: VenueParameter[];
+  /** The same values by key, for --json readers. */
+  venueAccount: Record<string, bigint>;
 }
 
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -54,6 +62,7 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 
 /** `now` is the status block's timestamp: ages are measured on the chain's clock. */
 export async function collectStatus(suite: Suite, now: bigint): Promise<ProductStatus[]> {
+  const { productVenueParameters } = await import("../protocol/venues");
   const rows: ProductStatus[] = [];
   for (const [symbol, token] of suite.products) {
     const address = await token.getAddress();
@@ -86,6 +95,7 @@ export async function collectStatus(suite: Suite, now: bigint): Promise<ProductS
     const [margin, liq] = venue
       ? await Promise.all([settle(venue.marginRatio(address)), settle(venue.liquidationPrice(address))])
       : [null, null];
+    const venueValues = venue ? await settle(productVenueParameters(venue, address)) : null;
     const firstError = [snapshot, nav, due].find((r) => !r.ok);
     const size = snapshot.ok ? snapshot.value[0] : 0n;
     const lev = snapshot.ok && size !== 0n ? await settle(token.currentLeverage()) : null;
@@ -121,6 +131,11 @@ export async function collectStatus(suite: Suite, now: bigint): Promise<ProductS
       oracleAgeSeconds: age,
       oracleMaxAgeSeconds: maxAgeSeconds,
       oracleStale: age !== null && maxAgeSeconds !== null && age > maxAgeSeconds,
+      venueKind: venueValues?.ok ? venueValues.value.kind : null,
+      venueValues: venueValues?.ok ? venueValues.value.parameters : [],
+      venueAccount: Object.fromEntries(
+        (venueValues?.ok ? venueValues.value.parameters : []).map((q) => [q.key, q.value]),
+      ),
     });
   }
   return rows;
@@ -165,6 +180,18 @@ export function renderOperations(rows: readonly ProductStatus[], now: bigint, de
       agoText(r.lastRebalance, now),
       dash(r.bounty === null ? null : amountText(r.bounty, decimals)),
       amountText(r.bountyBudget, decimals),
+    ]),
+  );
+}
+
+/** What each product's venue says of its account, as "label value" pairs (the columns differ by venue kind). */
+export function renderVenueValues(rows: readonly ProductStatus[]): string {
+  return table(
+    ["product", "venue", "account on the venue"],
+    rows.map((r) => [
+      r.product,
+      r.venueKind ?? "-",
+      r.venueValues.map((q) => `${q.label} ${venueValueText(q)}`).join(", ") || "-",
     ]),
   );
 }
@@ -273,9 +300,14 @@ task(
         "price, NAV, liq. price: USD; margin: venue equity / notional (liquidation below the maintenance ratio, see ballast:params); bounty: USDC a keeper earns now",
       );
       console.log("");
+      console.log(renderVenueValues(rows));
+      console.log(
+        "health: the Aave account's health factor (liquidation below 1, inf without debt); borrow/yr, supply/yr: the Aave reserves' current variable borrow and supply rates; funding/yr: the perp market's funding rate (positive: longs pay)",
+      );
+      console.log("");
       console.log(renderOperations(rows, now, decimals));
       console.log(
-        "oracle age: since the feed's last round (STALE: older than heartbeat + buffer); mint: the product's mint pause; venue: the perp venue's pause; bounty budget: USDC left to pay keepers",
+        "oracle age: since the feed's last round (STALE: older than heartbeat + buffer); mint: the product's mint pause; venue: the venue's pause; bounty budget: USDC left to pay keepers",
       );
     }),
   );

@@ -3,8 +3,20 @@ import { IMockPerpVenue__factory } from "../../typechain-types/factories/contrac
 import type { IVenue } from "../contracts";
 import type { VenueParameter } from "./index";
 
+const connect = async (venue: IVenue) => IMockPerpVenue__factory.connect(await venue.getAddress(), venue.runner);
+
+/** True when `venue` answers the mock perp venue's own views (its market parameters). */
+export async function isMockPerpVenue(venue: IVenue): Promise<boolean> {
+  try {
+    await (await connect(venue)).params();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function mockPerpParameters(venue: IVenue): Promise<VenueParameter[]> {
-  const mock = IMockPerpVenue__factory.connect(await venue.getAddress(), venue.runner);
+  const mock = await connect(venue);
   const [p, openInterestLong, openInterestShort, fundingRatePerSecond] = await Promise.all([
     mock.params(),
     mock.openInterestLong(),
@@ -23,4 +35,10 @@ export async function mockPerpParameters(venue: IVenue): Promise<VenueParameter[
     { key: "openInterestShort", label: "OI short", value: openInterestShort, format: "base4" },
     { key: "fundingRatePerSecond", label: "funding/yr", value: fundingRatePerSecond, format: "ratePerSecondAsYearPct" },
   ];
+}
+
+/** What a product's position pays to hold on the perp venue: the market's funding rate (positive: longs pay). */
+export async function mockPerpProductParameters(venue: IVenue): Promise<VenueParameter[]> {
+  const rate = await (await connect(venue)).fundingRatePerSecond();
+  return [{ key: "fundingRatePerSecond", label: "funding/yr", value: rate, format: "ratePerSecondAsYearPct" }];
 }

@@ -5,9 +5,7 @@
  *   that mints, moves the BTC price and reads the chain. The in-process Hardhat network is not used at all.
  */
 import { underCoverage } from "../helpers/coverage";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -27,136 +25,12 @@ import {
 } from "../../protocol";
 import { loadDeployments, requireDeployment, type DeploymentSet } from "../../scripts/lib/deployments";
 import { usdc } from "../../config/parameters";
+import { HARDHAT_CLI, freePort, launch, sleep, started, stopAll, type Proc } from "../helpers/processes";
 
-const ROOT = join(__dirname, "..", "..");
-const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli.js");
 const ALL_PRODUCTS = PRODUCT_SYMBOLS;
 const BTC_PRODUCTS = PRODUCT_SYMBOLS.filter((s) => productInfo(s).market === "BTC");
 /** "Within a few blocks": every tx is its own block on an automining node, so 4 due products need at least 4. */
 const FEW_BLOCKS = 8;
-
-/** A child process with its stdout kept as lines; killed as a process group so nothing outlives the test. */
-class Proc {
-  readonly lines: string[] = [];
-  stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private listeners: Array<() => void> = [];
-
-  constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    let buffer = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop() ?? "";
-      this.lines.push(...parts);
-      for (const l of this.listeners) l();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** JSON log events (keeper output); other lines are ignored. */
-  events(): Array<Record<string, unknown>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (const line of this.lines) {
-      if (!line.startsWith("{")) continue;
-      try {
-        out.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // a partial line is completed on the next chunk
-      }
-    }
-    return out;
-  }
-
-  waitFor(predicate: (line: string) => boolean, timeoutMs: number, from = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hit = this.lines.slice(from).find(predicate);
-        if (hit === undefined) return false;
-        cleanup();
-        resolve(hit);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`));
-      }, timeoutMs);
-      const onExit = () => {
-        if (check()) return;
-        cleanup();
-        reject(new Error(`${this.name} exited (${String(this.child.exitCode)}); stderr: ${this.stderr.slice(-2000)}`));
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.listeners = this.listeners.filter((l) => l !== listener);
-        this.child.off("exit", onExit);
-      };
-      const listener = () => void check();
-      this.listeners.push(listener);
-      this.child.on("exit", onExit);
-      check();
-    });
-  }
-
-  signal(sig: NodeJS.Signals): void {
-    if (this.alive && this.child.pid !== undefined) process.kill(this.child.pid, sig);
-  }
-
-  /** SIGKILL to the whole process group (the child was started detached, as its own group leader). */
-  killGroup(): void {
-    // Only while the leader lives: then the group id is certainly still this test's, never a reused one.
-    if (this.child.pid === undefined || !this.alive) return;
-    try {
-      process.kill(-this.child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-const started: Proc[] = [];
-
-function launch(name: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const clean = { ...process.env, ...env };
-  delete clean.HARDHAT_NETWORK;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: clean,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const proc = new Proc(name, child);
-  started.push(proc);
-  return proc;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// Exit hook as a last resort (e.g. mocha aborted): nothing this test started may survive it.
-process.on("exit", () => {
-  for (const p of started) p.killGroup();
-});
 
 describe("keeper against a real node (integration)", function () {
   this.timeout(120_000);
@@ -354,9 +228,7 @@ describe("keeper against a real node (integration)", function () {
   });
 
   after(async function () {
-    for (const p of started) p.signal("SIGTERM");
-    await Promise.race([Promise.all(started.map((p) => p.exited)), sleep(3_000)]);
-    for (const p of started) p.killGroup();
+    await stopAll();
     provider?.destroy();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });

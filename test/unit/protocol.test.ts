@@ -7,6 +7,7 @@ import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
 import { type Interface, MaxUint256, Signature } from "ethers";
 import {
+  AaveVenue__factory,
   ChainlinkOracleAdapter__factory,
   IERC20Metadata__factory,
   IVenue__factory,
@@ -39,6 +40,7 @@ import {
   venueOf,
 } from "../../protocol";
 import { venueDeploymentName } from "../../config/parameters";
+import { reserveLimits } from "../../protocol/venues/aave";
 
 const address = async (name: string): Promise<string> => (await deployments.get(name)).address;
 
@@ -124,9 +126,10 @@ describe("protocol module", function () {
     expect(await usdc.allowance(owner.address, spender.address)).to.equal(value);
   });
 
-  it("decodes and explains every custom error of the token, Rebalancer, factory, oracle adapter, venue and collateral", function () {
-    // As the page, the tasks and the keeper build it: the deployments' ABIs add the mocks' own errors.
-    const errors = protocolErrors([MockPerpVenue__factory.abi, MockUSDC__factory.abi]);
+  it("decodes and explains every custom error of the token, Rebalancer, factory, oracle adapter, venues and collateral", function () {
+    // As the page, the tasks and the keeper build it: the deployments' ABIs add the venue implementations' and the
+    // mocks' own errors (the Aave venue's with the real-venue market).
+    const errors = protocolErrors([MockPerpVenue__factory.abi, AaveVenue__factory.abi, MockUSDC__factory.abi]);
     const sources: Record<string, Interface> = {
       LeveragedToken: LeveragedToken__factory.createInterface(),
       Rebalancer: Rebalancer__factory.createInterface(),
@@ -134,6 +137,7 @@ describe("protocol module", function () {
       ChainlinkOracleAdapter: ChainlinkOracleAdapter__factory.createInterface(),
       IVenue: IVenue__factory.createInterface(),
       MockPerpVenue: MockPerpVenue__factory.createInterface(),
+      AaveVenue: AaveVenue__factory.createInterface(),
       MockUSDC: MockUSDC__factory.createInterface(),
     };
     for (const [contract, iface] of Object.entries(sources)) {
@@ -168,6 +172,17 @@ describe("protocol module", function () {
         expect(decodeRevert({ data }, own)?.name, name).to.equal(name);
       }
     }
+  });
+
+  it("reads an Aave reserve's LTV, liquidation threshold and bonus from its configuration bitmap", function () {
+    // WETH on Aave v3 Ethereum: LTV 80%, liquidation threshold 82.5%, bonus 5% (stored as 10500), decimals 18 above.
+    const configuration = 8000n | (8250n << 16n) | (10500n << 32n) | (18n << 48n);
+    expect(reserveLimits(configuration)).to.deep.equal({
+      ltv: 8n * 10n ** 17n,
+      liquidationThreshold: 825n * 10n ** 15n,
+      bonus: 5n * 10n ** 16n,
+    });
+    expect(reserveLimits(0n).bonus, "not collateral").to.equal(0n);
   });
 
   it("explains a real revert from the chain in the caller's unit", async function () {

@@ -216,12 +216,18 @@ describe("ballast:* tasks", function () {
     await expect(run("ballast:price", { market: "DOGE", set: "1" })).to.be.rejectedWith(
       /^Unknown market "DOGE": valid markets are BTC, ETH\.$/,
     );
+    await expect(run("ballast:price", { market: "BTC,ETH", set: "1" })).to.be.rejectedWith(/^--set takes one market/);
   });
 
   it("ballast:params prints every product's band and every market's margins", async function () {
     const out = await run("ballast:params");
     for (const s of ["BTC2L", "ETH3S"]) expect(out).to.include(s);
     expect(out).to.match(/maint\. margin/);
+    // One table per venue kind, each venue named with the products it carries; the perp-only suite has one kind.
+    expect(out).to.match(/^Venues: mockPerp /m);
+    expect(out).to.match(/^BTC\s+BTCPerpVenue\s+BTC2L BTC2S BTC3L BTC3S\s/m);
+    const status = await run("ballast:status");
+    expect(status).to.match(/^BTC3L\s+mockPerp\s+funding\/yr -?\d+\.\d{2}%$/m);
   });
 
   it("ballast:status: oracle age, paused flags, last rebalance, bounty budget and keeper gas, as the chain says", async function () {

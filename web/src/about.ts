@@ -55,7 +55,8 @@ function rules(p: ProductStatic, s: ProductSnapshot): HTMLUListElement {
       {},
       `Each ${p.symbol} is an equal share of one `,
       field("targetLeverage", m.targetLeverage, L),
-      ` ${p.isLong ? "long" : "short"} ${p.market}-USD perpetual-futures position. ` +
+      ` ${p.isLong ? "long" : "short"} ${p.market}-USD position on the product's venue (a perpetual-futures market, ` +
+        "or a money market for the products on Aave: the asset bought supplied, the other borrowed). " +
         `NAV per token = the position's equity ÷ tokens. You mint and redeem at NAV, paying your own trading costs.`,
     ),
     h(
@@ -153,7 +154,7 @@ function sinceLaunch(p: ProductStatic, s: ProductSnapshot): HTMLElement {
       "dd",
       { class: "decay" },
       d.decayWad === null ? "n/a" : percent(d.decayWad),
-      " — rebalancing in moving markets, funding, fees and trading costs, together",
+      " — rebalancing in moving markets, funding or interest, fees and trading costs, together",
     ),
     h("dt", {}, "Rebalances so far"),
     h("dd", {}, count === undefined ? "—" : String(count)),

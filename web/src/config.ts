@@ -35,7 +35,8 @@ export function parseExport(raw: unknown, fallbackRpcUrl: string): BallastConfig
     if (!isRecord(c) || typeof c.address !== "string" || !Array.isArray(c.abi)) continue;
     contracts[name] = { address: c.address, abi: c.abi as InterfaceAbi };
   }
-  // Venues are found through each product (`token.venue()`), whatever their kind and deployment name.
+  // Venues are found through each product (`token.venue()`), whatever their kind and deployment name. The perp
+  // products are always deployed; the Aave products only with the real-venue market, and are shown when present.
   for (const required of ["USDC", "Rebalancer", ...PRODUCT_SYMBOLS]) {
     if (!contracts[required]) throw new Error(`deployments.json has no ${required} deployment`);
   }

@@ -1,7 +1,7 @@
 /** Read-only views of the protocol: one snapshot per product, from the deployed contracts' own views. */
 import type { ContractRunner, Interface } from "ethers";
 import {
-  PRODUCT_SYMBOLS,
+  ALL_PRODUCT_SYMBOLS,
   connectCollateral,
   connectRebalancer,
   connectToken,
@@ -108,7 +108,9 @@ export class ProtocolReader {
   ) {
     this.usdc = connectCollateral(deployed(config, "USDC"), runner);
     this.rebalancer = connectRebalancer(deployed(config, "Rebalancer"), runner);
-    this.products = PRODUCT_SYMBOLS.map((symbol) => {
+    // Every product the export holds, in display order: the perp products, then the Aave products when the node
+    // deployed the real-venue market (`npm run node`). All are read through the same views.
+    this.products = ALL_PRODUCT_SYMBOLS.filter((symbol) => config.contracts[symbol]).map((symbol) => {
       const info = productInfo(symbol);
       const address = deployed(config, symbol);
       return { ...info, address, token: connectToken(address, runner) };
