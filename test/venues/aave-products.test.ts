@@ -88,11 +88,18 @@ describe("Aave products on Aave v3 + Uniswap v3", function () {
       figure("trend keeper calls", JSON.stringify(tally));
     });
 
-    it("a chop: alternating ±4% for 20 steps", async function () {
+    it("a chop: alternating ±4% for 20 steps, then ±8% for 10 (wide enough to leave every band)", async function () {
       const suite = await deployAaveSuite();
       const tally: Record<string, number> = {};
       for (let i = 0; i < 20; i++) await step(suite, i % 2 === 0 ? 400 : -400, STEP_SECONDS, `chop ${i + 1}/20`, tally);
-      figure("chop keeper calls", JSON.stringify(tally));
+      figure("chop ±4% keeper calls", JSON.stringify(tally));
+      const wide: Record<string, number> = {};
+      for (let i = 0; i < 10; i++)
+        await step(suite, i % 2 === 0 ? -800 : 800, STEP_SECONDS, `chop ±8% ${i + 1}/10`, wide);
+      figure("chop ±8% keeper calls", JSON.stringify(wide));
+      for (const symbol of AAVE_PRODUCT_SYMBOLS) {
+        expect(wide[symbol] ?? 0, `${symbol} rebalanced in the ±8% chop`).to.be.gte(1);
+      }
     });
 
     it("a borrow-rate spike (USDC and WETH utilisation above optimal), then 120 days of interest", async function () {
