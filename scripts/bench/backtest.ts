@@ -1,6 +1,6 @@
 /**
  * npm run bench:backtest [-- --prices <csv> --funding <csv> --product BTC3L --keepers bar,tick --update]
- * npm run bench:backtest -- --venue aave [--from <date> --to <date>]   (the Aave case, below)
+ * npm run bench:backtest -- --venue aave [--product AaveETH2L,AaveBTC2L --from <date> --to <date>]   (the Aave case)
  *
  * The backtester's speed benchmark (issue: one product over the full history within 60 s in bar mode and 180 s in tick
  * mode on a 2-core machine). Runs `npm run backtest -- ... --bench` once per keeper mode, each in its own process (a
@@ -100,7 +100,7 @@ export function parseAaveBenchLines(out: string): AaveFigures[] {
  * one product after the other (`--from`/`--to` for a shorter window). Target: each product within AAVE_TARGET_SECONDS.
  */
 async function aaveCase(argv: string[], prices: string): Promise<void> {
-  const range = ["from", "to"].flatMap((k) => (argv.includes(`--${k}`) ? [`--${k}`, arg(argv, k, "")] : []));
+  const range = ["from", "to", "product"].flatMap((k) => (argv.includes(`--${k}`) ? [`--${k}`, arg(argv, k, "")] : []));
   const args = ["--venue", "aave", "--prices", prices, ...range, "--bench", "--quiet"];
   process.stderr.write(`bench: aave ${args.join(" ")} ...\n`);
   const figures = parseAaveBenchLines(await runOnce(args));
@@ -118,7 +118,8 @@ async function aaveCase(argv: string[], prices: string): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(" ")}`,
   );
-  writeFileSync(join(ROOT, "bench", "backtest-aave.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  for (const f of figures)
+    writeFileSync(join(ROOT, "bench", `backtest-aave-${f.product}.json`), `${JSON.stringify(f, null, 2)}\n`);
   if (failures.length) {
     console.log(`FAILED: ${failures.join("; ")}`);
     process.exitCode = 1;
