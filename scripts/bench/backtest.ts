@@ -100,10 +100,14 @@ export function parseAaveBenchLines(out: string): AaveFigures[] {
  * one product after the other (`--from`/`--to` for a shorter window). Target: each product within AAVE_TARGET_SECONDS.
  */
 async function aaveCase(argv: string[], prices: string): Promise<void> {
-  const range = ["from", "to", "product"].flatMap((k) => (argv.includes(`--${k}`) ? [`--${k}`, arg(argv, k, "")] : []));
+  const range = ["from", "to", "product", "json"].flatMap((k) =>
+    argv.includes(`--${k}`) ? [`--${k}`, arg(argv, k, "")] : [],
+  );
   const args = ["--venue", "aave", "--prices", prices, ...range, "--bench", "--quiet"];
   process.stderr.write(`bench: aave ${args.join(" ")} ...\n`);
-  const figures = parseAaveBenchLines(await runOnce(args));
+  const out = await runOnce(args);
+  process.stdout.write(out); // the run's own report, then the figures
+  const figures = parseAaveBenchLines(out);
   const failures: string[] = [];
   for (const f of figures) {
     console.log(
