@@ -373,6 +373,9 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   return { lines, prices: P, move, holders };
 }
 
+/** A bad command line: printed as its message alone. */
+export class DemoUsageError extends Error {}
+
 /** The demo's options: `--venue perp` (default) or `--venue aave` (scripts/demo-aave.ts). */
 export function parseDemoArgs(argv: string[]): { venue: "perp" | "aave" } {
   let venue = "perp";
@@ -380,9 +383,9 @@ export function parseDemoArgs(argv: string[]): { venue: "perp" | "aave" } {
     const a = argv[i];
     if (a === "--venue") venue = argv[++i] ?? "";
     else if (a.startsWith("--venue=")) venue = a.slice("--venue=".length);
-    else throw new Error(`unexpected argument ${a} (usage: npm run demo [-- --venue perp|aave])`);
+    else throw new DemoUsageError(`unexpected argument ${a} (usage: npm run demo [-- --venue perp|aave])`);
   }
-  if (venue !== "perp" && venue !== "aave") throw new Error(`--venue must be perp or aave, not ${venue}`);
+  if (venue !== "perp" && venue !== "aave") throw new DemoUsageError(`--venue must be perp or aave, not ${venue}`);
   return { venue };
 }
 
@@ -396,7 +399,7 @@ if (require.main === module) {
     })
     .then(() => console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`))
     .catch((err) => {
-      console.error(err instanceof Error && err.message.startsWith("unexpected argument") ? err.message : err);
+      console.error(err instanceof DemoUsageError ? `error: ${err.message}` : err);
       process.exitCode = 1;
     });
 }
