@@ -13,7 +13,7 @@
  * (in bar mode the keeper acts only at closes), and posting it would only move the pool there and back.
  * The keeper asks the Rebalancer's own `shouldRebalance` whenever the account's leverage at the close, from the last
  * read balances, is within 1% of a band edge, or the interval has elapsed and it is within 90% of the tolerance of
- * leaving the target (`--exact` asks at every close: the same report, slower); then it sends `rebalance`/`ripcord` in
+ * leaving the target (`--exact` asks at every close: the same report, slower; docs/backtest.md); then it sends `rebalance`/`ripcord` in
  * its own transaction until nothing is due. The balances are re-read every 12 candles and around every transaction
  * of the product; what the account's equity lost between two reads at one price, with no trade in between, is the
  * interest paid (USDC debt interest net of the base asset's supply interest).
