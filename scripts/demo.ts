@@ -9,6 +9,9 @@
  * Every figure comes from typed contract calls and events (the protocol/ module's handles and typechain mocks).
  *
  *   npm run demo          (test/unit/demo.test.ts runs `runDemo` and checks the footer's arithmetic)
+ *   npm run demo -- --venue aave   the same story on the Aave products (scripts/demo-aave.ts)
+ *
+ * `npm run demo` compiles, then runs this file with ts-node (not `hardhat run`, which takes no script arguments).
  */
 import { deployments, ethers } from "hardhat";
 import { formatUnits } from "ethers";
@@ -370,12 +373,33 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   return { lines, prices: P, move, holders };
 }
 
+/** A bad command line: printed as its message alone. */
+export class DemoUsageError extends Error {}
+
+/** The demo's options: `--venue perp` (default) or `--venue aave` (scripts/demo-aave.ts). */
+export function parseDemoArgs(argv: string[]): { venue: "perp" | "aave" } {
+  let venue = "perp";
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--venue") venue = argv[++i] ?? "";
+    else if (a.startsWith("--venue=")) venue = a.slice("--venue=".length);
+    else throw new DemoUsageError(`unexpected argument ${a} (usage: npm run demo [-- --venue perp|aave])`);
+  }
+  if (venue !== "perp" && venue !== "aave") throw new DemoUsageError(`--venue must be perp or aave, not ${venue}`);
+  return { venue };
+}
+
 if (require.main === module) {
   const started = Date.now();
-  runDemo()
+  Promise.resolve()
+    .then(async () => {
+      const { venue } = parseDemoArgs(process.argv.slice(2));
+      if (venue === "aave") await (await import("./demo-aave")).runAaveDemo();
+      else await runDemo();
+    })
     .then(() => console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s`))
     .catch((err) => {
-      console.error(err);
+      console.error(err instanceof DemoUsageError ? `error: ${err.message}` : err);
       process.exitCode = 1;
     });
 }

@@ -33,6 +33,7 @@ import { writeChart } from "./chart";
 
 export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
 
+  --venue perp|aave       perp (default): the options below; aave: the Aave products, see --venue aave --help
   --prices <csv>          candles: header with timestamp,open,high,low,close (others ignored); timestamps ISO-8601,
                           "YYYY-MM-DD HH:MM:SS" (UTC) or unix seconds/milliseconds
   --funding <csv>         timestamp,funding_rate per funding interval (positive: longs pay); default: no funding
@@ -114,6 +115,7 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   if (flags.has("help")) throw new UsageError("");
   const known = [
+    "venue",
     "prices",
     "funding",
     "product",
@@ -135,6 +137,7 @@ export function parseArgs(argv: string[]): CliOptions {
     "chart",
   ];
   for (const k of args.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`);
+  if ((args.get("venue") ?? "perp") !== "perp") throw new UsageError("--venue must be perp or aave");
   const prices = args.get("prices");
   if (!prices) throw new UsageError("--prices <csv> is required");
   let product: ProductSpec;
@@ -212,7 +215,7 @@ function gapReport(series: PriceSeries, from: number, to: number): string[] {
   return lines;
 }
 
-class Progress {
+export class Progress {
   private done = 0;
   private lastDraw = 0;
   private lastPct = -1;
@@ -322,7 +325,16 @@ export async function runBacktest(
   return { report, windows: results, table, rawTxPerSecond, rawTxPerSecondAfter, loopSeconds };
 }
 
+/** `--venue aave` (or `--venue=aave`) among the arguments: the Aave backtest (aave-cli.ts) takes them. */
+export function wantsAave(argv: string[]): boolean {
+  return argv.some((a, i) => a === "--venue=aave" || (a === "--venue" && argv[i + 1] === "aave"));
+}
+
 async function main(): Promise<void> {
+  if (wantsAave(process.argv.slice(2))) {
+    const { aaveMain } = await import("./aave-cli");
+    return aaveMain(process.argv.slice(2));
+  }
   let opts: CliOptions;
   try {
     opts = parseArgs(process.argv.slice(2));

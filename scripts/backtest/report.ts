@@ -166,7 +166,7 @@ const money = (x: number): string =>
   Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 
 /** The human table: one row per window, then the aggregate row and any liquidation's candle. */
-export function humanTable(report: ReportJson, ws: WindowResult[]): string {
+export function humanTable(report: ReportJson, ws: WindowResult[], carry: "funding" | "interest" = "funding"): string {
   const head = [
     "window",
     "bars",
@@ -182,7 +182,7 @@ export function humanTable(report: ReportJson, ws: WindowResult[]): string {
     "theory",
     "TD bp/yr",
     "fees",
-    "funding",
+    carry,
     "trading",
     "bounty",
   ];

@@ -1,5 +1,6 @@
 /**
  * npm run bench:backtest [-- --prices <csv> --funding <csv> --product BTC3L --keepers bar,tick --update]
+ * npm run bench:backtest -- --venue aave [--product AaveETH2L,AaveBTC2L --from <date> --to <date>]   (the Aave case)
  *
  * The backtester's speed benchmark (issue: one product over the full history within 60 s in bar mode and 180 s in tick
  * mode on a 2-core machine). Runs `npm run backtest -- ... --bench` once per keeper mode, each in its own process (a
@@ -18,6 +19,8 @@ import { join, resolve } from "path";
 const ROOT = resolve(__dirname, "../..");
 const TARGET_SECONDS: Record<string, number> = { bar: 60, tick: 180 };
 const REGRESSION = 1.25;
+/** The Aave case's target per product: the full history in bar mode within 15 minutes. */
+const AAVE_TARGET_SECONDS = 900;
 
 function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -58,10 +61,83 @@ export function parseBenchLine(keeper: string, out: string): Figures {
   };
 }
 
+/** The Aave case's figures, from the `aave benchmark:` line of one product. */
+export interface AaveFigures {
+  product: string;
+  bars: number;
+  windowsSeconds: number;
+  msPerBar: number;
+  cpuSeconds: number;
+  cpuMsPerBar: number;
+  setupSeconds: number;
+}
+
+/** Parses every `aave benchmark:` line that `backtest --venue aave --bench` prints. */
+export function parseAaveBenchLines(out: string): AaveFigures[] {
+  return out
+    .split("\n")
+    .filter((l) => l.startsWith("aave benchmark:"))
+    .map((line) => {
+      const m =
+        /aave benchmark: (\S+) (\d+) bars.*windows ([\d.]+) s \(([\d.]+) ms\/bar\); setup ([\d.]+) s; windows CPU ([\d.]+) s \(([\d.]+) ms\/bar\)/.exec(
+          line,
+        );
+      if (!m) throw new Error(`cannot read the aave benchmark line: ${line}`);
+      return {
+        product: m[1],
+        bars: Number(m[2]),
+        windowsSeconds: Number(m[3]),
+        msPerBar: Number(m[4]),
+        setupSeconds: Number(m[5]),
+        cpuSeconds: Number(m[6]),
+        cpuMsPerBar: Number(m[7]),
+      };
+    });
+}
+
+/**
+ * `--venue aave`: AaveETH2L and AaveBTC2L over the BTC history in bar mode on the real-venue market, one process,
+ * one product after the other (`--from`/`--to` for a shorter window). Target: each product within AAVE_TARGET_SECONDS.
+ */
+async function aaveCase(argv: string[], prices: string): Promise<void> {
+  const range = ["from", "to", "product", "json"].flatMap((k) =>
+    argv.includes(`--${k}`) ? [`--${k}`, arg(argv, k, "")] : [],
+  );
+  const args = ["--venue", "aave", "--prices", prices, ...range, "--bench", "--quiet"];
+  process.stderr.write(`bench: aave ${args.join(" ")} ...\n`);
+  const out = await runOnce(args);
+  process.stdout.write(out); // the run's own report, then the figures
+  const figures = parseAaveBenchLines(out);
+  const failures: string[] = [];
+  for (const f of figures) {
+    console.log(
+      `${f.product} aave bar ${f.bars} bars in ${f.windowsSeconds.toFixed(1)} s wall (target ${AAVE_TARGET_SECONDS} s), ${f.msPerBar} ms/bar; ` +
+        `CPU ${f.cpuSeconds.toFixed(1)} s (${f.cpuMsPerBar} ms/bar); market setup ${f.setupSeconds} s (once for the process)`,
+    );
+    if (f.windowsSeconds > AAVE_TARGET_SECONDS)
+      failures.push(`${f.product}: ${f.windowsSeconds} s > ${AAVE_TARGET_SECONDS} s`);
+  }
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
+  for (const f of figures)
+    writeFileSync(join(ROOT, "bench", `backtest-aave-${f.product}.json`), `${JSON.stringify(f, null, 2)}\n`);
+  if (failures.length) {
+    console.log(`FAILED: ${failures.join("; ")}`);
+    process.exitCode = 1;
+  } else console.log("bench:backtest (aave) passed");
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const prices = resolve(ROOT, arg(argv, "prices", "data/btc-usdt-2h-2017-2025.csv"));
   const funding = resolve(ROOT, arg(argv, "funding", "data/btc-usdt-perp-funding-8h-2019-2026.csv"));
+  if (arg(argv, "venue", "perp") === "aave") {
+    if (!existsSync(prices)) throw new Error(`${prices} not found`);
+    return aaveCase(argv, prices);
+  }
   const product = arg(argv, "product", "BTC3L");
   const keepers = arg(argv, "keepers", "bar,tick").split(",");
   if (!existsSync(prices)) throw new Error(`${prices} not found (the full history lives in data/, see data/README.md)`);

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { formatUnits } from "ethers";
-import { runDemo, type DemoRun } from "../../scripts/demo";
+import { parseDemoArgs, runDemo, type DemoRun } from "../../scripts/demo";
+import { runAaveDemo, type AaveDemoRun } from "../../scripts/demo-aave";
+import { rayToPct, variableBorrowRate } from "../../scripts/market/aaveInfo";
 import { connectRebalancer } from "../../protocol";
 
 /** Numbers as the demo prints them: "10,597.91", "−21.78%", "3.50×", "+0.46 pts". */
@@ -196,5 +198,100 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
     expect(section).to.match(/down 14\.0%/);
     expect((0.99 ** 15 - 1) * 100).to.be.closeTo(-14.0, 0.05);
     expect((1.01 ** 20 - 1) * 100).to.be.closeTo(22.0, 0.05);
+  });
+});
+
+describe("npm run demo -- --venue aave (scripts/demo-aave.ts): the same story on the Aave products", function () {
+  this.timeout(300_000);
+  let run: AaveDemoRun;
+  let text: string;
+  const line = (re: RegExp): RegExpMatchArray => {
+    const m = text.match(re);
+    expect(m, `no line matching ${re}`).to.not.equal(null);
+    return m!;
+  };
+
+  before(async () => {
+    run = await runAaveDemo(() => {});
+    text = run.lines.join("\n");
+  });
+
+  it("--venue selects the demo; no argument keeps the perp demo", () => {
+    expect(parseDemoArgs([])).to.deep.equal({ venue: "perp" });
+    expect(parseDemoArgs(["--venue", "aave"])).to.deep.equal({ venue: "aave" });
+    expect(parseDemoArgs(["--venue=perp"])).to.deep.equal({ venue: "perp" });
+    expect(() => parseDemoArgs(["--venue", "dydx"])).to.throw(/perp or aave/);
+    expect(() => parseDemoArgs(["aave"])).to.throw(/unexpected argument/);
+  });
+
+  it("prints each product's band as the Rebalancer's methodology says, and the borrow rates Aave reports", async () => {
+    const [signer] = await ethers.getSigners();
+    const rebalancer = connectRebalancer((await deployments.get("Rebalancer")).address, signer);
+    for (const symbol of ["AaveETH2L", "AaveETH2S"]) {
+      const m = await rebalancer.methodology((await deployments.get(symbol)).address);
+      const wad = (x: bigint) => Number(formatUnits(x, 18)).toFixed(2);
+      const b = line(new RegExp(`  ${symbol}: band (${NUM})×–(${NUM})×, target (${NUM})×, ripcord (${NUM})×`));
+      expect(b.slice(1, 5)).to.deep.equal([
+        wad(m.minLeverage),
+        wad(m.maxLeverage),
+        wad(m.targetLeverage),
+        wad(m.ripcordLeverage),
+      ]);
+    }
+    // The end rates are read after the run, on this chain: they are what the demo printed last.
+    const usdcRate = rayToPct(await variableBorrowRate(hre, (await deployments.get("USDC")).address));
+    const wethRate = rayToPct(await variableBorrowRate(hre, (await deployments.get("WETH")).address));
+    const end = line(/Borrow rates at the end: USDC ([\d.]+)% a year, WETH ([\d.]+)% a year/);
+    expect(Number(end[1])).to.equal(Number(usdcRate.toFixed(4)));
+    expect(Number(end[2])).to.equal(Number(wethRate.toFixed(4)));
+    expect(run.rates.usdc[1]).to.equal(usdcRate);
+    expect(rayToPct(10n ** 25n * 356n)).to.equal(356); // ray → % a year
+  });
+
+  it("keeper rows left the band, other rows are inside it; the health factor is Aave's for the printed leverage", () => {
+    const rows = run.lines.filter((l) => /^\s+\d+\s+[\d,]+\.\d\d/.test(l));
+    expect(rows.length).to.equal(36);
+    const lt = { AaveETH2L: 0.825, AaveETH2S: 0.79 };
+    let actions = 0;
+    for (const r of rows) {
+      const cells = r.trim().split(/\s{2,}/);
+      const perProduct = cells.slice(cells.length - 8);
+      (["AaveETH2L", "AaveETH2S"] as const).forEach((s, k) => {
+        const [, levCell, hfCell, keeperCell] = perProduct.slice(4 * k, 4 * k + 4);
+        const after = n(levCell.split("→").pop()!);
+        // Long: HF = LT(WETH)·ℓ/(ℓ − 1); short: HF = LT(USDC)·(1 + 1/ℓ) (config/aaveProducts.ts).
+        const hf = s === "AaveETH2L" ? (lt[s] * after) / (after - 1) : lt[s] * (1 + 1 / after);
+        expect(n(hfCell), `${s} row ${cells[0]}`).to.be.closeTo(hf, 0.01);
+        if (keeperCell === "-") expect(after, `${s} row ${cells[0]}`).to.be.within(1.75, 2.25);
+        else {
+          actions++;
+          const before = n(levCell.split("→")[0]);
+          expect(before < 1.75 || before > 2.25, r).to.equal(true);
+          expect(after).to.be.closeTo(2, 0.01);
+        }
+      });
+    }
+    expect(actions).to.be.greaterThan(3);
+  });
+
+  it("each holder's explanation adds up to what the holder got", () => {
+    for (const h of run.holders) {
+      const t = line(new RegExp(`\\s+${h.symbol}\\s+(${NUM})\\s+(${NUM})\\s+(${NUM})%`));
+      expect(n(t[2])).to.be.closeTo(h.got, 0.011); // printed truncated to cents
+      expect((h.got / h.paid - 1) * 100).to.be.closeTo(n(t[3]), 0.006);
+      const start = run.lines.findIndex((l) => l.startsWith(`${h.symbol} (2× `));
+      const block = run.lines.slice(start, start + 7).join("\n");
+      const k = block.match(
+        new RegExp(
+          `cost (${NUM}) USDC of (${NUM}) USDC: keeper bounties (${NUM}) USDC, swaps \\(pool fee, price impact\\) (${NUM}) USDC, streaming fee (${NUM}) USDC, the rest \\([^)]*\\) (${NUM}) USDC`,
+        ),
+      );
+      expect(k, block).to.not.equal(null);
+      expect(n(k![3]) + n(k![4]) + n(k![5]) + n(k![6])).to.be.closeTo(n(k![1]), 0.021);
+      expect(n(k![3])).to.be.greaterThan(0); // the keeper was paid
+      expect(n(k![4])).to.be.greaterThan(0); // the pool's fee
+      expect(block).to.match(/Aave: lowest health factor \d\.\d{3} \(liquidation at 1/);
+      expect(Math.min(...h.healthFactors)).to.be.greaterThan(1);
+    }
   });
 });
