@@ -3,6 +3,7 @@ import { explainError } from "@ballast/protocol";
 import { renderAbout } from "./about";
 import { renderWalletState } from "./connection";
 import { el } from "./elements";
+import { renderPanels } from "./panels";
 import { updatePreviews } from "./previews";
 import type { ProtocolReader } from "./reader";
 import { errorsIface, state } from "./state";
@@ -43,6 +44,7 @@ export async function refresh(): Promise<void> {
       await readAll(state.reader, state.wallet ? state.account : null);
       renderTable();
       renderAbout();
+      await renderPanels();
       renderWalletState();
       await updatePreviews();
       el.loadError.hidden = true;
