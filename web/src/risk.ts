@@ -27,8 +27,10 @@ import { errorsIface, reader } from "./state";
 const INT256_MAX = (1n << 255n) - 1n;
 
 export interface RiskRead {
-  liquidationPrice: bigint;
-  marginRatio: bigint;
+  /** Absent (with `venueError`) when the venue cannot value the account, e.g. without a current price. */
+  liquidationPrice?: bigint;
+  marginRatio?: bigint;
+  venueError?: string;
   feed?: FeedAge & { updatedAt: bigint; maxStalenessRaw: bigint };
   feedError?: string;
 }
@@ -53,11 +55,15 @@ export function venueAndOracle(p: ProductStatic): Promise<{ venue: IVenue; oracl
 export async function readRisk(p: ProductStatic, blockNumber: number, blockTime: bigint): Promise<RiskRead> {
   const { venue, oracle } = await venueAndOracle(p);
   const at = { blockTag: blockNumber };
-  const [liquidationPrice, marginRatio] = await Promise.all([
-    venue.liquidationPrice(p.address, at),
-    venue.marginRatio(p.address, at),
-  ]);
-  const out: RiskRead = { liquidationPrice, marginRatio };
+  const out: RiskRead = {};
+  try {
+    [out.liquidationPrice, out.marginRatio] = await Promise.all([
+      venue.liquidationPrice(p.address, at),
+      venue.marginRatio(p.address, at),
+    ]);
+  } catch (e) {
+    out.venueError = explainError(e, errorsIface());
+  }
   try {
     const [[, updatedAt], maxStaleness] = await Promise.all([oracle.lastValidPrice(at), oracle.maxStaleness(at)]);
     out.feed = { ...feedAge(updatedAt, blockTime, maxStaleness), updatedAt, maxStalenessRaw: maxStaleness };
@@ -130,6 +136,7 @@ function feedRow(r: RiskRead): (Node | string)[] {
 export function riskList(p: ProductStatic, s: ProductSnapshot, r: RiskRead | undefined, rError?: string): HTMLElement {
   const m = s.methodology;
   const noPosition = r?.marginRatio === INT256_MAX || s.sizeWad === 0n;
+  const why = `unavailable (${rError ?? r?.venueError ?? "not read"})`;
   return h(
     "dl",
     { class: "since risk-state" },
@@ -144,8 +151,8 @@ export function riskList(p: ProductStatic, s: ProductSnapshot, r: RiskRead | und
     h(
       "dd",
       {},
-      !r
-        ? `unavailable (${rError ?? "not read"})`
+      !r || r.liquidationPrice === undefined
+        ? why
         : field(
             "liquidationPrice",
             r.liquidationPrice,
@@ -155,7 +162,7 @@ export function riskList(p: ProductStatic, s: ProductSnapshot, r: RiskRead | und
                 : "none: no price would liquidate it"
               : usd(r.liquidationPrice),
           ),
-      r && r.liquidationPrice !== 0n && s.priceWad
+      r?.liquidationPrice && s.priceWad
         ? ` (${percent(((r.liquidationPrice - s.priceWad) * 10n ** 18n) / s.priceWad)} from ${usd(s.priceWad)})`
         : null,
     ),
@@ -163,8 +170,8 @@ export function riskList(p: ProductStatic, s: ProductSnapshot, r: RiskRead | und
     h(
       "dd",
       {},
-      !r
-        ? "unavailable"
+      !r || r.marginRatio === undefined
+        ? why
         : field(
             "marginRatio",
             r.marginRatio,
