@@ -229,7 +229,7 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
 
   it("connects, gets test USDC, and shows no position yet", async function () {
     await row("BTC3L").getByText("$1.0000").waitFor({ timeout: 30_000 });
-    expect(await page.locator("#live-state").textContent()).to.equal("Live");
+    expect(await page.locator("#live-state").textContent()).to.match(/^Live from the contracts/);
     await page.locator("#positions-body", { hasText: "Connect a wallet" }).waitFor();
     await page.getByRole("button", { name: "Connect Ballast Test Wallet" }).click();
     await page.getByRole("button", { name: "Switch to the Ballast network" }).click();
@@ -283,12 +283,13 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     await mintOnPage("BTC3S", "500");
     await page.locator("#risk-BTC3L summary").click();
     const shown = await expectRiskAgrees("BTC3L");
-    expect(shown.leverage?.text).to.equal("3.00×");
+    // About 3× (a mint and a partial redeem pay their own costs, so not exactly).
+    expect(shown.leverage?.text).to.match(/^(2\.9\d|3\.0\d)×$/);
     expect(await page.locator("#risk-BTC3L .risk-now .lev-state").getAttribute("data-state")).to.equal("inside");
     expect(await page.locator("#risk-BTC3L .risk-now").textContent())
       .to.contain("inside band")
       .and.contain("current");
-    expect(await row("BTC3L").locator(".lev-state").textContent()).to.equal("3.00× inside band");
+    expect(await row("BTC3L").locator(".lev-state").textContent()).to.equal(`${shown.leverage?.text} inside band`);
     // The plain warning, with the backtest's worst years and its source.
     const warning = (await page.locator("#risk-BTC3L .risk-warning").textContent()) ?? "";
     expect(warning).to.contain("2018: $100,000 → $73 (−99.93%)").and.contain("Source: docs/backtest.md");
@@ -307,7 +308,9 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     const keeper = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
     // +20%: the 3x long drifts to 2.25x (below its 2.5x band), the 3x short to 9x (beyond its 4.5x ripcord).
     await (await feed.updateAnswer(72_000n * 10n ** 8n)).wait();
-    await row("BTC3L").locator('.lev-state[data-state="outside"]', { hasText: "2.25× outside band" }).waitFor();
+    await row("BTC3L")
+      .locator('.lev-state[data-state="outside"]', { hasText: /^2\.2\d× outside band$/ })
+      .waitFor();
     await row("BTC3S").locator('.lev-state[data-state="ripcord"]', { hasText: "at or beyond ripcord" }).waitFor();
     await shot("risk-states.png", "#products");
     await (await keeper.rebalance(deployed("BTC3L"))).wait();
@@ -395,7 +398,7 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     expect(stack().pageErrors, stack().pageErrors.join("\n")).to.deep.equal([]);
     await stop(stack().node);
     await page.locator("#node-banner", { hasText: "does not answer" }).waitFor({ timeout: 20_000 });
-    expect(await page.locator("#live-state").textContent()).to.equal("Not live");
+    expect(await page.locator("#live-state").textContent()).to.match(/^Not live: the node does not answer/);
     expect(await page.locator("#products caption").textContent()).to.not.match(/^\s*Live/);
     await page.evaluate("window.scrollTo(0, 0)");
     await shot("node-down.png");

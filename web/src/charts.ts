@@ -1,6 +1,6 @@
 /**
  * NAV, price and leverage over time for one product, from the chain: the blocks at which something happened to it
- * (its Minted / Redeemed events, the Rebalancer's RebalanceExecuted events, the feed's AnswerUpdated rounds, and the
+ * (its Minted / Redeemed events, the Rebalancer's RebalanceExecuted events, the feed's rounds (round data), and the
  * current head), each read back with historical calls (`positionSnapshot`, `navPerShare`, `currentLeverage` at that
  * block). Drawn with lightweight-charts (three panes), with the band, the target and the ripcord as price lines on
  * the leverage pane and each rebalance marked. A chart is read and drawn only while its panel is open.
@@ -11,6 +11,7 @@ import {
   LineStyle,
   createChart,
   createSeriesMarkers,
+  type AutoscaleInfo,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
@@ -90,7 +91,7 @@ export async function chartSamples(
     history.rebalances(p, toBlock),
     venue.oracle().then((o) => connectOracle(o, history.provider).feed()),
   ]);
-  const answers = await history.answerBlocks(feed, toBlock).catch(() => [] as number[]);
+  const answers = await history.roundBlocks(feed, first.blockNumber, toBlock).catch(() => [] as number[]);
   const blocks = new Set<number>([
     ...flows.events.map((e) => e.blockNumber),
     ...rebalances.map((r) => r.blockNumber),
@@ -123,6 +124,7 @@ function draw(slot: HTMLElement): Drawn {
   const nav = chart.addSeries(LineSeries, { color: "#1d4ed8", lineWidth: 2, title: "NAV $" }, 0);
   const price = chart.addSeries(LineSeries, { color: "#374151", lineWidth: 2, title: "price $" }, 1);
   const leverage = chart.addSeries(LineSeries, { color: "#065f46", lineWidth: 2, title: "leverage ×" }, 2);
+  chart.panes()[2]?.setStretchFactor(1.6);
   const markers = createSeriesMarkers(
     leverage,
     [] as SeriesMarker<UTCTimestamp>[],
@@ -134,6 +136,20 @@ function bandLines(d: Drawn, m: Methodology): void {
   const key = [m.minLeverage, m.maxLeverage, m.targetLeverage, m.ripcordLeverage].join(",");
   if (d.bandKey === key) return;
   for (const line of d.leverage.priceLines()) d.leverage.removePriceLine(line);
+  // The pane's scale always shows the band and the ripcord, wherever leverage is.
+  const low = num(m.minLeverage) * 0.9;
+  const high = num(m.ripcordLeverage) * 1.05;
+  d.leverage.applyOptions({
+    autoscaleInfoProvider: (original: () => AutoscaleInfo | null): AutoscaleInfo => {
+      const r = original();
+      return {
+        priceRange: {
+          minValue: Math.min(r?.priceRange?.minValue ?? low, low),
+          maxValue: Math.max(r?.priceRange?.maxValue ?? high, high),
+        },
+      };
+    },
+  });
   const line = (price: bigint, title: string, color: string, lineStyle: LineStyle): void => {
     d.leverage.createPriceLine({ price: num(price), title, color, lineStyle, lineWidth: 1, axisLabelVisible: true });
   };

@@ -141,7 +141,9 @@ export async function renderPanels(): Promise<void> {
 let nodeDown = false;
 
 function setLive(live: boolean): void {
-  ui.liveState.textContent = live ? "Live" : "Not live";
+  ui.liveState.textContent = live
+    ? "Live from the contracts; refreshes on every new block"
+    : "Not live: the node does not answer; last read";
   ui.liveState.dataset.live = String(live);
   ui.nodeBanner.hidden = live;
   if (!live) {

@@ -44,9 +44,10 @@ export async function refresh(): Promise<void> {
       await readAll(state.reader, state.wallet ? state.account : null);
       renderTable();
       renderAbout();
-      await renderPanels();
       renderWalletState();
       await updatePreviews();
+      // Positions and risk panels last: their reads (events, venue and oracle views) must not delay the forms.
+      await renderPanels();
       el.loadError.hidden = true;
     } while (refreshAgain);
   } catch (e) {
