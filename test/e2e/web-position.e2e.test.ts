@@ -198,6 +198,15 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     return shown;
   }
 
+  /** Runs `check` at 390 × 844 from the top of the page (and no sideways scrolling), then back to desktop. */
+  async function atPhoneWidth(check: () => Promise<void>): Promise<void> {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate("window.scrollTo(0, 0)");
+    expect((await page.evaluate("document.documentElement.scrollWidth")) as number).to.be.at.most(390);
+    await check();
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
   async function mintOnPage(symbol: string, amount: string): Promise<void> {
     await row(symbol)
       .getByRole("button", { name: `Mint ${symbol}` })
@@ -364,6 +373,7 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     for (const h of heights) expect(h).to.be.below(50);
     expect((await page.evaluate("document.documentElement.scrollWidth")) as number).to.be.at.most(390);
     await expectPositionAgrees("BTC3L");
+    await expectRiskAgrees("BTC3L");
     await page.locator('#positions-body article[data-symbol="BTC3L"]').screenshot({
       path: path.join(SCREENSHOTS, "phone-position.png"),
     });
@@ -382,6 +392,10 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     await page.locator('#positions-body article[data-symbol="BTC3L"]', { hasText: "unavailable" }).waitFor();
     await page.locator("#feed-banner").scrollIntoViewIfNeeded();
     await shot("stale-feed.png");
+    await atPhoneWidth(async () => {
+      expect(await page.locator("#feed-banner").isVisible()).to.equal(true);
+      await shot("phone-stale-feed.png");
+    });
     // Fresh answers: the banner goes.
     const accounts = (await provider.send("eth_accounts", [])) as string[];
     const signer = await provider.getSigner(accounts[0]);
@@ -402,5 +416,10 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     expect(await page.locator("#products caption").textContent()).to.not.match(/^\s*Live/);
     await page.evaluate("window.scrollTo(0, 0)");
     await shot("node-down.png");
+    await atPhoneWidth(async () => {
+      const banner = await page.locator("#node-banner").boundingBox();
+      expect(banner && banner.y + banner.height <= 844, "the banner is on the first screen").to.equal(true);
+      await shot("phone-node-down.png");
+    });
   });
 });

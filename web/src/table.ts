@@ -91,7 +91,7 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
       head,
       h("td", { colspan: "6", "data-label": "Status", class: "unavailable" }, `Price unavailable: ${s.unavailable}`),
       td("Your balance", balance),
-      td("Value", "—"),
+      td("Value at NAV", "—"),
       tradeCell(p),
     );
   }
@@ -99,7 +99,15 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
     "tr",
     { "data-symbol": p.symbol },
     head,
-    td("Underlying price", field("price", s.priceWad, s.priceWad === undefined ? "—" : usd(s.priceWad))),
+    td(
+      "Underlying price",
+      field(
+        "price",
+        s.priceWad,
+        // A product without a position is valued without a price: its snapshot then says 0 when the feed has none.
+        s.priceWad === undefined ? "—" : s.priceWad === 0n ? "— (no current price)" : usd(s.priceWad),
+      ),
+    ),
     td(
       "NAV per token",
       h("span", { class: "nav" }, field("nav", s.navWad, s.navWad === undefined ? "—" : usd(s.navWad, 4))),
@@ -111,7 +119,7 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
     td("Band (ripcord)", ...band),
     td("Next rebalance", actionText(s)),
     td("Your balance", h("span", { class: "balance" }, balance)),
-    td("Value", h("span", { class: "value" }, value)),
+    td("Value at NAV", h("span", { class: "value" }, value)),
     tradeCell(p),
   );
 }
