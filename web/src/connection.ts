@@ -4,6 +4,7 @@
  */
 import { BrowserProvider, type JsonRpcSigner } from "ethers";
 import { LOCAL_CHAIN_ID, explainError } from "@ballast/protocol";
+import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
 import { el } from "./elements";
 import { usdc } from "./format";
@@ -96,8 +97,14 @@ export function renderWalletState(): void {
   const cfg = state.config;
   const connected = Boolean(state.wallet && state.account);
   const wrongChain = connected && cfg !== null && state.walletChainId !== cfg.chainId;
-  if (connected && state.account) {
-    el.walletStatus.textContent = `Connected${state.wallet ? ` with ${state.wallet.info.name}` : ""}: ${state.account}`;
+  const shown = el.walletStatus.querySelector<HTMLElement>(".copyable")?.dataset.full;
+  if (connected && state.account && shown !== state.account) {
+    // Short on screen (0x1234…abcd), full for screen readers and the copy button.
+    replaceChildren(
+      el.walletStatus,
+      `Connected${state.wallet ? ` with ${state.wallet.info.name}` : ""}: `,
+      copyable(state.account, "address"),
+    );
   }
   el.networkPrompt.hidden = !wrongChain;
   if (wrongChain && cfg) {

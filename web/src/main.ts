@@ -8,6 +8,7 @@ import { renderWalletChoices, switchNetwork } from "./connection";
 import { h, replaceChildren } from "./dom";
 import { el } from "./elements";
 import { onFaucet } from "./faucet";
+import { buildPanels, startHealthWatch } from "./panels";
 import { formatAmount } from "./format";
 import { updateMintPreview, updatePreviews, updateRedeemPreview } from "./previews";
 import { ProtocolReader } from "./reader";
@@ -58,6 +59,18 @@ function wireForms(): void {
     void updateRedeemPreview();
   });
   el.redeemAll.addEventListener("click", chooseAll);
+  // Each product row's (phone: card's) Mint / Redeem: choose the product and go to its form.
+  el.productsBody.addEventListener("click", (ev) => {
+    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>("button[data-trade]");
+    const symbol = b?.dataset.product;
+    if (!b || !symbol) return;
+    el.product.value = symbol;
+    el.product.dispatchEvent(new Event("change"));
+    const [form, input] =
+      b.dataset.trade === "redeem" ? [el.redeemForm, el.redeemAmount] : [el.mintForm, el.mintAmount];
+    form.scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  });
   el.product.addEventListener("change", () => {
     state.redeemAll = false;
     el.redeemAmount.value = "";
@@ -80,7 +93,9 @@ async function main(): Promise<void> {
   replaceChildren(el.product, ...products.map((p) => h("option", { value: p.symbol }, `${p.symbol} — ${p.name}`)));
   el.product.value = "BTC3L";
   buildAbout();
+  buildPanels();
   wireForms();
+  startHealthWatch();
   onRefresh(refresh);
   discoverWallets((wallets) => {
     state.wallets = wallets;

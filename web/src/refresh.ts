@@ -3,6 +3,7 @@ import { explainError } from "@ballast/protocol";
 import { renderAbout } from "./about";
 import { renderWalletState } from "./connection";
 import { el } from "./elements";
+import { renderPanels } from "./panels";
 import { updatePreviews } from "./previews";
 import type { ProtocolReader } from "./reader";
 import { errorsIface, state } from "./state";
@@ -45,6 +46,8 @@ export async function refresh(): Promise<void> {
       renderAbout();
       renderWalletState();
       await updatePreviews();
+      // Positions and risk panels last: their reads (events, venue and oracle views) must not delay the forms.
+      await renderPanels();
       el.loadError.hidden = true;
     } while (refreshAgain);
   } catch (e) {

@@ -1,5 +1,6 @@
 /** The products table: one row per product, live from the contracts. */
 import { Action, WAD } from "@ballast/protocol";
+import { LEVERAGE_STATE_LABEL, leverageState } from "./bands";
 import { field, h, replaceChildren } from "./dom";
 import { el } from "./elements";
 import { leverage, tokens, usd } from "./format";
@@ -24,6 +25,39 @@ export function actionText(s: ProductSnapshot): string {
     default:
       return `Unknown (${String(s.action)})`;
   }
+}
+
+/** Mint / Redeem for this product: selects it in the forms and takes the reader there (phone: first screen). */
+function tradeCell(p: ProductStatic): HTMLTableCellElement {
+  const button = (kind: "mint" | "redeem", text: string): HTMLButtonElement =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: kind === "mint" ? "quick" : "quick secondary",
+        "data-trade": kind,
+        "data-product": p.symbol,
+      },
+      `${text} ${p.symbol}`,
+    );
+  return h(
+    "td",
+    { "data-label": "Trade", class: "trade-cell" },
+    button("mint", "Mint"),
+    " ",
+    button("redeem", "Redeem"),
+  );
+}
+
+/** Leverage now, coloured by its state against the band and the ripcord, with the state in words. */
+function leverageCell(s: ProductSnapshot): HTMLSpanElement {
+  const st = leverageState(s.leverageWad, s.sizeWad !== undefined && s.sizeWad !== 0n, s.methodology);
+  return h(
+    "span",
+    { class: `lev-state ${st}`, "data-state": st },
+    field("leverage", s.leverageWad, s.sizeWad === 0n ? "— (no position)" : leverage(s.leverageWad ?? 0n)),
+    st === "none" ? null : h("span", { class: "lev-label" }, ` ${LEVERAGE_STATE_LABEL[st]}`),
+  );
 }
 
 const td = (label: string, ...c: (Node | string | null)[]): HTMLTableCellElement =>
@@ -57,29 +91,36 @@ function row(p: ProductStatic, s: ProductSnapshot | undefined): HTMLTableRowElem
       head,
       h("td", { colspan: "6", "data-label": "Status", class: "unavailable" }, `Price unavailable: ${s.unavailable}`),
       td("Your balance", balance),
-      td("Value", "—"),
+      td("Value at NAV", "—"),
+      tradeCell(p),
     );
   }
   return h(
     "tr",
     { "data-symbol": p.symbol },
     head,
-    td("Underlying price", field("price", s.priceWad, s.priceWad === undefined ? "—" : usd(s.priceWad))),
+    td(
+      "Underlying price",
+      field(
+        "price",
+        s.priceWad,
+        // A product without a position is valued without a price: its snapshot then says 0 when the feed has none.
+        s.priceWad === undefined ? "—" : s.priceWad === 0n ? "— (no current price)" : usd(s.priceWad),
+      ),
+    ),
     td(
       "NAV per token",
       h("span", { class: "nav" }, field("nav", s.navWad, s.navWad === undefined ? "—" : usd(s.navWad, 4))),
       closed,
       paused,
     ),
-    td(
-      "Leverage now",
-      field("leverage", s.leverageWad, s.sizeWad === 0n ? "— (no position)" : leverage(s.leverageWad ?? 0n)),
-    ),
+    td("Leverage now", leverageCell(s)),
     td("Target", field("targetLeverage", m.targetLeverage, leverage(m.targetLeverage))),
     td("Band (ripcord)", ...band),
     td("Next rebalance", actionText(s)),
     td("Your balance", h("span", { class: "balance" }, balance)),
-    td("Value", h("span", { class: "value" }, value)),
+    td("Value at NAV", h("span", { class: "value" }, value)),
+    tradeCell(p),
   );
 }
 
@@ -93,5 +134,5 @@ export function renderTable(): void {
 
 /** The table's placeholder when there is nothing to show. */
 export function renderNoDeployments(): void {
-  replaceChildren(el.productsBody, h("tr", {}, h("td", { colspan: "9" }, "No deployments.")));
+  replaceChildren(el.productsBody, h("tr", {}, h("td", { colspan: "10" }, "No deployments.")));
 }

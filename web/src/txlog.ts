@@ -5,6 +5,7 @@
  */
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { explainError, type ExplainContext } from "@ballast/protocol";
+import { copyable } from "./copy";
 import { h, replaceChildren } from "./dom";
 import { shortHash } from "./format";
 import { errorsIface } from "./state";
@@ -35,7 +36,7 @@ export function step(log: TxLog, st: StepState, ...content: (Node | string)[]): 
 }
 
 function hashNode(hash: string): HTMLElement {
-  return h("code", { class: "hash", title: hash }, hash);
+  return copyable(hash, "transaction hash");
 }
 
 /** Sends one transaction and narrates it; returns the receipt, or null after showing why it failed. */
