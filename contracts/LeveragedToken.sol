@@ -124,11 +124,31 @@ contract LeveragedToken is ILeveragedToken, ERC20Permit, Ownable2Step, Reentranc
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ILeveragedToken
+    function mintWithPermit(
+        uint256 collateralIn,
+        uint256 minSharesOut,
+        address receiver,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external override returns (uint256 shares) {
+        // A permit is public once broadcast: if someone else submitted it first, the allowance is already there and
+        // the mint goes on; if there is none, the mint's transferFrom says so.
+        try IERC20Permit(address(_COLLATERAL)).permit(msg.sender, address(this), collateralIn, deadline, v, r, s) {
+            // permitted
+        } catch {
+            // front-run or invalid: the allowance decides
+        }
+        return mint(collateralIn, minSharesOut, receiver);
+    }
+
+    /// @inheritdoc ILeveragedToken
     function mint(
         uint256 collateralIn,
         uint256 minSharesOut,
         address receiver
-    ) external override nonReentrant returns (uint256 shares) {
+    ) public override nonReentrant returns (uint256 shares) {
         if (collateralIn == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         Config memory cfg = _config;

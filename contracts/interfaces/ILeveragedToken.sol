@@ -85,6 +85,21 @@ interface ILeveragedToken is IERC20, IERC20Permit {
     /// @return shares Shares minted to `receiver` (18 decimals).
     function mint(uint256 collateralIn, uint256 minSharesOut, address receiver) external returns (uint256 shares);
 
+    /// @notice `mint` in one transaction with an EIP-2612 permit of the collateral: the caller's signature lets this
+    ///         product take exactly `collateralIn` (until `deadline`), then mints as `mint` does. If the permit was
+    ///         already used (someone submitted it first) or is invalid, the mint still goes on when the allowance
+    ///         suffices, and otherwise reverts with the collateral's insufficient-allowance error.
+    /// @return shares Shares minted to `receiver` (18 decimals).
+    function mintWithPermit(
+        uint256 collateralIn,
+        uint256 minSharesOut,
+        address receiver,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 shares);
+
     /// @notice Burns `sharesIn` from the caller and pays the pro-rata equity, net of its own costs and the redeem fee,
     ///         to `receiver`. Never paused. Pays 0 (without reverting) when the product's equity is gone. Needs no
     ///         price when the product holds no position (wound down, liquidated): then it works whatever the

@@ -208,6 +208,7 @@ describe("web page in Chromium (e2e)", function () {
     return d.address;
   };
   const token = (symbol: string): ILeveragedToken => connectToken(deployed(symbol), provider);
+  const collateral = () => connectCollateral(deployed("USDC"), provider);
   /** Every product the export holds: the eight perp products, then the Aave products of the real-venue market. */
   const present = (): string[] => ALL_PRODUCT_SYMBOLS.filter((s) => deployments.contracts[s] !== undefined);
   const row = (symbol: string) => page.locator(`#products-body tr[data-symbol="${symbol}"]`);
@@ -414,15 +415,17 @@ describe("web page in Chromium (e2e)", function () {
     console.log(`      (${present().length} products compared: ${present().join(", ")})`);
   });
 
-  it("mints BTC3L with a permit: busy while it runs, confirmed only after the mint, then the form clears", async function () {
+  it("mints BTC3L with a permit in one transaction: busy while it runs, confirmed only after the mint, then the form clears", async function () {
     await page.locator("#product").selectOption("BTC3L");
-    // Approve is the default (two prompts); the permit is an option (three: signature, permit, mint).
-    expect(await page.locator('input[name="auth"][value="approve"]').isChecked()).to.equal(true);
-    await page.locator('input[name="auth"][value="permit"]').check();
+    // The permit is the default: a signature, then one transaction (mintWithPermit); approve takes two transactions.
+    expect(await page.locator('input[name="auth"][value="permit"]').isChecked()).to.equal(true);
     await page.locator("#mint-amount").fill("1000");
     await page.locator("#mint-preview", { hasText: "You get about" }).waitFor();
     const sends = async (): Promise<number> => (await walletLog()).filter((m) => m === "eth_sendTransaction").length;
+    const signs = async (): Promise<number> => (await walletLog()).filter((m) => m === "eth_signTypedData_v4").length;
     const sentBefore = await sends();
+    const signedBefore = await signs();
+    const nonceBefore = await collateral().nonces(account);
     await page.evaluate("globalThis.__testWalletHold = true");
     await page.getByRole("button", { name: "Mint", exact: true }).click();
 
@@ -430,24 +433,23 @@ describe("web page in Chromium (e2e)", function () {
     await page.locator("#mint-submit[disabled]", { hasText: "Minting…" }).waitFor();
     await page.locator('#mint-form[data-busy="true"]').waitFor();
     expect(await page.locator("#redeem-submit").isDisabled()).to.equal(true);
-    await page.waitForFunction("globalThis.__testWalletHeld === 1"); // the permit transaction, signed and held
+    await page.waitForFunction("globalThis.__testWalletHeld === 1"); // the mint with its permit, signed and held
     await page.evaluate('document.getElementById("mint-form").requestSubmit()');
-    expect(await page.locator("#mint-status").textContent()).to.contain("USDC permit");
+    expect(await page.locator("#mint-status").textContent()).to.contain("Permit signed");
+    expect(await signs()).to.equal(signedBefore + 1);
     expect(await sends()).to.equal(sentBefore + 1);
 
-    // The permit is mined: the flow is still pending (not "confirmed") until the mint itself is mined.
-    await page.evaluate("globalThis.__testWalletRelease()");
-    await page.locator("#mint-status .step.confirmed", { hasText: "USDC permit in block" }).waitFor();
-    await page.waitForFunction("globalThis.__testWalletHeld === 1"); // the mint, held
+    // Still pending (not "confirmed") until the mint is mined.
     expect(await page.locator("#mint-status").getAttribute("data-state")).to.equal("pending");
     expect(await page.locator("#mint-submit").isDisabled()).to.equal(true);
     await page.evaluate("globalThis.__testWalletHold = false; globalThis.__testWalletRelease()");
     await page
       .locator('#mint-status[data-state="confirmed"]', { hasText: "You received" })
       .waitFor({ timeout: 30_000 });
-    const log = await walletLog();
-    expect(log).to.include("eth_signTypedData_v4");
-    expect(await sends()).to.equal(sentBefore + 2);
+    // One signature and one transaction in all: no separate permit or approve transaction; the mint used the permit.
+    expect(await signs()).to.equal(signedBefore + 1);
+    expect(await sends()).to.equal(sentBefore + 1);
+    expect(await collateral().nonces(account)).to.equal(nonceBefore + 1n);
 
     // Done: the buttons are back and the form is empty (no accidental second mint).
     await page.locator("#mint-submit:not([disabled])", { hasText: /^Mint$/ }).waitFor();

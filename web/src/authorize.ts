@@ -1,8 +1,7 @@
 /**
  * Letting a product take the holder's USDC before a mint: nothing if the allowance suffices, else an EIP-2612 permit
- * for exactly the amount (submitted in its own USDC.permit transaction: mint() takes no permit) or an approve
- * transaction (the default: two prompts, approve then mint, where a permit takes three). A wallet that cannot sign
- * typed data falls back to approve.
+ * for exactly the amount, signed and handed to `mintWithPermit` (the default: a signature and one transaction), or an
+ * approve transaction before `mint` (two transactions). A wallet that cannot sign typed data falls back to approve.
  */
 import { Signature, type JsonRpcSigner } from "ethers";
 import { PERMIT_TYPES, explainError, permitDomain } from "@ballast/protocol";
@@ -38,22 +37,31 @@ async function signPermit(
 const permitChosen = (): boolean =>
   document.querySelector<HTMLInputElement>('input[name="auth"][value="permit"]')?.checked ?? false;
 
-/** Permit path: true = submitted, false = failed (shown), null = the wallet cannot sign, fall back to approve. */
+/** A signed permit for `mintWithPermit`. */
+export interface SignedPermit {
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/** How the mint may take the USDC: already allowed, with this permit, or not at all (the reason already shown). */
+export type Authorization = { kind: "allowance" } | { kind: "permit"; permit: SignedPermit } | null;
+
+/** Permit path: the signature, false = declined (shown), null = the wallet cannot sign, fall back to approve. */
 async function permit(
   log: TxLog,
   signer: JsonRpcSigner,
   account: string,
   p: ProductStatic,
   amount: bigint,
-): Promise<boolean | null> {
+): Promise<SignedPermit | false | null> {
   const signing = step(log, "pending", "Sign the USDC permit in your wallet (a signature, not a transaction)…");
   try {
     const { sig, deadline } = await signPermit(signer, account, p.address, amount);
     signing.remove();
-    step(log, "info", `Permit signed for ${usdc(amount)}.`);
-    const collateral = reader().usdc.connect(signer);
-    const send = () => collateral.permit(account, p.address, amount, deadline, sig.v, sig.r, sig.s);
-    return (await runTx(log, "USDC permit", send, {})) !== null;
+    step(log, "info", `Permit signed for ${usdc(amount)}; the mint uses it in the same transaction.`);
+    return { deadline, v: sig.v, r: sig.r, s: sig.s };
   } catch (e) {
     signing.remove();
     const msg = explainError(e, errorsIface());
@@ -66,23 +74,25 @@ async function permit(
   }
 }
 
-/** Makes sure the product may take `amount` of the holder's USDC; false after showing why it could not. */
+/** Makes sure the product may take `amount` of the holder's USDC; null after showing why it could not. */
 export async function authorize(
   log: TxLog,
   signer: JsonRpcSigner,
   account: string,
   p: ProductStatic,
   amount: bigint,
-): Promise<boolean> {
+): Promise<Authorization> {
   const allowance = await reader().usdc.allowance(account, p.address);
   if (allowance >= amount) {
     step(log, "info", `USDC already approved for ${usdc(allowance)}.`);
-    return true;
+    return { kind: "allowance" };
   }
   if (permitChosen()) {
-    const permitted = await permit(log, signer, account, p, amount);
-    if (permitted !== null) return permitted;
+    const signed = await permit(log, signer, account, p, amount);
+    if (signed === false) return null;
+    if (signed !== null) return { kind: "permit", permit: signed };
   }
   const collateral = reader().usdc.connect(signer);
-  return (await runTx(log, `Approve ${usdc(amount)}`, () => collateral.approve(p.address, amount), {})) !== null;
+  const approved = await runTx(log, `Approve ${usdc(amount)}`, () => collateral.approve(p.address, amount), {});
+  return approved === null ? null : { kind: "allowance" };
 }

@@ -91,17 +91,23 @@ async function mint(log: TxLog, ready: ReadyWallet, p: ProductStatic): Promise<v
   if (balance < amount) return refuse(log, { error: `You have ${usdc(balance)}, less than ${usdc(amount)}.` });
 
   const signer = await ready.signer;
-  if (!(await authorize(log, signer, ready.account, p, amount))) return;
-  // A block (or more) has passed: check again, with a fresh preview, before the mint itself.
+  const auth = await authorize(log, signer, ready.account, p, amount);
+  if (!auth) return;
+  // Time (a signature, or a block) has passed: check again, with a fresh preview, before the mint itself.
   const again = await planMint(p);
   if (isRefusal(again)) return refuse(log, again);
   const token = p.token.connect(signer);
-  const receipt = await runTx(
-    log,
-    `Mint ${p.symbol} with ${usdc(amount)}`,
-    () => token.mint(amount, again.minOut, ready.account),
-    { outSymbol: p.symbol, outDecimals: 18 },
-  );
+  const send =
+    auth.kind === "permit"
+      ? () => {
+          const { deadline, v, r, s } = auth.permit;
+          return token.mintWithPermit(amount, again.minOut, ready.account, deadline, v, r, s);
+        }
+      : () => token.mint(amount, again.minOut, ready.account);
+  const receipt = await runTx(log, `Mint ${p.symbol} with ${usdc(amount)}`, send, {
+    outSymbol: p.symbol,
+    outDecimals: 18,
+  });
   if (!receipt) return;
   const minted = productEvent(p, receipt, "Minted");
   if (minted) {
