@@ -614,4 +614,28 @@ describe("web page in Chromium (e2e)", function () {
     await page.screenshot({ path: path.join(SCREENSHOTS, "phone.png") });
     expect(pageErrors, pageErrors.join("\n")).to.deep.equal([]);
   });
+
+  it("at phone width: agrees with the chain for every product, and refuses pointless mints and redeems unsent", async function () {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expectPageAgreesWithChain();
+    const mint = (amount: string) => async () => {
+      await page.locator("#mint-amount").fill(amount);
+      await page.getByRole("button", { name: "Mint", exact: true }).click();
+    };
+    await expectRefused(
+      "#mint-status",
+      "0.000001 USDC is too small to mint any BTC3L: the preview gives 0 tokens.",
+      mint("0.000001"),
+    );
+    await expectRefused("#mint-status", "Enter an amount of USDC above zero.", mint("0"));
+    await page.locator("#mint-amount").fill("");
+    const redeem = (amount: string) => async () => {
+      await page.locator("#redeem-amount").fill(amount);
+      await page.getByRole("button", { name: "Redeem", exact: true }).click();
+    };
+    await expectRefused("#redeem-status", "Enter an amount of BTC3L above zero.", redeem("0"));
+    await page.locator("#redeem-amount").fill("");
+    expect(pageErrors, pageErrors.join("\n")).to.deep.equal([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 });
