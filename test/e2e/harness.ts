@@ -18,9 +18,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ROOT = path.resolve(__dirname, "..", "..");
 // test-results/ is gitignored; `SCREENSHOT_DIR=docs/screenshots npm run test:e2e` refreshes the committed copies.
 export const SCREENSHOTS = path.resolve(ROOT, process.env.SCREENSHOT_DIR ?? path.join("test-results", "screenshots"));
-const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
-const VITE_CLI = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
-const READY = /Started HTTP and WebSocket JSON-RPC server/;
+export const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
+export const VITE_CLI = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
+export const READY = /Started HTTP and WebSocket JSON-RPC server/;
 
 export interface Export {
   chainId: string | number;
@@ -41,8 +41,13 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a child in its own process group (so `after` can end it and anything it started) and keeps its output. */
-export function start(children: ChildProcess[], args: string[], outputs: Map<ChildProcess, string>): ChildProcess {
-  const env = { ...process.env };
+export function start(
+  children: ChildProcess[],
+  args: string[],
+  outputs: Map<ChildProcess, string>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): ChildProcess {
+  const env = { ...process.env, ...extraEnv };
   delete env.HARDHAT_NETWORK;
   const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);

@@ -6,13 +6,12 @@
  * scripts/ci/install-chromium.sh). Saves screenshots to test-results/screenshots/ (or $SCREENSHOT_DIR).
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
+import type * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { JsonRpcProvider, type InterfaceAbi } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import hre from "hardhat";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { MockV3Aggregator__factory } from "../../typechain-types";
@@ -28,147 +27,22 @@ import {
 } from "../../protocol";
 import { humanDuration } from "../../web/src/format";
 import { installTestWallet } from "./test-wallet";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ROOT = path.resolve(__dirname, "..", "..");
-// test-results/ is gitignored; `SCREENSHOT_DIR=docs/screenshots npm run test:e2e` refreshes the committed copies.
-const SCREENSHOTS = path.resolve(ROOT, process.env.SCREENSHOT_DIR ?? path.join("test-results", "screenshots"));
-const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
-const VITE_CLI = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
-const READY = /Started HTTP and WebSocket JSON-RPC server/;
-
-interface Export {
-  chainId: string | number;
-  contracts: Record<string, { address: string; abi: InterfaceAbi }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a child in its own process group (so `after` can end it and anything it started) and keeps its output. */
-function start(
-  children: ChildProcess[],
-  args: string[],
-  outputs: Map<ChildProcess, string>,
-  extraEnv: NodeJS.ProcessEnv = {},
-): ChildProcess {
-  const env = { ...process.env, ...extraEnv };
-  delete env.HARDHAT_NETWORK;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  outputs.set(child, "");
-  const keep = (chunk: Buffer): void => {
-    outputs.set(child, (outputs.get(child) ?? "") + chunk.toString());
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return child;
-}
-
-function waitFor(child: ChildProcess, outputs: Map<ChildProcess, string>, pattern: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${pattern}`)), ms);
-    const check = (): void => {
-      if (pattern.test(outputs.get(child) ?? "")) done();
-    };
-    const onExit = (code: number | null): void => done(new Error(`exited with ${code} before ${pattern}`));
-    function done(err?: Error): void {
-      clearTimeout(timer);
-      child.stdout?.off("data", check);
-      child.stderr?.off("data", check);
-      child.off("exit", onExit);
-      if (err) reject(new Error(`${err.message}\n--- output ---\n${(outputs.get(child) ?? "").slice(-3000)}`));
-      else resolve();
-    }
-    child.stdout?.on("data", check);
-    child.stderr?.on("data", check);
-    child.on("exit", onExit);
-    check();
-  });
-}
-
-function waitForExit(child: ChildProcess, outputs: Map<ChildProcess, string>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`exited with ${code}\n${(outputs.get(child) ?? "").slice(-3000)}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const pid = child.pid;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-};
-
-/** Serves the built page, and deployments.json (the hardhat-deploy export plus the node's URL) from memory. */
-function serve(dist: string, deploymentsJson: string): Promise<{ server: http.Server; url: string }> {
-  const server = http.createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    if (urlPath === "/deployments.json") {
-      res.writeHead(200, { "content-type": TYPES[".json"] ?? "application/json" });
-      res.end(deploymentsJson);
-      return;
-    }
-    const file = path.join(dist, urlPath === "/" ? "index.html" : urlPath);
-    if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}/` });
-    });
-  });
-}
-
-const toNumber = (text: string): number => Number(text.replace(/[^0-9.]/g, ""));
-
-/** A shown value: the text and the exact number in its data-raw. */
-interface Shown {
-  raw: string | null;
-  text: string;
-}
+import {
+  CHROMIUM,
+  HARDHAT_CLI,
+  READY,
+  SCREENSHOTS,
+  VITE_CLI,
+  fieldsIn,
+  freePort,
+  serve,
+  start,
+  stop,
+  toNumber,
+  waitFor,
+  waitForExit,
+  type Export,
+} from "./harness";
 
 // The expected text of each kind of value, written out here rather than taken from the page's formatters.
 const lev = (wad: bigint): string => `${formatAmount(wad, 18, 2)}×`;
@@ -176,19 +50,6 @@ const pct = (wad: bigint): string => `${formatAmount(wad * 100n, 18, 2)}%`;
 const dollars = (wad: bigint, digits = 2): string => `$${formatAmount(wad, 18, digits)}`;
 
 /** Every [data-field] under `selector`, by name (the root tsconfig has no DOM library: the page code is a string). */
-async function fieldsIn(page: Page, selector: string): Promise<Record<string, Shown>> {
-  const list = (await page.evaluate(
-    `Array.from(document.querySelectorAll(${JSON.stringify(selector + " [data-field]")}), ` +
-      `(e) => [e.getAttribute("data-field"), e.getAttribute("data-raw"), e.textContent])`,
-  )) as [string, string | null, string][];
-  const out: Record<string, Shown> = {};
-  for (const [name, raw, text] of list) {
-    if (name in out) throw new Error(`${selector}: two fields named ${name}`);
-    out[name] = { raw, text };
-  }
-  return out;
-}
-
 describe("web page in Chromium (e2e)", function () {
   this.timeout(240_000);
   const children: ChildProcess[] = [];
