@@ -13,6 +13,7 @@ import {
 } from "../protocol/products";
 import type { VenueKind } from "../protocol/venues";
 import { AAVE_PRODUCT_CONFIG, aaveVenueName } from "./aaveProducts";
+import { methodologyV2 } from "./methodology";
 
 // The symbols are the protocol module's (protocol/products.ts), shared with the page, the tasks and the keeper.
 export {
@@ -106,6 +107,8 @@ export interface Methodology {
   tolerance: bigint; // WAD
   maxTradeNotional: bigint; // USD WAD per call, 0 = unlimited
   maxSlippage: bigint; // WAD fraction
+  /** WAD fraction of each half band: a rebalance from outside the inner band trades only to its edge; 0 = to target. */
+  innerBand: bigint;
 }
 
 /** Mirrors IRebalancer.BountyParams (collateral units, 6 decimals). */
@@ -152,11 +155,17 @@ export const DEFAULT_BOUNTY: BountyParams = {
   budget: usdc(10_000),
 };
 
-export function methodologyFor(leverage: number): Methodology {
+/**
+ * Methodology v1, the rules before v2 (config/methodology.ts): a symmetric band of ±1/6 of target for every 2x and 3x
+ * product, every rebalance back to target. Kept as one setting so that the backtester can compare (`--rules
+ * ballast-v1`), and as the unit tests' fixture, whose price moves are written against its band.
+ */
+export function methodologyV1(leverage: number): Methodology {
   const common = {
     interval: 86_400, // a day
     maxTradeNotional: wad(5_000_000), // 5M USD per call; bigger rebalances ITERATE
     maxSlippage: wad("0.02"),
+    innerBand: 0n,
   };
   if (leverage === 2) {
     return {
@@ -181,6 +190,16 @@ export function methodologyFor(leverage: number): Methodology {
   throw new Error(`no default methodology for ${leverage}x`);
 }
 
+/** A perp product's default methodology: v2, from the cost model of config/methodology.ts. */
+export function methodologyFor(leverage: number, isLong: boolean): Methodology {
+  return methodologyV2(leverage, isLong, venueMaxLeverage());
+}
+
+/** The mock perp venue's max leverage, 1 / initial margin (20x). */
+function venueMaxLeverage(): number {
+  return Number(WAD) / Number(baseVenue.initialMarginRatio);
+}
+
 /** Aave products: the market's money-market venue of the product's side, 1M USD per rebalance call (pool depth). */
 function aaveProductDefaults(symbol: AaveProductSymbol): ProductDefaults {
   const c = AAVE_PRODUCT_CONFIG[symbol];
@@ -200,6 +219,7 @@ function aaveProductDefaults(symbol: AaveProductSymbol): ProductDefaults {
       tolerance: c.tolerance,
       maxTradeNotional: wad(1_000_000),
       maxSlippage: wad("0.01"),
+      innerBand: 0n,
     },
     bounty: DEFAULT_BOUNTY,
     fees: DEFAULT_FEES,
@@ -223,7 +243,7 @@ export function productDefaults(symbol: string): ProductDefaults {
     market,
     isLong,
     leverage,
-    methodology: methodologyFor(leverage),
+    methodology: methodologyFor(leverage, isLong),
     bounty: DEFAULT_BOUNTY,
     fees: DEFAULT_FEES,
     equityCap: wad(100_000_000),

@@ -32,6 +32,15 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     uint256 private constant _MAX_OTHER_SIMULATIONS = MAX_BATCH;
     /// @notice The widest fill a methodology may accept, as a fraction of mark (WAD): 3%.
     uint256 public constant MAX_SLIPPAGE = 0.03e18;
+    /// @notice The widest inner band a methodology may set, as a fraction of each half band (WAD): 75%, so that a
+    ///         partial rebalance always lands a quarter of the half band inside the trigger it answered.
+    uint256 public constant MAX_INNER_BAND = 0.75e18;
+    /// @notice How long after a rebalance its trigger prices may answer for the venue (see `triggerPrices`): 8 hours,
+    ///         which bounds the leverage that funding, interest and fees can add at constant price (at the 0.3% per
+    ///         8 h funding cap of the BTC history, 3x leverage moves by under 0.04, less than the 1/8-band guard).
+    uint256 public constant TRIGGER_TTL = 8 hours;
+    /// @dev The trigger prices are those of the band pulled in by 1/_TRIGGER_GUARD of each half band.
+    uint256 private constant _TRIGGER_GUARD = 8;
 
     /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
     ///      action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
@@ -59,6 +68,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     mapping(address token => Stored) private _states;
+    /// @dev Written by every completed rebalance or ripcord (see `triggerPrices`); zero when there are none.
+    struct Triggers {
+        uint128 low;
+        uint128 high;
+    }
+
+    mapping(address token => Triggers) private _triggers;
     address[] private _tokens;
     /// @notice Addresses allowed to register products (the factory).
     mapping(address registrar => bool allowed) public override isRegistrar;
@@ -117,6 +133,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (newMethodology.targetLeverage != target) revert TargetLeverageFixed(token, target);
         _validateMethodology(token, newMethodology);
         _states[token].methodology = newMethodology;
+        // The stored trigger prices are the old band's.
+        delete _triggers[token];
         emit MethodologySet(token, newMethodology);
     }
 
@@ -156,7 +174,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         emit Retired(token);
     }
 
-    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; 0 < slippage <= MAX_SLIPPAGE.
+    /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; 0 < slippage <= MAX_SLIPPAGE;
+    ///      innerBand <= MAX_INNER_BAND.
     function _validateMethodology(address token, Methodology calldata m) private view {
         uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
         if (
@@ -168,7 +187,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             m.interval == 0 ||
             m.maxSlippage == 0 ||
             m.maxSlippage > MAX_SLIPPAGE ||
-            m.tolerance >= m.targetLeverage
+            m.tolerance >= m.targetLeverage ||
+            m.innerBand > MAX_INNER_BAND
         ) revert InvalidMethodology();
     }
 
@@ -190,7 +210,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IRebalancer
+    /// @dev Between the trigger prices of the last rebalance (see `triggerPrices`) the venue is not read.
     function shouldRebalance(address token) external view override onlyRegistered(token) returns (Action) {
+        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(token, _states[token]);
+        if (block.timestamp < validUntil) {
+            (uint256 oraclePrice, ) = IOracleAdapter(_states[token].oracle).latestPrice();
+            if (low < oraclePrice && oraclePrice < high) return Action.NONE;
+        }
         (int256 size, int256 equityWad, uint256 price) = ILeveragedToken(token).positionSnapshot();
         (Action action, ) = _evaluateStored(_states[token], size, equityWad, price);
         return action;
@@ -276,6 +302,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
+        if (!p.capped) _storeTriggers(token, s.methodology, p.size + p.sizeDelta, equityAfter, p.price);
         emit RebalanceExecuted(token, p.action, p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
         return (p.bounty, p.action);
     }
@@ -299,7 +326,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         // Size against the equity that will remain once the bounty is paid.
         int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
         Methodology memory m = st.methodology; // a memory reference, no copy
-        p.sizeDelta = LeverageMath.targetSize(m.targetLeverage, equityForTarget, price, size > 0) - size;
+        uint256 aim = isRipcord ? m.targetLeverage : _aim(m, p.leverageBefore);
+        p.sizeDelta = LeverageMath.targetSize(aim, equityForTarget, price, size > 0) - size;
         if (isRipcord) {
             // A ripcord trades a large share of the position at once, so its own fee and price impact would leave
             // leverage visibly above target: size it once more against the equity left after those costs.
@@ -311,6 +339,56 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             p.sizeDelta > 0
                 ? MulDiv.down(price, WAD + m.maxSlippage, WAD)
                 : MulDiv.down(price, WAD - m.maxSlippage, WAD);
+    }
+
+    /// @dev Where a rebalance takes leverage `lev`: the nearest edge of the inner band from outside it (a partial
+    ///      rebalance), target from inside it (a time-based rebalance beyond the tolerance); target without an inner
+    ///      band.
+    function _aim(Methodology memory m, uint256 lev) private pure returns (uint256) {
+        uint256 target = m.targetLeverage;
+        if (m.innerBand == 0) return target;
+        uint256 high = target + MulDiv.down(m.maxLeverage - target, m.innerBand, WAD);
+        if (lev > high) return high;
+        uint256 low = target - MulDiv.down(target - m.minLeverage, m.innerBand, WAD);
+        return lev < low ? low : target;
+    }
+
+    /// @dev Stores the trigger prices of the position a completed rebalance or ripcord left: `size` and `equityWad`
+    ///      at `price`. None (zero) unless `price` lies strictly between them, so they never hide a due state that
+    ///      the trade itself left (costs or rounding beyond the guard).
+    function _storeTriggers(
+        address token,
+        Methodology memory m,
+        int256 size,
+        int256 equityWad,
+        uint256 price
+    ) private {
+        int256 cash = equityWad - (size * SafeCast.toInt256(price)) / int256(WAD);
+        uint256 top = m.maxLeverage - (m.maxLeverage - m.targetLeverage) / _TRIGGER_GUARD;
+        uint256 bottom = m.minLeverage + (m.targetLeverage - m.minLeverage) / _TRIGGER_GUARD;
+        uint256 low;
+        uint256 high;
+        if (size > 0) {
+            // A long's leverage rises as the price falls, and never reaches 1 or below.
+            low = LeverageMath.priceAtLeverage(size, cash, top);
+            high = bottom > WAD ? LeverageMath.priceAtLeverage(size, cash, bottom) : type(uint128).max;
+        } else {
+            low = LeverageMath.priceAtLeverage(size, cash, bottom);
+            high = LeverageMath.priceAtLeverage(size, cash, top);
+        }
+        high = Math.min(high, type(uint128).max);
+        if (!(low < price && price < high)) (low, high) = (0, 0);
+        _triggers[token] = Triggers(uint128(low), uint128(high));
+    }
+
+    /// @dev The stored trigger prices and until when they answer: none while a chunked rebalance is in progress.
+    function _triggerView(
+        address token,
+        Stored storage st
+    ) private view returns (uint256 low, uint256 high, uint256 validUntil) {
+        Triggers memory t = _triggers[token];
+        if (t.high == 0 || st.iterating) return (0, 0, 0);
+        return (t.low, t.high, st.lastRebalance + Math.min(st.methodology.interval, TRIGGER_TTL));
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs, as quoted by
@@ -539,6 +617,15 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         Stored storage st = _states[token];
         if (st.retired) return;
         Action action;
+        // Between the last rebalance's trigger prices the venue is not read (an oracle that fails skips the product).
+        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(token, st);
+        if (block.timestamp < validUntil) {
+            try IOracleAdapter(st.oracle).latestPrice() returns (uint256 price, uint256) {
+                if (low < price && price < high) return;
+            } catch {
+                return;
+            }
+        }
         try ILeveragedToken(token).positionSnapshot() returns (int256 size, int256 equityWad, uint256 price) {
             (action, ) = _evaluateStored(st, size, equityWad, price);
         } catch {
@@ -680,6 +767,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     function methodology(address token) external view override returns (Methodology memory) {
         return _states[token].methodology;
+    }
+
+    /// @inheritdoc IRebalancer
+    function triggerPrices(
+        address token
+    ) external view override returns (uint256 low, uint256 high, uint256 validUntil) {
+        return _triggerView(token, _states[token]);
     }
 
     /// @inheritdoc IRebalancer

@@ -14,7 +14,7 @@ interface IRebalancer is AutomationCompatibleInterface {
         RIPCORD
     }
 
-    /// @notice Per-token methodology. Leverages are WAD magnitudes. Packed in two storage slots.
+    /// @notice Per-token methodology. Leverages are WAD magnitudes. Packed in three storage slots.
     struct Methodology {
         uint64 minLeverage; // band bottom, WAD
         uint64 targetLeverage; // WAD
@@ -24,6 +24,10 @@ interface IRebalancer is AutomationCompatibleInterface {
         uint64 tolerance; // WAD: inside the band, |leverage - target| must exceed this for a time-based rebalance
         uint64 maxSlippage; // WAD fraction of mark accepted as a rebalance fill
         uint96 maxTradeNotional; // USD (WAD) per call; 0 = unlimited (then ITERATE never happens)
+        // WAD fraction of each half band, at most `MAX_INNER_BAND`: the inner band is [target - innerBand x (target -
+        // min), target + innerBand x (max - target)]; a rebalance of leverage outside it trades only to its nearest
+        // edge (a partial rebalance), one inside it to target. 0 = every rebalance back to target (methodology v1).
+        uint64 innerBand;
     }
 
     /// @notice Keeper incentive. Amounts in collateral units (6 decimals).
@@ -54,7 +58,8 @@ interface IRebalancer is AutomationCompatibleInterface {
     /// @notice `token` is registered already.
     error AlreadyRegistered(address token);
     /// @notice A methodology outside its bounds: 0 < min <= target <= max < ripcord <= the venue's max leverage,
-    ///         interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target.
+    ///         interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target, innerBand <=
+    ///         `MAX_INNER_BAND` (75%).
     error InvalidMethodology();
     /// @notice `setMethodology` with a target leverage other than `token`'s, which is fixed at registration (WAD).
     error TargetLeverageFixed(address token, uint256 targetLeverage);
@@ -203,6 +208,14 @@ interface IRebalancer is AutomationCompatibleInterface {
     function tokenState(address token) external view returns (TokenState memory);
     /// @notice `token`'s methodology.
     function methodology(address token) external view returns (Methodology memory);
+    /// @notice The oracle prices between which `token` is not due, computed at its last completed rebalance or
+    ///         ripcord from the position it left (leverage is then a function of the price alone), for the band
+    ///         pulled in by 1/8 of each half band; `shouldRebalance` and `checkUpkeep` answer NONE without reading the
+    ///         venue while the price is strictly between them and it is before `validUntil` (the earlier of the
+    ///         interval's end and 8 hours after that rebalance). All zero when there are none: before the first
+    ///         rebalance, after `setMethodology`, while a chunked rebalance is in progress, or when the position left
+    ///         has no such prices. `high` is `type(uint128).max` when leverage cannot fall to the band's bottom.
+    function triggerPrices(address token) external view returns (uint256 low, uint256 high, uint256 validUntil);
     /// @notice Upper bound of products handled by one performUpkeep (`MAX_BATCH`).
     function maxBatch() external view returns (uint256);
 }

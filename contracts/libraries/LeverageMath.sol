@@ -55,4 +55,18 @@ library LeverageMath {
         int256 m = SafeCast.toInt256(maxSize);
         return (sizeDelta > 0 ? m : -m, true);
     }
+
+    /// @notice The price at which a position of `size` and `cash` (equity less `size` x price, USD WAD, which trades,
+    ///         fees and funding alone change) has leverage `lev` (WAD): `lev * |cash| / (|size| * (lev - 1))` for a
+    ///         long borrowing (`cash` < 0, leverage above 1 at every price, rising as the price falls), `lev * cash /
+    ///         (|size| * (lev + 1))` for a short (`cash` > 0, leverage rising with the price). 0 when no price gives
+    ///         `lev` (a long at `lev` <= 1, a long not borrowing, a short without cash, no position). Rounds down.
+    function priceAtLeverage(int256 size, int256 cash, uint256 lev) internal pure returns (uint256) {
+        if (size > 0) {
+            if (cash >= 0 || lev <= WAD) return 0;
+            return Math.mulDiv(Math.mulDiv(uint256(-cash), lev, uint256(size)), WAD, lev - WAD);
+        }
+        if (size == 0 || cash <= 0) return 0;
+        return Math.mulDiv(Math.mulDiv(uint256(cash), lev, SignedMath.abs(size)), WAD, lev + WAD);
+    }
 }

@@ -44,10 +44,13 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --keeper bar|tick       bar: keeper at each close, liquidation checked at each adverse extreme (default);
                           tick: open -> extremes -> close in oracle updates <= --step, keeper after each
   --step <pct>            tick size, e.g. 0.5% or 0.005 (default 0.5%)
-  --rules ballast|ftx|fli|tlx   rebalancing rule set (default ballast)
+  --rules ballast|ballast-v1|ftx|fli|tlx   rule set (default ballast: methodology v2; ballast-v1: the ±1/6 band)
   --band <frac> --interval <dur> --ripcord <multiple>   override the rule set (sweeps): band half-width as a
                           fraction of target, interval like 86400, 12h or 1d, ripcord as a multiple of target
   --band-low <frac>       the band's bottom alone, as a fraction of target below it (an asymmetric band)
+  --width <x> --low <frac> --inner-band <frac>   methodology v2's free numbers (config/methodology.ts; --rules
+                          ballast): a 3x long's band width above target (others scale by leverage drift), the
+                          bottom as a fraction of target below it, the inner band a rebalance trades to
   --deposit <usd>         the holder's mint per window (default 100000)
   --json <file>           write the JSON report
   --chart <file.svg>      write the chart
@@ -132,6 +135,9 @@ export function parseArgs(argv: string[]): CliOptions {
     "band-low",
     "interval",
     "ripcord",
+    "width",
+    "low",
+    "inner-band",
     "deposit",
     "json",
     "chart",
@@ -165,6 +171,15 @@ export function parseArgs(argv: string[]): CliOptions {
   if (args.has("band-low")) overrides.bandLowFraction = fraction(args.get("band-low")!, "--band-low");
   if (args.has("interval")) overrides.interval = duration(args.get("interval")!);
   if (args.has("ripcord")) overrides.ripcordMultiple = Number(args.get("ripcord"));
+  const v2: NonNullable<RuleOverrides["v2"]> = {};
+  if (args.has("width")) v2.widthScale = Number(args.get("width"));
+  if (args.has("low")) v2.lowFraction = fraction(args.get("low")!, "--low");
+  if (args.has("inner-band")) v2.innerBand = fraction(args.get("inner-band")!, "--inner-band");
+  if (Object.keys(v2).length !== 0) {
+    if (rules !== "ballast") throw new UsageError("--width, --low and --inner-band are methodology v2's: --rules ballast");
+    if (!(v2.widthScale === undefined || v2.widthScale > 0)) throw new UsageError("--width must be a positive number");
+    overrides.v2 = v2;
+  }
   const deposit = Number(args.get("deposit") ?? 100_000);
   if (!(deposit >= 10)) throw new UsageError("--deposit must be at least 10 USD");
   return {

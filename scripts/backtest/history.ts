@@ -113,7 +113,7 @@ export function renderResults(products: string[], candles: Candle[], note: strin
         lines.push(
           `| ${rules} | ${keeper} | ${liqCell} | ${r.maxLeverage === null ? "unbounded" : num(r.maxLeverage)} | ${num(r.minMarginRatio * 100, 1)}% | ${num(r.timeInBandPct, 1)}% | ${num(td.median, 0)} / ${num(td.worst, 0)} | ${usd(r.tradingCosts)} | ${r.rebalances} | ${r.ripcords} | ${usd(r.fundingPaid)} | ${usd(r.endNav)} | ${usd(r.theoreticalEndNav)} | ${num(r.wallSeconds, 0)} s |`,
         );
-        const m = methodologyForRules(rules, spec.leverage, 20);
+        const m = methodologyForRules(rules, spec.leverage, spec.isLong, 20);
         const top = Number(m.maxLeverage) / 1e18;
         for (const at of r.liquidatedAt) {
           const t = Date.parse(at) / 1000;

@@ -1,7 +1,9 @@
 /**
  * Rule sets: the same Rebalancer contract with different methodology parameters.
  *
- * - ballast: config/parameters.ts defaults (band, daily interval with tolerance, ripcord, chunked trades).
+ * - ballast: the defaults, methodology v2 (config/methodology.ts): per-product band from the cost model, a low bottom,
+ *            partial rebalances to the inner band, daily interval with tolerance, ripcord, chunked trades.
+ * - ballast-v1: the rules before v2 (config/parameters.ts methodologyV1): a ±1/6 band, every rebalance to target.
  * - ftx:     FTX leveraged tokens: a daily rebalance back to target (no tolerance) plus an intraday rebalance when
  *            leverage reaches target + 1 (4x for a 3x token); no lower intraday trigger, no separate ripcord.
  * - fli:     Index Coop FLI: band [0.85 L, 1.15 L] (1.7-2.3 for 2x), 24 h interval, ripcord at 1.35 L (2.7x for 2x,
@@ -14,12 +16,15 @@
  * Approximations are deliberate and listed in docs/backtest.md; all presets use Ballast's bounty and fees so that only
  * the rebalancing rules differ.
  */
-import { wad, methodologyFor, type Methodology } from "../../config/parameters";
+import { wad, methodologyV1, type Methodology } from "../../config/parameters";
+import { methodologyV2, V2_PARAMS, type V2Params } from "../../config/methodology";
 
-export const RULES = ["ballast", "ftx", "fli", "tlx"] as const;
+export const RULES = ["ballast", "ballast-v1", "ftx", "fli", "tlx"] as const;
 export type RulesName = (typeof RULES)[number];
 
 export interface RuleOverrides {
+  /** Methodology v2's free numbers (config/methodology.ts), for `ballast` only: the walk-forward's candidates. */
+  v2?: Partial<V2Params>;
   /** Band half-width as a fraction of target (0.1667 = 2.5-3.5 for 3x). */
   bandFraction?: number;
   /** The band's bottom alone, as a fraction of target below it (0.3333 = 2.0 for 3x): an asymmetric band. */
@@ -34,10 +39,11 @@ const w = (x: number): bigint => wad(x.toFixed(6));
 /** Methodology leverages are uint64 WAD: at most ~18.4x. */
 const MAX_UINT64_LEVERAGE = 18;
 
-/** The methodology a rule set gives a product of `leverage` (a positive number, e.g. 3), before overrides. */
+/** The methodology a rule set gives a product of `leverage` (a positive number, e.g. 3) and side, before overrides. */
 export function methodologyForRules(
   rules: RulesName,
   leverage: number,
+  isLong: boolean,
   venueMaxLeverage: number,
   overrides: RuleOverrides = {},
 ): Methodology {
@@ -46,6 +52,9 @@ export function methodologyForRules(
   let m: Methodology;
   switch (rules) {
     case "ballast":
+      m = methodologyV2(L, isLong, venueMaxLeverage, { ...V2_PARAMS, ...overrides.v2 });
+      break;
+    case "ballast-v1":
       m = base;
       break;
     case "ftx":
@@ -93,10 +102,10 @@ export function methodologyForRules(
   return m;
 }
 
-/** Ballast's defaults for 2x and 3x (config/parameters.ts); other leverages scale the 3x band proportionally. */
+/** Ballast's v1 rules for 2x and 3x (config/parameters.ts); other leverages scale the 3x band proportionally. */
 function defaultBallast(L: number): Methodology {
-  if (L === 2 || L === 3) return methodologyFor(L);
-  const three = methodologyFor(3);
+  if (L === 2 || L === 3) return methodologyV1(L);
+  const three = methodologyV1(3);
   return {
     ...three,
     minLeverage: w(L * (2.5 / 3)),
@@ -107,7 +116,7 @@ function defaultBallast(L: number): Methodology {
   };
 }
 
-/** The band every rule set's "time in band" is measured against: Ballast's default band for that leverage. */
+/** The band every rule set's "time in band" is measured against: Ballast's v1 band for that leverage (±1/6). */
 export function referenceBand(leverage: number): { min: bigint; max: bigint } {
   const m = defaultBallast(leverage);
   return { min: m.minLeverage, max: m.maxLeverage };

@@ -5,25 +5,31 @@ describe("backtest rule presets", () => {
   it("give every rule set a methodology the Rebalancer accepts (ordering, uint64 WAD, venue max 20x)", () => {
     const U64 = 2n ** 64n - 1n;
     for (const rules of RULES) {
-      for (const L of [2, 3]) {
-        const m = methodologyForRules(rules, L, 20);
-        const label = `${rules} ${L}x`;
+      for (const [L, isLong] of [
+        [2, true],
+        [2, false],
+        [3, true],
+        [3, false],
+      ] as const) {
+        const m = methodologyForRules(rules, L, isLong, 20);
+        const label = `${rules} ${L}x ${isLong ? "long" : "short"}`;
         expect(m.minLeverage > 0n, label).to.equal(true);
         expect(m.minLeverage <= m.targetLeverage && m.targetLeverage <= m.maxLeverage, label).to.equal(true);
         expect(m.maxLeverage < m.ripcordLeverage && m.ripcordLeverage <= 20n * 10n ** 18n, label).to.equal(true);
         expect(m.ripcordLeverage <= U64 && m.tolerance < m.targetLeverage, label).to.equal(true);
         expect(m.interval > 0 && m.interval < 2 ** 32, label).to.equal(true);
+        expect(m.innerBand >= 0n && m.innerBand <= 75n * 10n ** 16n, label).to.equal(true);
       }
     }
   });
 
   it("sweep overrides: a symmetric band, the band's bottom alone (asymmetric), interval and ripcord", () => {
     const wad = (x: string) => BigInt(Math.round(Number(x) * 1e6)) * 10n ** 12n;
-    const sym = methodologyForRules("ballast", 3, 20, { bandFraction: 0.25 });
+    const sym = methodologyForRules("ballast-v1", 3, true, 20, { bandFraction: 0.25 });
     expect([sym.minLeverage, sym.maxLeverage]).to.deep.equal([wad("2.25"), wad("3.75")]);
-    const asym = methodologyForRules("ballast", 3, 20, { bandLowFraction: 0.5 });
+    const asym = methodologyForRules("ballast-v1", 3, true, 20, { bandLowFraction: 0.5 });
     expect([asym.minLeverage, asym.targetLeverage, asym.maxLeverage]).to.deep.equal([wad("1.5"), wad("3"), wad("3.5")]);
-    const both = methodologyForRules("ballast", 3, 20, {
+    const both = methodologyForRules("ballast-v1", 3, true, 20, {
       bandFraction: 0.1,
       bandLowFraction: 0.5,
       interval: 3 * 86_400,

@@ -106,7 +106,7 @@ describe("backtest chart SVG (scripts/backtest/chart.ts)", () => {
       from,
       startNav: 100_000,
       liquidation: null,
-      methodology: methodologyForRules("ballast", 2, 20),
+      methodology: methodologyForRules("ballast-v1", 2, true, 20),
       chart: Array.from({ length: n }, (_, i) => ({
         t: from + (i + 1) * 86_400,
         price: p0 * g ** i,

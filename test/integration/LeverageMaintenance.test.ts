@@ -3,7 +3,6 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   MARKETS,
   PRODUCT_SYMBOLS,
-  methodologyFor,
   productDefaults,
   wad,
   type MarketSymbol,
@@ -85,7 +84,7 @@ async function drive(suite: Suite, path: readonly Step[]): Promise<Tally> {
 /** Lowers every product's per-call trade cap so that band rebalances are chunked (ITERATE). */
 async function chunkAll(suite: Suite, maxTradeNotional: bigint): Promise<void> {
   for (const symbol of PRODUCT_SYMBOLS) {
-    const m = methodologyFor(productDefaults(symbol).leverage);
+    const m = productDefaults(symbol).methodology;
     await suite.rebalancer
       .connect(suite.governor)
       .setMethodology(await suite.products[symbol].getAddress(), { ...m, maxTradeNotional });

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { LeveragedToken, MockPerpVenue, Rebalancer } from "../../typechain-types";
-import { MARKETS, DEFAULT_BOUNTY, DEFAULT_FEES, methodologyFor, usdc, wad } from "../../config/parameters";
+import { MARKETS, DEFAULT_BOUNTY, DEFAULT_FEES, methodologyV1, usdc, wad } from "../../config/parameters";
 import { LOCAL_FEED_TIMING } from "../../config/networks";
 
 interface Market {
@@ -49,7 +49,7 @@ async function marketOver(
     { ...DEFAULT_FEES, streamingFeeRate: 0n }, // previews in one block equal execution in the next
     wad(1_000_000_000),
   );
-  await rebalancer.register(await token.getAddress(), methodologyFor(3), DEFAULT_BOUNTY);
+  await rebalancer.register(await token.getAddress(), methodologyV1(3), DEFAULT_BOUNTY);
   await faucet(owner.address, usdc(10_000_000));
   const erc20 = await ethers.getContractAt("IERC20", collateral);
   await erc20.connect(owner).approve(await venue.getAddress(), usdc(10_000_000));

@@ -145,6 +145,7 @@ export async function worldFromChain(env: Env): Promise<World> {
         tolerance: m.tolerance,
         maxTradeNotional: m.maxTradeNotional,
         maxSlippage: m.maxSlippage,
+        innerBand: m.innerBand,
       },
       bounty: {
         base: st.bounty.base,

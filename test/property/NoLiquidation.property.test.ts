@@ -4,7 +4,6 @@ import { network } from "hardhat";
 import {
   MARKETS,
   PRODUCT_SYMBOLS,
-  methodologyFor,
   productDefaults,
   wad,
   type ProductSymbol,
@@ -87,12 +86,11 @@ async function expectNotLiquidatable(suite: Suite, symbol: ProductSymbol, contex
 /** One random path against one product, from the funded fixture's snapshot. */
 async function runScenario(symbol: ProductSymbol, s: Scenario): Promise<void> {
   const suite = await deployFundedSuite();
-  const { market, leverage } = productDefaults(symbol);
+  const { market, methodology } = productDefaults(symbol);
   const token = suite.products[symbol];
   await suite.mockVenues[market].setFundingRate(s.fundingPerSecond);
   const initial = await suite.feeds[market].latestAnswer();
   let answer = initial;
-  const methodology = methodologyFor(leverage);
   for (let i = 0; i < s.path.length; i++) {
     const { movePpm, dt } = s.path[i];
     if (s.chunked) {

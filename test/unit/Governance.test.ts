@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { GOVERNANCE } from "../../config/networks";
-import { MARKETS, methodologyFor, productDefaults, usdc, wad, type ProductSymbol } from "../../config/parameters";
+import { MARKETS, methodologyV1, productDefaults, usdc, wad, type ProductSymbol } from "../../config/parameters";
 import type { ILeveragedTokenFactory } from "../../typechain-types";
 import { deploySuite, type Suite } from "../helpers/deployment";
 import { deployedTimelock, scheduleBatch } from "../helpers/governance";
@@ -110,7 +110,7 @@ describe("Governance (issue 13.8)", function () {
     const suite = await deploySuite();
     const { rebalancer, governor, deployer } = suite;
     const token = await suite.products.BTC3L.getAddress();
-    const m = methodologyFor(3);
+    const m = methodologyV1(3);
 
     // 3x to ~19x at 9.99% slippage in one transaction: refused even to the owner.
     const nineteen = {

@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { ZeroAddress } from "ethers";
 import { deploySuite } from "../helpers/deployment";
 import { fundAndMint, productContext } from "../helpers/product";
-import { DEFAULT_FEES, methodologyFor, usdc, wad } from "../../config/parameters";
+import { DEFAULT_FEES, methodologyV1, usdc, wad } from "../../config/parameters";
 
 describe("LeveragedToken edges", () => {
   describe("constructor", () => {
@@ -109,9 +109,7 @@ describe("LeveragedToken edges", () => {
       const s = await deploySuite();
       const ctx = await productContext(s, "BTC3L");
       await fundAndMint(ctx, s.users[0], usdc(10_000));
-      await s.rebalancer
-        .connect(s.governor)
-        .setMethodology(ctx.address, { ...methodologyFor(3), maxTradeNotional: 0n });
+      await s.rebalancer.connect(s.governor).setMethodology(ctx.address, { ...methodologyV1(3), maxTradeNotional: 0n });
       await ctx.feed.updateAnswer(54_000n * 10n ** 8n);
       await s.rebalancer.connect(s.keeper).rebalance(ctx.address);
       expect(await s.rebalancer.shouldRebalance(ctx.address)).to.equal(0n);

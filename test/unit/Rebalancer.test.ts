@@ -9,7 +9,7 @@ import {
   MARKETS,
   PRODUCT_SYMBOLS,
   WAD,
-  methodologyFor,
+  methodologyV1,
   usdc,
   wad,
   type BountyParams,
@@ -112,7 +112,7 @@ describe("Rebalancer", function () {
     it("returns NONE (0) at target right after the first mint, for every product", async function () {
       for (const symbol of PRODUCT_SYMBOLS) {
         expect(await action(suite, symbol), symbol).to.equal(Action.NONE);
-        const target = methodologyFor(symbol.includes("3") ? 3 : 2).targetLeverage;
+        const target = methodologyV1(symbol.includes("3") ? 3 : 2).targetLeverage;
         // The first mint opens at target before its own trading costs: leverage ends a hair above it.
         expect(gapToTarget(await leverage(suite, symbol), target), symbol).to.be.lte(wad("0.01"));
       }
@@ -180,7 +180,7 @@ describe("Rebalancer", function () {
 
     it("returns ITERATE (2) while a chunked rebalance is in progress, then NONE within 0.01 of target", async function () {
       const token = await addr(suite, "BTC3L");
-      const small = { ...methodologyFor(3), maxTradeNotional: wad(10_000) };
+      const small = { ...methodologyV1(3), maxTradeNotional: wad(10_000) };
       await suite.rebalancer.connect(suite.governor).setMethodology(token, small);
       await movePrice(suite, "BTC", pct(-8)); // ~48k USD to sell: five chunks of at most 10k
 
@@ -254,7 +254,7 @@ describe("Rebalancer", function () {
       const token = await addr(suite, "BTC3L");
       await suite.rebalancer
         .connect(suite.governor)
-        .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+        .setMethodology(token, { ...methodologyV1(3), maxTradeNotional: wad(10_000) });
       await movePrice(suite, "BTC", pct(-16));
       await expectKeeperBringsBTC3LToTarget(suite, Action.RIPCORD);
       expect((await suite.rebalancer.tokenState(token)).iterating).to.equal(false);
@@ -468,7 +468,7 @@ describe("Rebalancer", function () {
 
     it("lets the owner register a product, with its methodology and bounty", async function () {
       const token = await freshToken();
-      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyFor(3), DEFAULT_BOUNTY)).to.emit(
+      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyV1(3), DEFAULT_BOUNTY)).to.emit(
         suite.rebalancer,
         "Registered",
       );
@@ -480,23 +480,23 @@ describe("Rebalancer", function () {
     it("lets an allowed registrar register, and nobody else (OnlyRegistrar)", async function () {
       const token = await freshToken();
       const outsider = suite.users[2];
-      await expect(suite.rebalancer.connect(outsider).register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(suite.rebalancer.connect(outsider).register(token, methodologyV1(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "OnlyRegistrar")
         .withArgs(outsider.address);
       await suite.rebalancer.connect(suite.governor).setRegistrar(outsider.address, true);
-      await expect(suite.rebalancer.connect(outsider).register(token, methodologyFor(3), DEFAULT_BOUNTY)).to.emit(
+      await expect(suite.rebalancer.connect(outsider).register(token, methodologyV1(3), DEFAULT_BOUNTY)).to.emit(
         suite.rebalancer,
         "Registered",
       );
       await suite.rebalancer.connect(suite.governor).setRegistrar(outsider.address, false);
-      await expect(suite.rebalancer.connect(outsider).register(await freshToken(), methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(suite.rebalancer.connect(outsider).register(await freshToken(), methodologyV1(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "OnlyRegistrar")
         .withArgs(outsider.address);
     });
 
     it("reverts AlreadyRegistered for a registered product", async function () {
       const token = await addr(suite, "BTC3L");
-      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(suite.rebalancer.connect(suite.governor).register(token, methodologyV1(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(suite.rebalancer, "AlreadyRegistered")
         .withArgs(token);
     });
@@ -508,7 +508,7 @@ describe("Rebalancer", function () {
         () => r.rebalance(token),
         () => r.ripcord(token),
         () => r.currentBounty(token),
-        () => r.setMethodology(token, methodologyFor(3)),
+        () => r.setMethodology(token, methodologyV1(3)),
         () => r.setBounty(token, DEFAULT_BOUNTY),
       ];
       for (const call of calls) {
@@ -522,7 +522,7 @@ describe("Rebalancer", function () {
       const r = suite.rebalancer.connect(outsider);
       const calls: Array<() => Promise<unknown>> = [
         () => r.setRegistrar(outsider.address, true),
-        () => r.setMethodology(token, methodologyFor(3)),
+        () => r.setMethodology(token, methodologyV1(3)),
         () => r.setBounty(token, DEFAULT_BOUNTY),
       ];
       for (const call of calls) {
@@ -534,7 +534,7 @@ describe("Rebalancer", function () {
 
     it("setMethodology and setBounty store the new values and emit", async function () {
       const token = await addr(suite, "BTC3L");
-      const m: Methodology = { ...methodologyFor(3), interval: 3_600, tolerance: wad("0.05") };
+      const m: Methodology = { ...methodologyV1(3), interval: 3_600, tolerance: wad("0.05") };
       await expect(suite.rebalancer.connect(suite.governor).setMethodology(token, m)).to.emit(
         suite.rebalancer,
         "MethodologySet",
@@ -554,7 +554,7 @@ describe("Rebalancer", function () {
     });
 
     describe("methodology validation: 0 < Lmin <= L <= Lmax < Lrip <= venue max (20x), interval > 0, 0 < slippage <= 3%", function () {
-      const ok = methodologyFor(3);
+      const ok = methodologyV1(3);
       const cases: Array<[string, Methodology]> = [
         ["Lmin = 0", { ...ok, minLeverage: 0n }],
         ["Lmin > L", { ...ok, minLeverage: wad("3.01") }],
@@ -618,7 +618,7 @@ describe("Rebalancer", function () {
 
       it("rejects any change of the target leverage (TargetLeverageFixed), even within every other bound", async function () {
         const token = await addr(suite, "BTC3L");
-        await expect(suite.rebalancer.connect(suite.governor).setMethodology(token, methodologyFor(2)))
+        await expect(suite.rebalancer.connect(suite.governor).setMethodology(token, methodologyV1(2)))
           .to.be.revertedWithCustomError(suite.rebalancer, "TargetLeverageFixed")
           .withArgs(token, ok.targetLeverage);
         await expect(
@@ -810,7 +810,7 @@ describe("Rebalancer", function () {
       const token = await addr(suite, "ETH3S");
       await suite.rebalancer
         .connect(suite.governor)
-        .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(20_000) });
+        .setMethodology(token, { ...methodologyV1(3), maxTradeNotional: wad(20_000) });
       await movePrice(suite, marketOf("ETH3S"), pct(8));
       const taken = await keeperAct(suite, suite.products.ETH3S);
       expect(taken[0]).to.equal(Action.REBALANCE);

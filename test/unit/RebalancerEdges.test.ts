@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import { AbiCoder } from "ethers";
 import { deploySuite } from "../helpers/deployment";
 import { fundAndMint, productContext } from "../helpers/product";
-import { DEFAULT_BOUNTY, methodologyFor, usdc, wad } from "../../config/parameters";
+import { DEFAULT_BOUNTY, methodologyV1, usdc, wad } from "../../config/parameters";
 
 describe("Rebalancer (registry, governance and Automation edges)", function () {
   describe("registry", function () {
@@ -29,13 +29,13 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
     it("#register rejects strangers, the zero token and a second registration", async function () {
       const { rebalancer, governor, users, products } = await deploySuite();
       const token = await products.BTC3L.getAddress();
-      await expect(rebalancer.connect(users[0]).register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(rebalancer.connect(users[0]).register(token, methodologyV1(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(rebalancer, "OnlyRegistrar")
         .withArgs(users[0].address);
       await expect(
-        rebalancer.connect(governor).register(ethers.ZeroAddress, methodologyFor(3), DEFAULT_BOUNTY),
+        rebalancer.connect(governor).register(ethers.ZeroAddress, methodologyV1(3), DEFAULT_BOUNTY),
       ).to.be.revertedWithCustomError(rebalancer, "ZeroAddress");
-      await expect(rebalancer.connect(governor).register(token, methodologyFor(3), DEFAULT_BOUNTY))
+      await expect(rebalancer.connect(governor).register(token, methodologyV1(3), DEFAULT_BOUNTY))
         .to.be.revertedWithCustomError(rebalancer, "AlreadyRegistered")
         .withArgs(token);
     });
@@ -48,7 +48,7 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
         () => rebalancer.rebalance(stranger),
         () => rebalancer.ripcord(stranger),
         () => rebalancer.currentBounty(stranger),
-        () => rebalancer.connect(governor).setMethodology(stranger, methodologyFor(3)),
+        () => rebalancer.connect(governor).setMethodology(stranger, methodologyV1(3)),
         () => rebalancer.connect(governor).setBounty(stranger, DEFAULT_BOUNTY),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(rebalancer, "NotRegistered");
@@ -64,7 +64,7 @@ describe("Rebalancer (registry, governance and Automation edges)", function () {
   });
 
   describe("#setMethodology", function () {
-    const base = methodologyFor(3);
+    const base = methodologyV1(3);
     const invalid: [string, Partial<typeof base>][] = [
       ["min 0", { minLeverage: 0n }],
       ["min above target", { minLeverage: wad("3.1") }],

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ZeroAddress, type ContractTransactionResponse } from "ethers";
-import { DEFAULT_BOUNTY, MARKETS, methodologyFor, productDefaults, usdc, wad } from "../../config/parameters";
+import { DEFAULT_BOUNTY, MARKETS, methodologyV1, productDefaults, usdc, wad } from "../../config/parameters";
 import { deploySuite, fund, type Suite } from "../helpers/deployment";
 import { Action } from "../helpers/keeper";
 import { PPM, deployFundedSuite, movePrice } from "../helpers/market";
@@ -260,7 +260,7 @@ describe("issue 13.10: one bounty per due state", function () {
     const rb = suite.rebalancer.connect(suite.keeper);
     await suite.rebalancer
       .connect(suite.governor)
-      .setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+      .setMethodology(token, { ...methodologyV1(3), maxTradeNotional: wad(10_000) });
     const feed = suite.feeds.BTC;
     const answer = ((await feed.latestAnswer()) * (PPM - pct(8))) / PPM;
     const posted = (await time.latest()) + 1;
@@ -454,7 +454,7 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
     const rb = suite.rebalancer;
-    await rb.connect(suite.governor).setMethodology(token, { ...methodologyFor(3), maxTradeNotional: wad(10_000) });
+    await rb.connect(suite.governor).setMethodology(token, { ...methodologyV1(3), maxTradeNotional: wad(10_000) });
     const dueAt = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(dueAt);
     await movePrice(suite, "BTC", pct(-8));
