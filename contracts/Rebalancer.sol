@@ -51,7 +51,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///      years of range). It is read with the other slots at no extra cost and written only by `poke`, by the first
     ///      chunk of a chunked rebalance, and once more (cleared) by the action that serves an observed due state.
     struct Stored {
-        Methodology methodology;
+        StoredMethodology methodology;
         uint64 bountyBase;
         uint64 bountyPerSecond;
         uint64 bountyCap;
@@ -67,14 +67,24 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint32 dueAfter;
     }
 
-    mapping(address token => Stored) private _states;
-    /// @dev Written by every completed rebalance or ripcord (see `triggerPrices`); zero when there are none.
-    struct Triggers {
-        uint128 low;
-        uint128 high;
+    /// @dev `Methodology` as stored: its third slot also holds the trigger prices (see `triggerPrices`), written by
+    ///      every completed rebalance or ripcord into the slot the rebalance has just read (a warm write) and zeroed
+    ///      by `setMethodology`. USD WAD in 96 bits (up to 7.9e10 USD); `triggerHigh` == type(uint96).max: unbounded.
+    struct StoredMethodology {
+        uint64 minLeverage;
+        uint64 targetLeverage;
+        uint64 maxLeverage;
+        uint64 ripcordLeverage;
+        uint32 interval;
+        uint64 tolerance;
+        uint64 maxSlippage;
+        uint96 maxTradeNotional;
+        uint64 innerBand;
+        uint96 triggerLow;
+        uint96 triggerHigh;
     }
 
-    mapping(address token => Triggers) private _triggers;
+    mapping(address token => Stored) private _states;
     address[] private _tokens;
     /// @notice Addresses allowed to register products (the factory).
     mapping(address registrar => bool allowed) public override isRegistrar;
@@ -113,7 +123,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         _validateBounty(newBounty);
         IVenue venue = ILeveragedToken(token).venue();
         if (venue.settlement() != IVenue.Settlement.SYNCHRONOUS) revert UnsupportedSettlement(address(venue));
-        st.methodology = newMethodology;
+        _storeMethodology(st, newMethodology);
         _storeBounty(st, newBounty);
         st.lastRebalance = uint40(block.timestamp);
         st.registered = true;
@@ -132,9 +142,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint256 target = _states[token].methodology.targetLeverage;
         if (newMethodology.targetLeverage != target) revert TargetLeverageFixed(token, target);
         _validateMethodology(token, newMethodology);
-        _states[token].methodology = newMethodology;
-        // The stored trigger prices are the old band's.
-        delete _triggers[token];
+        // The stored trigger prices are the old band's: cleared with the rest of the slot.
+        _storeMethodology(_states[token], newMethodology);
         emit MethodologySet(token, newMethodology);
     }
 
@@ -192,6 +201,23 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         ) revert InvalidMethodology();
     }
 
+    /// @dev The methodology in its stored form, without trigger prices.
+    function _storeMethodology(Stored storage st, Methodology calldata m) private {
+        st.methodology = StoredMethodology({
+            minLeverage: m.minLeverage,
+            targetLeverage: m.targetLeverage,
+            maxLeverage: m.maxLeverage,
+            ripcordLeverage: m.ripcordLeverage,
+            interval: m.interval,
+            tolerance: m.tolerance,
+            maxSlippage: m.maxSlippage,
+            maxTradeNotional: m.maxTradeNotional,
+            innerBand: m.innerBand,
+            triggerLow: 0,
+            triggerHigh: 0
+        });
+    }
+
     function _storeBounty(Stored storage st, BountyParams calldata b) private {
         st.bountyBase = b.base;
         st.bountyPerSecond = b.perSecond;
@@ -212,7 +238,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @inheritdoc IRebalancer
     /// @dev Between the trigger prices of the last rebalance (see `triggerPrices`) the venue is not read.
     function shouldRebalance(address token) external view override onlyRegistered(token) returns (Action) {
-        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(token, _states[token]);
+        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(_states[token]);
         if (block.timestamp < validUntil) {
             (uint256 oraclePrice, ) = IOracleAdapter(_states[token].oracle).latestPrice();
             if (low < oraclePrice && oraclePrice < high) return Action.NONE;
@@ -302,7 +328,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
-        if (!p.capped) _storeTriggers(token, s.methodology, p.size + p.sizeDelta, equityAfter, p.price);
+        if (!p.capped) _storeTriggers(st, s.methodology, p.size + p.sizeDelta, equityAfter, p.price);
         emit RebalanceExecuted(token, p.action, p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
         return (p.bounty, p.action);
     }
@@ -325,7 +351,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (paid) (p.bounty, p.dueSince) = _bounty(st, p.action, p.leverageBefore, equityWad);
         // Size against the equity that will remain once the bounty is paid.
         int256 equityForTarget = equityWad - SafeCast.toInt256(p.bounty * st.collateralScale);
-        Methodology memory m = st.methodology; // a memory reference, no copy
+        StoredMethodology memory m = st.methodology; // a memory reference, no copy
         uint256 aim = isRipcord ? m.targetLeverage : _aim(m, p.leverageBefore);
         p.sizeDelta = LeverageMath.targetSize(aim, equityForTarget, price, size > 0) - size;
         if (isRipcord) {
@@ -344,7 +370,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @dev Where a rebalance takes leverage `lev`: the nearest edge of the inner band from outside it (a partial
     ///      rebalance), target from inside it (a time-based rebalance beyond the tolerance); target without an inner
     ///      band.
-    function _aim(Methodology memory m, uint256 lev) private pure returns (uint256) {
+    function _aim(StoredMethodology memory m, uint256 lev) private pure returns (uint256) {
         uint256 target = m.targetLeverage;
         if (m.innerBand == 0) return target;
         uint256 high = target + MulDiv.down(m.maxLeverage - target, m.innerBand, WAD);
@@ -357,8 +383,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ///      at `price`. None (zero) unless `price` lies strictly between them, so they never hide a due state that
     ///      the trade itself left (costs or rounding beyond the guard).
     function _storeTriggers(
-        address token,
-        Methodology memory m,
+        Stored storage st,
+        StoredMethodology memory m,
         int256 size,
         int256 equityWad,
         uint256 price
@@ -371,24 +397,23 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (size > 0) {
             // A long's leverage rises as the price falls, and never reaches 1 or below.
             low = LeverageMath.priceAtLeverage(size, cash, top);
-            high = bottom > WAD ? LeverageMath.priceAtLeverage(size, cash, bottom) : type(uint128).max;
+            high = bottom > WAD ? LeverageMath.priceAtLeverage(size, cash, bottom) : type(uint96).max;
         } else {
             low = LeverageMath.priceAtLeverage(size, cash, bottom);
             high = LeverageMath.priceAtLeverage(size, cash, top);
         }
-        high = Math.min(high, type(uint128).max);
+        high = Math.min(high, type(uint96).max);
         if (!(low < price && price < high)) (low, high) = (0, 0);
-        _triggers[token] = Triggers(uint128(low), uint128(high));
+        st.methodology.triggerLow = uint96(low);
+        st.methodology.triggerHigh = uint96(high);
     }
 
     /// @dev The stored trigger prices and until when they answer: none while a chunked rebalance is in progress.
-    function _triggerView(
-        address token,
-        Stored storage st
-    ) private view returns (uint256 low, uint256 high, uint256 validUntil) {
-        Triggers memory t = _triggers[token];
-        if (t.high == 0 || st.iterating) return (0, 0, 0);
-        return (t.low, t.high, st.lastRebalance + Math.min(st.methodology.interval, TRIGGER_TTL));
+    function _triggerView(Stored storage st) private view returns (uint256 low, uint256 high, uint256 validUntil) {
+        StoredMethodology storage m = st.methodology;
+        (low, high) = (m.triggerLow, m.triggerHigh);
+        if (high == 0 || st.iterating) return (0, 0, 0);
+        return (low, high, st.lastRebalance + Math.min(m.interval, TRIGGER_TTL));
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs, as quoted by
@@ -445,7 +470,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ) private view returns (Action action, uint256 lev) {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
-        Methodology memory m = st.methodology;
+        StoredMethodology memory m = st.methodology;
         return _rules(m, st.iterating, st.lastRebalance, lev);
     }
 
@@ -462,7 +487,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     function _rules(
-        Methodology memory m,
+        StoredMethodology memory m,
         bool iterating,
         uint256 lastRebalance,
         uint256 lev
@@ -618,7 +643,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (st.retired) return;
         Action action;
         // Between the last rebalance's trigger prices the venue is not read (an oracle that fails skips the product).
-        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(token, st);
+        (uint256 low, uint256 high, uint256 validUntil) = _triggerView(st);
         if (block.timestamp < validUntil) {
             try IOracleAdapter(st.oracle).latestPrice() returns (uint256 price, uint256) {
                 if (low < price && price < high) return;
@@ -745,7 +770,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         Stored storage st = _states[token];
         return
             TokenState({
-                methodology: st.methodology,
+                methodology: _public(st.methodology),
                 bounty: BountyParams({
                     base: st.bountyBase,
                     perSecond: st.bountyPerSecond,
@@ -766,14 +791,30 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @inheritdoc IRebalancer
     function methodology(address token) external view override returns (Methodology memory) {
-        return _states[token].methodology;
+        return _public(_states[token].methodology);
+    }
+
+    /// @dev The public form of a stored methodology (without the trigger prices).
+    function _public(StoredMethodology storage m) private view returns (Methodology memory) {
+        return
+            Methodology({
+                minLeverage: m.minLeverage,
+                targetLeverage: m.targetLeverage,
+                maxLeverage: m.maxLeverage,
+                ripcordLeverage: m.ripcordLeverage,
+                interval: m.interval,
+                tolerance: m.tolerance,
+                maxSlippage: m.maxSlippage,
+                maxTradeNotional: m.maxTradeNotional,
+                innerBand: m.innerBand
+            });
     }
 
     /// @inheritdoc IRebalancer
     function triggerPrices(
         address token
     ) external view override returns (uint256 low, uint256 high, uint256 validUntil) {
-        return _triggerView(token, _states[token]);
+        return _triggerView(_states[token]);
     }
 
     /// @inheritdoc IRebalancer

@@ -110,6 +110,8 @@ export async function runAaveDemo(print: (line: string) => void = console.log): 
         ripcord: num(m.ripcordLeverage, WAD_DECIMALS),
         intervalSeconds: Number(m.interval),
         tolerance: num(m.tolerance, WAD_DECIMALS),
+        innerMin: num(m.targetLeverage - ((m.targetLeverage - m.minLeverage) * m.innerBand) / 10n ** 18n, WAD_DECIMALS),
+        innerMax: num(m.targetLeverage + ((m.maxLeverage - m.targetLeverage) * m.innerBand) / 10n ** 18n, WAD_DECIMALS),
       } as Band,
       liquidationLeverage: aaveLiquidationLeverage("ETH", isLong),
       levAfter: [] as number[],

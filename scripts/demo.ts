@@ -52,6 +52,9 @@ export interface Band {
   ripcord: number;
   intervalSeconds: number;
   tolerance: number;
+  /** The inner band's edges: a rebalance from outside it trades only to the nearer edge (methodology v2). */
+  innerMin: number;
+  innerMax: number;
 }
 
 /** What the footer explains for one holder; fractions (0.05 = 5%) and USDC. */
@@ -122,6 +125,8 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
       ripcord: num(m.ripcordLeverage, WAD_DECIMALS),
       intervalSeconds: Number(m.interval),
       tolerance: num(m.tolerance, WAD_DECIMALS),
+      innerMin: num(m.targetLeverage - ((m.targetLeverage - m.minLeverage) * m.innerBand) / 10n ** 18n, WAD_DECIMALS),
+      innerMax: num(m.targetLeverage + ((m.maxLeverage - m.targetLeverage) * m.innerBand) / 10n ** 18n, WAD_DECIMALS),
     };
     products.push({
       symbol,
@@ -141,15 +146,14 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   out(
     `Fees (LeveragedToken.fees): mint ${rate(fees.mintFeeRate)}, redeem ${rate(fees.redeemFeeRate)}, streaming ${rate(fees.streamingFeeRate)} a year; the venue's taker fee ${rate((await venue.params()).takerFeeRate, 3)} of each trade, funding ${rate((await venue.fundingRatePerSecond()) * 31_536_000n)} a year.`,
   );
-  out("Bands (Rebalancer.methodology): the keeper trades back to the target when leverage leaves the band, and");
-  out(
-    "through the ripcord at once when it reaches the ripcord level; inside the band only after the interval, and only",
-  );
-  out("if |leverage − target| exceeds the tolerance (the demo takes seconds, so that never applies here).");
+  out("Bands (Rebalancer.methodology): when leverage leaves the band the keeper trades it to the nearer edge of the");
+  out("inner band (a partial rebalance), and back to the target through the ripcord at once when it reaches the");
+  out("ripcord level; inside the band only after the interval, and only if |leverage − target| exceeds the tolerance");
+  out("(the demo takes seconds, so that never applies here).");
   for (const p of products) {
     const b = p.band;
     out(
-      `  ${p.symbol}: band ${lev(b.min)}–${lev(b.max)}, target ${lev(b.target)}, ripcord ${lev(b.ripcord)}; interval ${b.intervalSeconds / 3600} h, tolerance ${lev(b.tolerance)}`,
+      `  ${p.symbol}: band ${lev(b.min)}–${lev(b.max)}, target ${lev(b.target)}, ripcord ${lev(b.ripcord)}; inner band ${lev(b.innerMin)}–${lev(b.innerMax)}; interval ${b.intervalSeconds / 3600} h, tolerance ${lev(b.tolerance)}`,
     );
   }
   out();
@@ -346,8 +350,8 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     const favour = p.sign > 0 ? upLevs : downLevs;
     const drift =
       mean(against) > mean(favour)
-        ? `it lost with more than ${lev(Math.abs(L))} and gained with less`
-        : `it gained with more than ${lev(Math.abs(L))} and lost with less`;
+        ? "it lost with more leverage than it gained with"
+        : "it gained with more leverage than it lost with";
     out(
       `     ${pts(actualFactor - 1 - constant)}: band drift: leverage moves freely inside ${lev(p.band.min)}–${lev(p.band.max)} between rebalances; its mean was ${lev(mean(against))} over the ${against.length} steps against the ${kind} and ${lev(mean(favour))} over the ${favour.length} in its favour: ${drift}.`,
     );

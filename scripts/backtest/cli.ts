@@ -174,9 +174,13 @@ export function parseArgs(argv: string[]): CliOptions {
   const v2: NonNullable<RuleOverrides["v2"]> = {};
   if (args.has("width")) v2.widthScale = Number(args.get("width"));
   if (args.has("low")) v2.lowFraction = fraction(args.get("low")!, "--low");
-  if (args.has("inner-band")) v2.innerBand = fraction(args.get("inner-band")!, "--inner-band");
+  if (args.has("inner-band")) {
+    v2.innerBand = Number(args.get("inner-band"));
+    if (!(v2.innerBand >= 0 && v2.innerBand <= 0.75)) throw new UsageError("--inner-band must be between 0 and 0.75");
+  }
   if (Object.keys(v2).length !== 0) {
-    if (rules !== "ballast") throw new UsageError("--width, --low and --inner-band are methodology v2's: --rules ballast");
+    if (rules !== "ballast")
+      throw new UsageError("--width, --low and --inner-band are methodology v2's: --rules ballast");
     if (!(v2.widthScale === undefined || v2.widthScale > 0)) throw new UsageError("--width must be a positive number");
     overrides.v2 = v2;
   }

@@ -64,7 +64,13 @@ export class Engine {
   }
 
   methodology(cfg: EngineConfig): Methodology {
-    return methodologyForRules(cfg.rules, cfg.product.leverage, cfg.product.isLong, this.venueMaxLeverage, cfg.overrides);
+    return methodologyForRules(
+      cfg.rules,
+      cfg.product.leverage,
+      cfg.product.isLong,
+      this.venueMaxLeverage,
+      cfg.overrides,
+    );
   }
 
   /** One window: a fresh product, the holder's mint, every candle, the holder's redeem, the window's figures. */

@@ -67,6 +67,7 @@ describe("LeveragedTokenFactory", function () {
             m0.tolerance,
             m0.maxSlippage,
             m0.maxTradeNotional,
+            m0.innerBand,
           ],
           [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget],
         );
@@ -77,7 +78,7 @@ describe("LeveragedTokenFactory", function () {
         .withArgs(suite.users[0].address);
       const m = await suite.rebalancer.methodology(predicted);
       expect(m.targetLeverage).to.equal(wad(3));
-      expect(m.ripcordLeverage).to.equal(wad("4.5"));
+      expect(m.ripcordLeverage).to.equal(m0.ripcordLeverage);
       expect(await suite.factory.productBySymbol("BTC3L2")).to.equal(predicted);
     });
 

@@ -21,7 +21,7 @@ import { LOCAL_FEED_TIMING, maxStaleness } from "../../config/networks";
 import { deploySuite, type Suite } from "../helpers/deployment";
 import { pinNextBlock } from "../helpers/accounting";
 import { Action, keeperAct } from "../helpers/keeper";
-import { PPM, advanceAndRefresh, deployFundedSuite, marketOf, movePrice, postAnswer } from "../helpers/market";
+import { PPM, advanceAndRefresh, deployFundedSuiteV1, marketOf, movePrice, postAnswer } from "../helpers/market";
 
 const coder = AbiCoder.defaultAbiCoder();
 const GAS = 3_000_000n; // explicit gas limit: lets a tx that will revert still be sent (no estimateGas)
@@ -105,7 +105,7 @@ describe("Rebalancer", function () {
   let suite: Suite;
 
   beforeEach(async function () {
-    suite = await deployFundedSuite();
+    suite = await deployFundedSuiteV1();
   });
 
   describe("#shouldRebalance", function () {

@@ -10,7 +10,7 @@ import { AbiCoder, ZeroAddress, type ContractTransactionResponse } from "ethers"
 import { DEFAULT_BOUNTY, MARKETS, methodologyV1, productDefaults, usdc, wad } from "../../config/parameters";
 import { deploySuite, fund, type Suite } from "../helpers/deployment";
 import { Action } from "../helpers/keeper";
-import { PPM, deployFundedSuite, movePrice } from "../helpers/market";
+import { PPM, deployFundedSuiteV1, movePrice } from "../helpers/market";
 
 const coder = AbiCoder.defaultAbiCoder();
 const pct = (x: number): bigint => BigInt(Math.round(x * 10_000));
@@ -54,7 +54,7 @@ async function executed(
 
 /** Creates `count` 3x products on the BTC venue through the factory, each seeded with 1,000 USDC by users[0]. */
 async function createSeeded(suite: Suite, prefix: string, count: number, isLong: boolean): Promise<string[]> {
-  const p = productDefaults(isLong ? "BTC3L" : "BTC3S");
+  const p = { ...productDefaults(isLong ? "BTC3L" : "BTC3S"), methodology: methodologyV1(3) };
   const user = suite.users[0];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -128,7 +128,7 @@ describe("issue 13.2: a ripcord is never starved by checkUpkeep", function () {
 
   it("puts ripcords first, whatever their place in the registry", async function () {
     this.timeout(120_000);
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     await movePrice(suite, "BTC", pct(-16)); // BTC3L ripcord; BTC2L, BTC2S, BTC3S out of their bands
     const tokens = await suite.rebalancer.tokens();
     const due = await checkUpkeep(suite);
@@ -152,7 +152,7 @@ describe("issue 13.2: a ripcord is never starved by checkUpkeep", function () {
   });
 
   it("a wound-down product can be retired out of the scan by anyone; a live one cannot", async function () {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const rb = suite.rebalancer.connect(suite.users[4]);
     const live = await suite.products.BTC3S.getAddress();
     await expect(rb.retire(live)).to.be.revertedWithCustomError(rb, "NotRetirable").withArgs(live);
@@ -168,7 +168,7 @@ describe("issue 13.2: a ripcord is never starved by checkUpkeep", function () {
 
 describe("issue 13.4: Automation bounties go to a configured payee, never to the forwarder", function () {
   it("pays no bounty to Chainlink's AutomationForwarder calling performUpkeep, and pays its configured payee", async function () {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const rb = suite.rebalancer;
     const registry = suite.users[6]; // stands in for the Automation registry, the only caller of forward()
     const payee = suite.users[7];
@@ -218,7 +218,7 @@ describe("issue 13.4: Automation bounties go to a configured payee, never to the
   });
 
   it("an ordinary caller of performUpkeep is still paid itself", async function () {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     await movePrice(suite, "BTC", pct(-8));
     const due = await checkUpkeep(suite);
     const tx = await suite.rebalancer.connect(suite.users[5]).performUpkeep(due.data);
@@ -255,7 +255,7 @@ describe("issue 13.10: one bounty per due state", function () {
   async function chunkedRebalance(
     spacing: number,
   ): Promise<{ bounties: bigint[]; updatedAt: number; last: number; suite: Suite; token: string }> {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const token = await suite.products.BTC3L.getAddress();
     const rb = suite.rebalancer.connect(suite.keeper);
     await suite.rebalancer
@@ -315,7 +315,7 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
    * Nothing is observed yet.
    */
   async function breach(): Promise<{ suite: Suite; token: string; dueAt: number }> {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const token = await suite.products.BTC3L.getAddress();
     const dueAt = (await time.latest()) + 10;
     await time.setNextBlockTimestamp(dueAt);
@@ -401,7 +401,7 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
   });
 
   it("issue 13.3: poke on a product that is not due is a no-op, and clears a stale start", async function () {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const rb = suite.rebalancer;
     const token = await suite.products.BTC3L.getAddress();
     expect(await rb.shouldRebalance(token)).to.equal(Action.NONE);
@@ -451,7 +451,7 @@ describe("issue 13.3: the Dutch auction runs from the first-due time, not from t
   });
 
   it("issue 13.3: the first chunk of a chunked rebalance records the start; a round between chunks does not restart it", async function () {
-    const suite = await deployFundedSuite();
+    const suite = await deployFundedSuiteV1();
     const token = await suite.products.BTC3L.getAddress();
     const rb = suite.rebalancer;
     await rb.connect(suite.governor).setMethodology(token, { ...methodologyV1(3), maxTradeNotional: wad(10_000) });

@@ -52,8 +52,10 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
   it("every keeper action row shows leverage that had left the printed band, and no other row does", () => {
     const bands = new Map(
       ["BTC3L", "BTC3S"].map((s) => {
-        const b = line(new RegExp(`  ${s}: band (${NUM})×–(${NUM})×`));
-        return [s, { min: n(b[1]), max: n(b[2]) }];
+        const b = line(
+          new RegExp(`  ${s}: band (${NUM})×–(${NUM})×, target (${NUM})×, .*; inner band (${NUM})×–(${NUM})×`),
+        );
+        return [s, { min: n(b[1]), max: n(b[2]), target: n(b[3]), innerMin: n(b[4]), innerMax: n(b[5]) }];
       }),
     );
     const rows = run.lines.filter((l) => /^\s+\d+\s+[\d,]+\.\d\d/.test(l));
@@ -72,13 +74,17 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
         } else {
           actions++;
           const [before, after] = levCell.split("→").map(n);
-          expect(before < band.min || before > band.max, `${s} row ${cells[0]}: ${r}`).to.equal(true);
-          expect(after).to.be.closeTo(3, 0.01);
-          expect(keeperCell).to.match(before > band.max ? /^REBALANCE >3\.50$/ : /^REBALANCE <2\.50$/);
+          // Printed to 2 decimals: a breach can print as the edge itself.
+          expect(before <= band.min || before >= band.max, `${s} row ${cells[0]}: ${r}`).to.equal(true);
+          // A band rebalance stops at the nearer edge of the inner band (methodology v2).
+          expect(after).to.be.closeTo(before > band.target ? band.innerMax : band.innerMin, 0.011);
+          expect(keeperCell).to.equal(
+            before > band.target ? `REBALANCE >${band.max.toFixed(2)}` : `REBALANCE <${band.min.toFixed(2)}`,
+          );
         }
       });
     }
-    expect(actions).to.equal(11);
+    expect(actions).to.equal(2); // BTC3L re-levered down twice at 3.80×; BTC3S never left 1.50×–3.80×
   });
 
   it("the path's footer: each leg and the overall move are the printed prices' ratios, and multiply", () => {
@@ -149,7 +155,7 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
       );
       expect(n(k[3]) + n(k[4]) + n(k[5]) + n(k[6])).to.be.closeTo(n(k[1]), 0.021);
       expect((n(k[1]) / n(k[2])) * 100).to.be.closeTo(-n(v[5]), 0.011);
-      expect(n(k[3])).to.be.greaterThan(0); // the keeper was paid
+      expect(n(k[3])).to.be.at.least(0); // bounties, when the keeper acted
       // 4. what the holder got, and the mint/redeem edges.
       const g = get(new RegExp(`got back / paid = (${NUM}) / (${NUM}) = (${NUM}) → (${NUM})%\\n\\s+(${NUM}) pts`));
       expect(n(g[1])).to.equal(got);
@@ -178,13 +184,11 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
     });
   }
 
-  it("the short lost more than 3 × the move, and the footer says why from the run (band drift is the main cause)", () => {
+  it("the footer explains the short's result from the run: volatility decay, and the band drift it measured", () => {
     const bob = run.holders.find((h) => h.symbol === "BTC3S")!;
-    expect(bob.final).to.be.below(-3 * run.move);
     expect(bob.constant - bob.naive).to.be.below(0); // volatility decay
-    expect(bob.actual - bob.constant).to.be.below(bob.constant - bob.naive); // band drift costs more here
     expect(text).to.match(
-      /mean was 3\.\d\d× over the 20 steps against the short and 2\.\d\d× over the 15 in its favour/,
+      /mean was \d\.\d\d× over the 20 steps against the short and \d\.\d\d× over the 15 in its favour/,
     );
   });
 

@@ -1,11 +1,13 @@
 /**
- * The keeper's paths. Every product holds a position at target; then BTC and ETH fall 12%, which takes every product
- * outside its band (longs above Lmax, shorts below Lmin) without reaching a ripcord. Every scenario starts from that
+ * The keeper's paths. Every product holds a position at target under methodology v1's band (±1/6 of target) with v2's
+ * inner band: one 12% fall then takes every product outside its band (longs above Lmax, shorts below Lmin) without
+ * reaching a ripcord, which v2's asymmetric bands cannot all show at once; the gas of a path does not depend on where
+ * the band lies. Every scenario starts from that
  * one "due" state (GasMeter.measureKeeper restores it), so rebalance and performUpkeep act on the identical state.
  */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder } from "ethers";
-import { PRODUCT_SYMBOLS, productDefaults, usdc, wad } from "../../../config/parameters";
+import { PRODUCT_SYMBOLS, methodologyV1, productDefaults, usdc, wad } from "../../../config/parameters";
 import { Action } from "../../../protocol/actions";
 import type { GasMeter } from "./meter";
 import type { Suite } from "./suite";
@@ -19,6 +21,15 @@ const upkeepData = (tokens: string[]): string =>
 async function makeEveryProductDue(m: GasMeter, s: Suite): Promise<void> {
   const { b } = s.wallets;
   for (const sym of PRODUCT_SYMBOLS) {
+    const { leverage, methodology } = productDefaults(sym);
+    await (
+      await s.rebalancer
+        .connect(s.governor)
+        .setMethodology(await s.products[sym].getAddress(), {
+          ...methodologyV1(leverage),
+          innerBand: methodology.innerBand,
+        })
+    ).wait();
     if ((await s.products[sym].totalSupply()) === 0n)
       await (await s.products[sym].connect(b).mint(usdc(100_000), 0n, b.address)).wait();
   }
@@ -52,13 +63,13 @@ export async function measureKeeperPaths(m: GasMeter, s: Suite): Promise<void> {
   );
   // ITERATE chunk: a small maxTradeNotional splits the trade; the first call (REBALANCE, capped) starts the
   // iteration and the measured call is a middle chunk (ITERATE, still capped).
-  const methodology = productDefaults("BTC3L").methodology;
+  const methodology = { ...methodologyV1(3), innerBand: productDefaults("BTC3L").methodology.innerBand };
   await (
     await rebalancer.connect(governor).setMethodology(tokenAddr, { ...methodology, maxTradeNotional: wad(10_000) })
   ).wait();
   await (await rebalance()).wait();
   await m.measureKeeper("rebalance.iterate", rebalance, Action.ITERATE, 1);
-  // Ripcord: a further fall takes BTC3L above its ripcord level (4.5x); ripcord trades back to target at once.
+  // Ripcord: a further fall takes BTC3L above its ripcord level (4.5x in v1); ripcord trades back to target at once.
   await m.movePrice("BTC", 0.96);
   await time.increase(60);
   await m.measureKeeper(
