@@ -37,13 +37,13 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     uint256 public constant MAX_INNER_BAND = 0.75e18;
     /// @notice How long after a rebalance its trigger prices may answer for the venue (see `triggerPrices`): 8 hours,
     ///         which bounds the leverage that funding, interest and fees can add at constant price (at the 0.3% per
-    ///         8 h funding cap of the BTC history, 3x leverage moves by under 0.04, less than the 1/8-band guard).
+    ///         8 h funding cap of the BTC history, a 3x product at 3.7x moves by about 0.04, less than the 0.1 guard).
     uint256 public constant TRIGGER_TTL = 8 hours;
     /// @dev The trigger prices are those of the band pulled in by 1/_TRIGGER_GUARD of each half band.
     uint256 private constant _TRIGGER_GUARD = 8;
 
-    /// @dev A token's state in five slots: methodology (2), bounty rates (1), the hot slot written by every keeper
-    ///      action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
+    /// @dev A token's state in six slots: methodology (3, the third with the trigger prices), bounty rates (1), the hot
+    ///      slot written by every keeper action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
     ///      constants with the observed auction start. `lastRebalance` is a uint40 in storage (good until the year
     ///      36812) to make room in the hot slot, which is full (16 + 5 + 8 + 3 bytes); the auction start therefore
     ///      lives in the last slot's 4 free bytes as `dueAfter`: 0 when no due state has been observed since the last
@@ -305,7 +305,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     function _execute(address token, Mode mode, address keeper) private returns (uint256, Action) {
         Stored storage st = _states[token];
-        // The token's five slots are read once; the plan works on the memory copy.
+        // The token's six slots are read once; the plan works on the memory copy.
         Stored memory s = st;
         Plan memory p = _planFor(token, s, mode, keeper != address(0));
 

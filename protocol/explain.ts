@@ -114,7 +114,8 @@ const REBALANCER: Record<string, Sentence> = {
     `No ripcord is due for this product (leverage ${lev(a[1])} is below its ripcord level): another keeper may have acted first.`,
   NotRegistered: () => "That token is not a product registered with the Rebalancer.",
   AlreadyRegistered: () => "That token is already registered with the Rebalancer.",
-  InvalidMethodology: () => "The leverage band, ripcord, interval or slippage settings are inconsistent.",
+  InvalidMethodology: () =>
+    "The leverage band, ripcord, interval, slippage or inner-band settings are inconsistent (the inner band is at most 75% of each half band).",
   TargetLeverageFixed: (a) =>
     `A product's target leverage is fixed when it is registered (here ${lev(a[1])}): a methodology change cannot move it.`,
   InvalidBounty: () => "The keeper bounty settings are inconsistent.",

@@ -33,6 +33,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
             tolerance: m.tolerance,
             maxTradeNotional: m.maxTradeNotional,
             maxSlippage: m.maxSlippage,
+            innerBand: m.innerBand,
           },
           bounty: {
             base: b.base,
@@ -88,6 +89,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
             "ripcord",
             "interval",
             "tolerance",
+            "inner band",
             "max trade USD",
             "slippage",
             "bounty base+/s (cap)",
@@ -104,6 +106,7 @@ task("ballast:params", "Methodology, bounty, fees and caps per product; venue an
             fmtWad(p.methodology.ripcordLeverage, 2),
             `${p.methodology.intervalSeconds}s`,
             fmtWad(p.methodology.tolerance, 2),
+            fmtPct(p.methodology.innerBand),
             fmtWad(p.methodology.maxTradeNotional, 0),
             fmtPct(p.methodology.maxSlippage),
             `${fmtUsdc(p.bounty.base)}+${fmtUsdc(p.bounty.perSecond)} (${fmtUsdc(p.bounty.cap)})`,
