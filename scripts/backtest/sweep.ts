@@ -30,7 +30,11 @@ const END = "<!-- sweep:end -->";
 
 export const TRAIN = { from: "2017-01-01", to: "2021-12-31" } as const;
 
-/** The candidates: the width is held at the envelope-capped 0.8 (a 3x short's top is capped below it anyway). */
+/**
+ * The candidates: the width at 0.8 (the envelope cap binds the 3x products near it anyway) or 0.6, the bottom at half
+ * the target or near zero (no intraday re-levering at all), with and without a partial rebalance to half of each half
+ * band.
+ */
 export const CANDIDATES: V2Params[] = [
   { widthScale: 0.8, lowFraction: 0.5, innerBand: 0 },
   { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 },

@@ -14,7 +14,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { measureAavePaths } from "./aave-paths";
-import { measureKeeperPaths } from "./keeper-paths";
+import { measureKeeperPaths, measureTriggerPaths } from "./keeper-paths";
 import { GasMeter } from "./meter";
 import { renderBreakdown, renderTable, renderVerdict } from "./render";
 import { benchDir, gasJson, readBaseline, regressionsOf, writeOutputs } from "./report";
@@ -40,6 +40,7 @@ export async function runGasBench(hre: HardhatRuntimeEnvironment, opts: GasBench
   const meter = new GasMeter(hre, suite);
   await measureUserPaths(hre, meter, suite);
   await measureKeeperPaths(meter, suite);
+  await measureTriggerPaths(meter, suite);
   const gas = { ...meter.gas, ...(opts.noStreamingFee ? {} : await measureAavePaths(hre)) };
 
   const rows = rowsOf(gas);

@@ -23,12 +23,10 @@ async function makeEveryProductDue(m: GasMeter, s: Suite): Promise<void> {
   for (const sym of PRODUCT_SYMBOLS) {
     const { leverage, methodology } = productDefaults(sym);
     await (
-      await s.rebalancer
-        .connect(s.governor)
-        .setMethodology(await s.products[sym].getAddress(), {
-          ...methodologyV1(leverage),
-          innerBand: methodology.innerBand,
-        })
+      await s.rebalancer.connect(s.governor).setMethodology(await s.products[sym].getAddress(), {
+        ...methodologyV1(leverage),
+        innerBand: methodology.innerBand,
+      })
     ).wait();
     if ((await s.products[sym].totalSupply()) === 0n)
       await (await s.products[sym].connect(b).mint(usdc(100_000), 0n, b.address)).wait();
@@ -80,3 +78,51 @@ export async function measureKeeperPaths(m: GasMeter, s: Suite): Promise<void> {
     "ripcord",
   );
 }
+
+/**
+ * What the trigger prices save a keeper's checks: `checkUpkeep` over the 8 products and `shouldRebalance` on one,
+ * with nothing due, (a) right after every product was rebalanced (each has trigger prices: the venue is not read) and
+ * (b) on the identical state once `setMethodology` has cleared them (each product's venue and oracle are read, as
+ * before v2). eth_estimateGas of the call, as Chainlink Automation simulates `checkUpkeep` from address(0).
+ */
+export async function measureTriggerPaths(m: GasMeter, s: Suite): Promise<void> {
+  const { rebalancer, keeper, governor } = s;
+  await makeEveryProductDue(m, s);
+  for (let i = 0; i < 32; i++) {
+    const [needed, data] = await rebalancer.checkUpkeep.staticCall("0x");
+    if (!needed) break;
+    await (await rebalancer.connect(keeper).performUpkeep(data, { gasLimit: 15_000_000n })).wait();
+  }
+  const rebalancerAddress = await rebalancer.getAddress();
+  const btc3l = await s.products.BTC3L.getAddress();
+  const estimate = async (data: string) =>
+    Number(await rebalancer.runner!.provider!.estimateGas({ to: rebalancerAddress, from: ZERO, data }));
+  const check = rebalancer.interface.encodeFunctionData("checkUpkeep", ["0x"]);
+  const should = rebalancer.interface.encodeFunctionData("shouldRebalance", [btc3l]);
+  for (const sym of PRODUCT_SYMBOLS) {
+    const [, high] = await rebalancer.triggerPrices(await s.products[sym].getAddress());
+    if (high === 0n) throw new Error(`${sym} has no trigger prices after its rebalance`);
+  }
+  m.gas["check.triggers"] = await estimate(check);
+  m.gas["should.triggers"] = await estimate(should);
+  for (const sym of PRODUCT_SYMBOLS) {
+    const token = await s.products[sym].getAddress();
+    const m = await rebalancer.methodology(token);
+    const current = {
+      minLeverage: m.minLeverage,
+      targetLeverage: m.targetLeverage,
+      maxLeverage: m.maxLeverage,
+      ripcordLeverage: m.ripcordLeverage,
+      interval: m.interval,
+      tolerance: m.tolerance,
+      maxSlippage: m.maxSlippage,
+      maxTradeNotional: m.maxTradeNotional,
+      innerBand: m.innerBand,
+    };
+    await (await rebalancer.connect(governor).setMethodology(token, current)).wait();
+  }
+  m.gas["check.venue"] = await estimate(check);
+  m.gas["should.venue"] = await estimate(should);
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";

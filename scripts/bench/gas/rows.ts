@@ -25,6 +25,8 @@ export const REF_LABELS: Record<string, string> = {
   "redeem.partial": "perp venue: redeem (partial)",
   "redeem.full": "perp venue: redeem (full)",
   "rebalance.normal": "perp venue: rebalance",
+  "check.venue": "same, reading every venue",
+  "should.venue": "same, reading the venue",
 };
 
 /** Aave rows: key, label, and the perp venue's figure they are shown against. */
@@ -70,6 +72,14 @@ export function rowsOf(gas: Record<string, number>): Row[] {
       gas: gas["upkeep.8"],
       target: { max: 8 * R, text: "≤ 8 × rebalance" },
     },
+    // Keeper checks with nothing due: the trigger prices (methodology v2) against reading every venue.
+    {
+      key: "check.triggers",
+      label: "checkUpkeep, 8 products, none due",
+      gas: gas["check.triggers"],
+      refKey: "check.venue",
+    },
+    { key: "should.triggers", label: "shouldRebalance, not due", gas: gas["should.triggers"], refKey: "should.venue" },
     // The same paths on Aave v3 + Uniswap v3 (AaveETH2L), beside the perp venue's: a swap and Aave calls per trade.
     ...AAVE_ROWS.filter(([key]) => gas[key] !== undefined).map(([key, label, refKey]) => ({
       key,
