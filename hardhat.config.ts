@@ -46,7 +46,7 @@ const HOT_RUNS = 1_000_000;
  * The Rebalancer's runs: as many as fit under the 24,576-byte limit with methodology v2 (inner band, trigger prices);
  * 1,000,000 no longer fits (26,800 bytes). bench/gas-breakdown.md measures what the lower setting costs a keeper.
  */
-const REBALANCER_RUNS = 5_000;
+const REBALANCER_RUNS = 2_000;
 
 const config: HardhatUserConfig = {
   solidity: {

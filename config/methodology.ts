@@ -19,6 +19,31 @@
 import { parseUnits } from "ethers";
 import type { Methodology } from "./parameters";
 
+/** The mock perp venue's largest funding rate, per second (1% of notional an hour; MockPerpVenue.MAX_FUNDING_RATE). */
+export const VENUE_MAX_FUNDING_PER_SECOND = 0.01 / 3600;
+/** The Rebalancer's trigger guard: the triggers sit 1/8 of each half band inside the band. */
+export const TRIGGER_GUARD = 1 / 8;
+
+/**
+ * How long trigger prices may answer for the venue: the time funding at `maxFunding` (per second, of notional) takes,
+ * at a constant price, to move leverage from a guarded trigger to the band's edge. Paying it raises leverage:
+ * 1/ℓ falls by maxFunding × t, from the guarded top to the top; receiving it lowers leverage: from the guarded bottom
+ * to the bottom. Whole minutes, rounded down; at most the interval.
+ */
+export function triggerTtlFor(
+  min: number,
+  target: number,
+  max: number,
+  interval: number,
+  maxFunding = VENUE_MAX_FUNDING_PER_SECOND,
+): number {
+  const top = max - (max - target) * TRIGGER_GUARD;
+  const bottom = min + (target - min) * TRIGGER_GUARD;
+  const up = (1 / top - 1 / max) / maxFunding;
+  const down = (1 / min - 1 / bottom) / maxFunding;
+  return Math.min(Math.floor(Math.min(up, down) / 60) * 60, interval);
+}
+
 /** The free numbers of the model; `V2_PARAMS` holds the walk-forward choice. */
 export interface V2Params {
   /** Half-width of a 3x long's band above target, in leverage (others scale by (D/6)^(2/3), capped). */
@@ -76,8 +101,9 @@ export function methodologyV2(
     leverageAfterMove(topRounded, envelopeAt(topRounded, isLong) * RIPCORD_SHARE, isLong),
     venueMaxLeverage,
   );
+  const min = Math.round(Math.max(L * (1 - params.lowFraction), 0.01) * 100) / 100;
   return {
-    minLeverage: w(Math.max(L * (1 - params.lowFraction), 0.01)),
+    minLeverage: w(min),
     targetLeverage: w(L),
     maxLeverage: w(topRounded),
     ripcordLeverage: w(Math.floor(ripcord * 100) / 100),
@@ -86,5 +112,6 @@ export function methodologyV2(
     maxTradeNotional: parseUnits("5000000", 18),
     maxSlippage: parseUnits("0.02", 18),
     innerBand: parseUnits(params.innerBand.toFixed(4), 18),
+    triggerTtl: triggerTtlFor(min, L, topRounded, 86_400),
   };
 }

@@ -109,6 +109,8 @@ export interface Methodology {
   maxSlippage: bigint; // WAD fraction
   /** WAD fraction of each half band: a rebalance from outside the inner band trades only to its edge; 0 = to target. */
   innerBand: bigint;
+  /** Seconds the trigger prices of a rebalance answer for the venue (≤ interval); 0 = never. */
+  triggerTtl: number;
 }
 
 /** Mirrors IRebalancer.BountyParams (collateral units, 6 decimals). */
@@ -166,6 +168,7 @@ export function methodologyV1(leverage: number): Methodology {
     maxTradeNotional: wad(5_000_000), // 5M USD per call; bigger rebalances ITERATE
     maxSlippage: wad("0.02"),
     innerBand: 0n,
+    triggerTtl: 0, // v1 had no trigger prices
   };
   if (leverage === 2) {
     return {
@@ -195,6 +198,7 @@ export function methodologyFor(leverage: number, isLong: boolean): Methodology {
   return methodologyV2(leverage, isLong, venueMaxLeverage());
 }
 
+
 /** The mock perp venue's max leverage, 1 / initial margin (20x). */
 function venueMaxLeverage(): number {
   return Number(WAD) / Number(baseVenue.initialMarginRatio);
@@ -220,6 +224,9 @@ function aaveProductDefaults(symbol: AaveProductSymbol): ProductDefaults {
       maxTradeNotional: wad(1_000_000),
       maxSlippage: wad("0.01"),
       innerBand: 0n,
+      // No trigger prices on Aave: equity there is valued with Aave's own oracle and accrues interest; every check
+      // reads the venue.
+      triggerTtl: 0,
     },
     bounty: DEFAULT_BOUNTY,
     fees: DEFAULT_FEES,

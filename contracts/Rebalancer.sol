@@ -35,33 +35,34 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     /// @notice The widest inner band a methodology may set, as a fraction of each half band (WAD): 75%, so that a
     ///         partial rebalance always lands a quarter of the half band inside the trigger it answered.
     uint256 public constant MAX_INNER_BAND = 0.75e18;
-    /// @notice How long after a rebalance its trigger prices may answer for the venue (see `triggerPrices`): 8 hours,
-    ///         which bounds the leverage that funding, interest and fees can add at constant price (at the 0.3% per
-    ///         8 h funding cap of the BTC history, a 3x product at 3.7x moves by about 0.04, less than the 0.1 guard).
-    uint256 public constant TRIGGER_TTL = 8 hours;
     /// @dev The trigger prices are those of the band pulled in by 1/_TRIGGER_GUARD of each half band.
     uint256 private constant _TRIGGER_GUARD = 8;
+    /// @dev Trigger prices are stored in Chainlink's 8 decimals: USD WAD / 1e10.
+    uint256 private constant _TRIGGER_UNIT = 1e10;
 
     /// @dev A token's state in six slots: methodology (3, the third with the trigger prices), bounty rates (1), the hot
-    ///      slot written by every keeper action (budget, last rebalance, what the rebalance in progress has paid, flags) and the registration
-    ///      constants with the observed auction start. `lastRebalance` is a uint40 in storage (good until the year
-    ///      36812) to make room in the hot slot, which is full (16 + 5 + 8 + 3 bytes); the auction start therefore
-    ///      lives in the last slot's 4 free bytes as `dueAfter`: 0 when no due state has been observed since the last
-    ///      rebalance, otherwise `dueSince - lastRebalance + 1` (the start is never before the last rebalance; 136
-    ///      years of range). It is read with the other slots at no extra cost and written only by `poke`, by the first
-    ///      chunk of a chunked rebalance, and once more (cleared) by the action that serves an observed due state.
+    ///      slot written by every keeper action (budget, last rebalance, what the rebalance in progress has paid,
+    ///      flags) and the registration constants with the observed auction start. The hot slot is full (15 + 5 + 8 +
+    ///      4 bytes): the budget is a uint120 (validated), `lastRebalance` a uint40 (good until the year 36812), and
+    ///      the fourth flag, `triggersSet`, lets a check skip the trigger slot of a product without trigger prices.
+    ///      The auction start lives in the last slot's 4 free bytes as `dueAfter`: 0 when no due state has been
+    ///      observed since the last rebalance, otherwise `dueSince - lastRebalance + 1` (the start is never before the
+    ///      last rebalance; 136 years of range). It is read with the other slots at no extra cost and written only by
+    ///      `poke`, by the first chunk of a chunked rebalance, and once more (cleared) by the action that serves an
+    ///      observed due state.
     struct Stored {
         StoredMethodology methodology;
         uint64 bountyBase;
         uint64 bountyPerSecond;
         uint64 bountyCap;
         uint64 bountyMaxEquityFraction;
-        uint128 bountyBudget;
+        uint120 bountyBudget;
         uint40 lastRebalance;
         uint64 duePaid;
         bool iterating;
         bool registered;
         bool retired;
+        bool triggersSet;
         address oracle;
         uint64 collateralScale;
         uint32 dueAfter;
@@ -69,7 +70,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @dev `Methodology` as stored: its third slot also holds the trigger prices (see `triggerPrices`), written by
     ///      every completed rebalance or ripcord into the slot the rebalance has just read (a warm write) and zeroed
-    ///      by `setMethodology`. USD WAD in 96 bits (up to 7.9e10 USD); `triggerHigh` == type(uint96).max: unbounded.
+    ///      by `setMethodology`. USD in 8 decimals in 80 bits (up to 1.2e16 USD); `triggerHigh` == type(uint80).max:
+    ///      unbounded.
     struct StoredMethodology {
         uint64 minLeverage;
         uint64 targetLeverage;
@@ -80,8 +82,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         uint64 maxSlippage;
         uint96 maxTradeNotional;
         uint64 innerBand;
-        uint96 triggerLow;
-        uint96 triggerHigh;
+        uint32 triggerTtl;
+        uint80 triggerLow;
+        uint80 triggerHigh;
     }
 
     mapping(address token => Stored) private _states;
@@ -143,7 +146,9 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (newMethodology.targetLeverage != target) revert TargetLeverageFixed(token, target);
         _validateMethodology(token, newMethodology);
         // The stored trigger prices are the old band's: cleared with the rest of the slot.
-        _storeMethodology(_states[token], newMethodology);
+        Stored storage st = _states[token];
+        _storeMethodology(st, newMethodology);
+        if (st.triggersSet) st.triggersSet = false;
         emit MethodologySet(token, newMethodology);
     }
 
@@ -184,7 +189,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     }
 
     /// @dev 0 < min <= target <= max < ripcord <= the venue's max leverage; 0 < slippage <= MAX_SLIPPAGE;
-    ///      innerBand <= MAX_INNER_BAND.
+    ///      innerBand <= MAX_INNER_BAND; triggerTtl <= interval.
     function _validateMethodology(address token, Methodology calldata m) private view {
         uint256 venueMax = ILeveragedToken(token).venue().maxLeverage();
         if (
@@ -197,7 +202,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             m.maxSlippage == 0 ||
             m.maxSlippage > MAX_SLIPPAGE ||
             m.tolerance >= m.targetLeverage ||
-            m.innerBand > MAX_INNER_BAND
+            m.innerBand > MAX_INNER_BAND ||
+            m.triggerTtl > m.interval
         ) revert InvalidMethodology();
     }
 
@@ -213,6 +219,7 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             maxSlippage: m.maxSlippage,
             maxTradeNotional: m.maxTradeNotional,
             innerBand: m.innerBand,
+            triggerTtl: m.triggerTtl,
             triggerLow: 0,
             triggerHigh: 0
         });
@@ -223,12 +230,12 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         st.bountyPerSecond = b.perSecond;
         st.bountyCap = b.cap;
         st.bountyMaxEquityFraction = b.maxEquityFraction;
-        st.bountyBudget = b.budget;
+        st.bountyBudget = uint120(b.budget); // at most type(uint120).max (see _validateBounty)
     }
 
-    /// @dev base <= cap; at most 1% of equity per call.
+    /// @dev base <= cap; at most 1% of equity per call; a budget of at most 2^120 - 1 units (it is stored in 15 bytes).
     function _validateBounty(BountyParams calldata b) private pure {
-        if (b.base > b.cap || b.maxEquityFraction > 0.01e18) revert InvalidBounty();
+        if (b.base > b.cap || b.maxEquityFraction > 0.01e18 || b.budget > type(uint120).max) revert InvalidBounty();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -323,12 +330,14 @@ contract Rebalancer is IRebalancer, Ownable2Step {
             // The due state is served: the next one starts a fresh auction.
             if (s.dueAfter != 0) st.dueAfter = 0;
         }
-        // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint128.
-        if (p.bounty != 0) st.bountyBudget = uint128(s.bountyBudget - p.bounty);
+        // bounty <= budget (see _bounty), so the subtraction cannot underflow and the result fits in uint120.
+        if (p.bounty != 0) st.bountyBudget = uint120(s.bountyBudget - p.bounty);
 
         int256 equityAfter = ILeveragedToken(token).rebalancerTrade(p.sizeDelta, p.acceptablePrice, keeper, p.bounty);
         uint256 leverageAfter = LeverageMath.leverage(p.size + p.sizeDelta, p.price, equityAfter);
-        if (!p.capped) _storeTriggers(st, s.methodology, p.size + p.sizeDelta, equityAfter, p.price);
+        if (!p.capped && s.methodology.triggerTtl != 0) {
+            _storeTriggers(st, s.methodology, p.size + p.sizeDelta, equityAfter, p.price);
+        }
         emit RebalanceExecuted(token, p.action, p.leverageBefore, leverageAfter, p.sizeDelta, keeper, p.bounty);
         return (p.bounty, p.action);
     }
@@ -397,23 +406,32 @@ contract Rebalancer is IRebalancer, Ownable2Step {
         if (size > 0) {
             // A long's leverage rises as the price falls, and never reaches 1 or below.
             low = LeverageMath.priceAtLeverage(size, cash, top);
-            high = bottom > WAD ? LeverageMath.priceAtLeverage(size, cash, bottom) : type(uint96).max;
+            high = bottom > WAD ? LeverageMath.priceAtLeverage(size, cash, bottom) : type(uint256).max;
         } else {
             low = LeverageMath.priceAtLeverage(size, cash, bottom);
             high = LeverageMath.priceAtLeverage(size, cash, top);
         }
-        high = Math.min(high, type(uint96).max);
-        if (!(low < price && price < high)) (low, high) = (0, 0);
-        st.methodology.triggerLow = uint96(low);
-        st.methodology.triggerHigh = uint96(high);
+        // In 8 decimals, rounded inwards (the low trigger up, the high one down); above 80 bits: unbounded.
+        low = low / _TRIGGER_UNIT + 1;
+        high = Math.min(high / _TRIGGER_UNIT, type(uint80).max);
+        if (!(low * _TRIGGER_UNIT < price && price < high * _TRIGGER_UNIT)) (low, high) = (0, 0);
+        st.methodology.triggerLow = uint80(low);
+        st.methodology.triggerHigh = uint80(high);
+        // The flag sits in the hot slot, which every check reads anyway: a product without triggers costs no read of
+        // the trigger slot.
+        bool set = high != 0;
+        if (st.triggersSet != set) st.triggersSet = set;
     }
 
     /// @dev The stored trigger prices and until when they answer: none while a chunked rebalance is in progress.
     function _triggerView(Stored storage st) private view returns (uint256 low, uint256 high, uint256 validUntil) {
+        if (!st.triggersSet || st.iterating) return (0, 0, 0);
         StoredMethodology storage m = st.methodology;
         (low, high) = (m.triggerLow, m.triggerHigh);
-        if (high == 0 || st.iterating) return (0, 0, 0);
-        return (low, high, st.lastRebalance + Math.min(m.interval, TRIGGER_TTL));
+        if (m.triggerTtl == 0) return (0, 0, 0);
+        low *= _TRIGGER_UNIT;
+        high = high == type(uint80).max ? type(uint256).max : high * _TRIGGER_UNIT;
+        return (low, high, st.lastRebalance + m.triggerTtl);
     }
 
     /// @dev The delta back to `target` leverage on the equity that remains after the trade's own costs, as quoted by
@@ -470,7 +488,16 @@ contract Rebalancer is IRebalancer, Ownable2Step {
     ) private view returns (Action action, uint256 lev) {
         if (size == 0) return (Action.NONE, 0);
         lev = LeverageMath.leverage(size, price, equityWad);
-        StoredMethodology memory m = st.methodology;
+        // The rules read the first two slots only; the third (inner band, trigger prices) is not read here.
+        StoredMethodology storage sm = st.methodology;
+        StoredMethodology memory m;
+        (m.minLeverage, m.targetLeverage, m.maxLeverage, m.ripcordLeverage) = (
+            sm.minLeverage,
+            sm.targetLeverage,
+            sm.maxLeverage,
+            sm.ripcordLeverage
+        );
+        (m.interval, m.tolerance) = (sm.interval, sm.tolerance);
         return _rules(m, st.iterating, st.lastRebalance, lev);
     }
 
@@ -806,7 +833,8 @@ contract Rebalancer is IRebalancer, Ownable2Step {
                 tolerance: m.tolerance,
                 maxSlippage: m.maxSlippage,
                 maxTradeNotional: m.maxTradeNotional,
-                innerBand: m.innerBand
+                innerBand: m.innerBand,
+                triggerTtl: m.triggerTtl
             });
     }
 

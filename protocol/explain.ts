@@ -118,7 +118,8 @@ const REBALANCER: Record<string, Sentence> = {
     "The leverage band, ripcord, interval, slippage or inner-band settings are inconsistent (the inner band is at most 75% of each half band).",
   TargetLeverageFixed: (a) =>
     `A product's target leverage is fixed when it is registered (here ${lev(a[1])}): a methodology change cannot move it.`,
-  InvalidBounty: () => "The keeper bounty settings are inconsistent.",
+  InvalidBounty: () =>
+    "The keeper bounty settings are inconsistent (base above the cap, more than 1% of equity a call, or a budget of 2^120 units or more).",
   OnlyRegistrar: () => "Only an approved registrar may register products.",
   OnlySelf: () => "That function is internal to the Rebalancer's upkeep.",
   InvalidBatch: () => "The upkeep batch is empty or larger than the Rebalancer allows.",

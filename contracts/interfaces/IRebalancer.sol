@@ -28,6 +28,10 @@ interface IRebalancer is AutomationCompatibleInterface {
         // min), target + innerBand x (max - target)]; a rebalance of leverage outside it trades only to its nearest
         // edge (a partial rebalance), one inside it to target. 0 = every rebalance back to target (methodology v1).
         uint64 innerBand;
+        // Seconds after a completed rebalance during which its trigger prices answer `shouldRebalance` and
+        // `checkUpkeep` without reading the venue (see `triggerPrices`); at most `interval`; 0 = never. Set no longer
+        // than funding at the venue's maximum rate takes to move leverage from a guarded trigger to the band's edge.
+        uint32 triggerTtl;
     }
 
     /// @notice Keeper incentive. Amounts in collateral units (6 decimals).
@@ -59,11 +63,11 @@ interface IRebalancer is AutomationCompatibleInterface {
     error AlreadyRegistered(address token);
     /// @notice A methodology outside its bounds: 0 < min <= target <= max < ripcord <= the venue's max leverage,
     ///         interval > 0, 0 < maxSlippage <= `MAX_SLIPPAGE` (3%), tolerance < target, innerBand <=
-    ///         `MAX_INNER_BAND` (75%).
+    ///         `MAX_INNER_BAND` (75%), triggerTtl <= interval.
     error InvalidMethodology();
     /// @notice `setMethodology` with a target leverage other than `token`'s, which is fixed at registration (WAD).
     error TargetLeverageFixed(address token, uint256 targetLeverage);
-    /// @notice Bounty parameters outside their bounds: base <= cap, maxEquityFraction <= 1%.
+    /// @notice Bounty parameters outside their bounds: base <= cap, maxEquityFraction <= 1%, budget < 2^120.
     error InvalidBounty();
     /// @notice `rebalance` when neither REBALANCE nor ITERATE is due (`action` is what is due; leverage WAD).
     error RebalanceNotNeeded(address token, Action action, uint256 leverage);
@@ -208,13 +212,14 @@ interface IRebalancer is AutomationCompatibleInterface {
     function tokenState(address token) external view returns (TokenState memory);
     /// @notice `token`'s methodology.
     function methodology(address token) external view returns (Methodology memory);
-    /// @notice The oracle prices between which `token` is not due, computed at its last completed rebalance or
-    ///         ripcord from the position it left (leverage is then a function of the price alone), for the band
-    ///         pulled in by 1/8 of each half band; `shouldRebalance` and `checkUpkeep` answer NONE without reading the
-    ///         venue while the price is strictly between them and it is before `validUntil` (the earlier of the
-    ///         interval's end and 8 hours after that rebalance). All zero when there are none: before the first
-    ///         rebalance, after `setMethodology`, while a chunked rebalance is in progress, or when the position left
-    ///         has no such prices. `high` is `type(uint128).max` when leverage cannot fall to the band's bottom.
+    /// @notice The oracle prices (USD WAD, kept to 8 decimals, rounded inwards) between which `token` is not due,
+    ///         computed at its last completed rebalance or ripcord from the position it left (leverage is then a
+    ///         function of the price alone), for the band pulled in by 1/8 of each half band; `shouldRebalance` and
+    ///         `checkUpkeep` answer NONE without reading the venue while the price is strictly between them and it is
+    ///         before `validUntil` (`triggerTtl` after that rebalance). All zero when there are none: `triggerTtl` 0,
+    ///         before the first rebalance, after `setMethodology`, while a chunked rebalance is in progress, or when
+    ///         the position left has no such prices. `high` is `type(uint256).max` when leverage cannot fall to the
+    ///         band's bottom.
     function triggerPrices(address token) external view returns (uint256 low, uint256 high, uint256 validUntil);
     /// @notice Upper bound of products handled by one performUpkeep (`MAX_BATCH`).
     function maxBatch() external view returns (uint256);

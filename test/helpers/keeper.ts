@@ -57,9 +57,11 @@ export function envelope(symbol: ProductSymbol, maintenanceMarginRatio: bigint):
 export const AFTER_REBALANCE_TOLERANCE = 10n ** 16n; // 0.01
 
 /**
- * The leverage-maintenance contract, checked after one keeper opportunity: leverage inside the band, and within
- * 0.01 of target when the keeper completed a rebalance or ripcord (the last call was not an unfinished chunk):
- * ripcords size themselves against the equity left after their own costs, so they land within 0.01 too.
+ * The leverage-maintenance contract, checked after one keeper opportunity: leverage inside the band, and inside the
+ * inner band (within 0.01) when the keeper completed a rebalance or ripcord (the last call was not an unfinished
+ * chunk): a band rebalance lands on the inner band's nearer edge, a ripcord or time-based one at target (methodology
+ * v2; with `innerBand` 0 the inner band is the target itself, v1's "back at target"). Ripcords size themselves
+ * against the equity left after their own costs, so they land within 0.01 too.
  */
 export async function expectMaintained(
   suite: Suite,
@@ -68,13 +70,31 @@ export async function expectMaintained(
   context: string,
 ): Promise<void> {
   const token = suite.products[symbol];
-  const m = productDefaults(symbol).methodology;
+  const m = await suite.rebalancer.methodology(await token.getAddress());
   const lev = await token.currentLeverage();
   const where = `${symbol} ${context}: leverage ${wadToNumber(lev).toFixed(4)}`;
   expect(lev, `${where} below band`).to.be.gte(m.minLeverage);
   expect(lev, `${where} above band`).to.be.lte(m.maxLeverage);
   if (taken.length > 0) {
-    const gap = lev > m.targetLeverage ? lev - m.targetLeverage : m.targetLeverage - lev;
-    expect(gap, `${where} not back at target after ${taken.join(",")}`).to.be.lte(AFTER_REBALANCE_TOLERANCE);
+    const { low, high } = innerBand(m);
+    expect(lev, `${where} not back in the inner band after ${taken.join(",")}`).to.be.gte(
+      low - AFTER_REBALANCE_TOLERANCE,
+    );
+    expect(lev, `${where} not back in the inner band after ${taken.join(",")}`).to.be.lte(
+      high + AFTER_REBALANCE_TOLERANCE,
+    );
   }
+}
+
+/** The inner band's edges (WAD): where a band rebalance lands. */
+export function innerBand(m: {
+  minLeverage: bigint;
+  targetLeverage: bigint;
+  maxLeverage: bigint;
+  innerBand: bigint;
+}): { low: bigint; high: bigint } {
+  return {
+    low: m.targetLeverage - ((m.targetLeverage - m.minLeverage) * m.innerBand) / WAD,
+    high: m.targetLeverage + ((m.maxLeverage - m.targetLeverage) * m.innerBand) / WAD,
+  };
 }

@@ -140,7 +140,7 @@ describe("Oracle failures and pauses", () => {
       const ctx = await minted();
       const { heartbeat, stalenessBuffer } = LOCAL_FEED_TIMING.BTC;
       const maxAge = heartbeat + stalenessBuffer;
-      await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 84n) / 100n); // -16%: BTC3L past its ripcord
+      await ctx.feed.updateAnswer(((await ctx.feed.latestAnswer()) * 81n) / 100n); // -19%: BTC3L past its 5.14x ripcord
       const updatedAt = await time.latest();
 
       await time.setNextBlockTimestamp(updatedAt + heartbeat + 1); // Chainlink's heartbeat round is not mined yet
@@ -192,12 +192,12 @@ describe("Oracle failures and pauses", () => {
         ctx.token,
         "MintPaused",
       );
-      // A 22% drop takes 3x to about 5.8x: above the 4.5x ripcord.
+      // A 22% drop takes 3x to about 5.8x: above the 5.14x ripcord.
       await ctx.feed.updateAnswer(46_800n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
       await expectKeeperExecutes(ctx, "ripcord");
       expect(await ctx.token.currentLeverage()).to.be.closeTo(3n * 10n ** 18n, 10n ** 16n);
-      await ctx.feed.updateAnswer(42_000n * 10n ** 8n); // 3x -> about 3.9x: above the band
+      await ctx.feed.updateAnswer(42_000n * 10n ** 8n); // 3x -> about 3.9x: above the band top (3.8x)
       await expectKeeperExecutes(ctx, "rebalance");
       await expectRedeemsAll(ctx);
     });
@@ -212,14 +212,16 @@ describe("Oracle failures and pauses", () => {
         ctx.venue,
         "VenuePaused",
       );
-      // Up 20%: a 3x long drops to about 2.3x, below the band; re-levering means growing the position: refused.
-      await ctx.feed.updateAnswer(72_000n * 10n ** 8n);
+      // Up 110%: a 3x long drops to about 1.47x, below its band's 1.5x bottom; re-levering means growing the
+      // position: refused.
+      await ctx.feed.updateAnswer(126_000n * 10n ** 8n);
       await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.be.revertedWithCustomError(
         ctx.venue,
         "VenuePaused",
       );
-      // Down to a ripcord (from the unchanged 3x position at 60,000: -16.7% gives 5x): a reduction, it goes through.
-      await ctx.feed.updateAnswer(50_000n * 10n ** 8n);
+      // Down to a ripcord (from the unchanged 3x position at 60,000: -18.3% gives 5.4x, above 5.14x): a reduction,
+      // it goes through.
+      await ctx.feed.updateAnswer(49_000n * 10n ** 8n);
       expect(await suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
       await expectKeeperExecutes(ctx, "ripcord");
       await expectRedeemsAll(ctx);

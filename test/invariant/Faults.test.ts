@@ -117,13 +117,14 @@ describe("Fault scenarios", function () {
   });
 
   describe("keeper downtime then resume", function () {
-    it("BTC3L drifts past the ripcord during 8 unattended -2% updates; one upkeep brings it back and pays a grown, capped bounty", async function () {
+    it("BTC3L drifts past the ripcord during 10 unattended -2% updates; one upkeep brings it back and pays a grown, capped bounty", async function () {
       const ctx = await product("BTC3L");
-      for (let i = 0; i < 8; i++) {
+      const m = productDefaults("BTC3L").methodology;
+      for (let i = 0; i < 10; i++) {
         await time.increase(600);
         await move(ctx, -0.02);
       }
-      expect(await lev(ctx)).to.be.gt(4.5);
+      expect(await lev(ctx)).to.be.gt(Number(m.ripcordLeverage) / 1e18); // 5.14x
       expect(await ctx.suite.rebalancer.shouldRebalance(ctx.address)).to.equal(RIPCORD);
       expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(false);
       await time.increase(300);
@@ -133,7 +134,7 @@ describe("Fault scenarios", function () {
       expect(bounty).to.be.gt(productDefaults("BTC3L").bounty.base); // grew with time since due
       expect(bounty).to.be.lte(productDefaults("BTC3L").bounty.cap);
       await upkeep(ctx);
-      expect(await lev(ctx)).to.be.within(2.5, 3.5);
+      expect(await lev(ctx)).to.be.closeTo(3, 0.01); // a ripcord goes all the way to target
       expect(await ctx.suite.rebalancer.shouldRebalance(ctx.address)).to.equal(NONE);
     });
   });
@@ -207,14 +208,14 @@ describe("Fault scenarios", function () {
           await advance(ctx.feed, 3600);
           expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(false);
           await upkeep(ctx);
-          expect(await lev(ctx)).to.be.within(2.5, 3.5);
+          expect(await lev(ctx)).to.be.within(1.5, 3.8); // methodology v2's band
         }
         const nav1 = await ctx.token.navPerShare();
-        // Funding is paid on notional: between 3x and 3.5x (the band top, where the keeper resets) the rate per hour
-        // of equity, so NAV ends between (1 - 3.5r)^48 and (1 - 3r)^48.
+        // Funding is paid on notional: between 3x and 3.8x (the band top; the keeper resets to the inner band's 3.4x)
+        // the rate per hour of equity, so NAV ends between (1 - 3.8r)^48 and (1 - 3r)^48.
         const r = pctPerHour / 100;
         const ratio = Number((nav1 * 10_000n) / nav0) / 10_000;
-        expect(ratio).to.be.within(Math.pow(1 - 3.5 * r, 48) - 0.001, Math.pow(1 - 3 * r, 48));
+        expect(ratio).to.be.within(Math.pow(1 - 3.8 * r, 48) - 0.001, Math.pow(1 - 3 * r, 48));
       });
     }
   });

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { AbiCoder } from "ethers";
 import { deploySuite, fund } from "../helpers/deployment";
-import { productDefaults, usdc } from "../../config/parameters";
+import { methodologyV1, productDefaults, usdc } from "../../config/parameters";
 
 const EXTRA = 200;
 const DUE = 20;
@@ -27,7 +27,7 @@ describe("Keeper batch over 200 products", function () {
         isLong: true,
         fees: p.fees,
         equityCap: p.equityCap,
-        methodology: p.methodology,
+        methodology: methodologyV1(3), // the v1 band: the moves below are written against it
         bounty: p.bounty,
       });
       tokens.push(await suite.factory.productBySymbol(`B${i}`));

@@ -146,6 +146,7 @@ export async function worldFromChain(env: Env): Promise<World> {
         maxTradeNotional: m.maxTradeNotional,
         maxSlippage: m.maxSlippage,
         innerBand: m.innerBand,
+        triggerTtl: Number(m.triggerTtl),
       },
       bounty: {
         base: st.bounty.base,

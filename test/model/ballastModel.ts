@@ -546,6 +546,16 @@ export function transferShares(w: World, sym: string, from: string, to: string, 
 // Rebalancer
 // ------------------------------------------------------------------------------------------------------------------
 
+/** Rebalancer._aim: where a rebalance takes leverage `lev` (the inner band's nearer edge from outside it, else target). */
+export function aimOf(m: Methodology, lev: bigint): bigint {
+  const target = m.targetLeverage;
+  if (m.innerBand === 0n) return target;
+  const high = target + mulDivDown(m.maxLeverage - target, m.innerBand, WAD);
+  if (lev > high) return high;
+  const low = target - mulDivDown(target - m.minLeverage, m.innerBand, WAD);
+  return lev < low ? low : target;
+}
+
 export function evaluate(w: World, sym: string): { action: Action; lev: bigint } {
   const p = product(w, sym);
   const { size, eq, price } = tokenSnapshot(w, sym);
@@ -656,7 +666,8 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
   const pay = auction.amount;
   // Sized against the equity left once the bounty is paid; a ripcord also against its own quoted costs.
   const eqTarget = eq - pay * TO_WAD;
-  let delta = targetSize(m.targetLeverage, eqTarget, price, size > 0n) - size;
+  // Rebalancer._aim: a rebalance from outside the inner band stops at its nearer edge; a ripcord goes to target.
+  let delta = targetSize(isRipcord ? m.targetLeverage : aimOf(m, lev), eqTarget, price, size > 0n) - size;
   let capped = false;
   if (isRipcord) {
     // Rebalancer._costAwareDelta: one refinement for the trade's own costs, up to two more while they exceed 1/64 of

@@ -127,9 +127,10 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
       const env = envelope(symbol, m);
       expect(Math.sign(env), symbol).to.equal(productDefaults(symbol).isLong ? -1 : 1);
     }
-    // docs/mechanism.md's example: band top 3.5, m = 1% -> about -27.8% (long) and +27.3% (short).
-    expect(envelope("BTC3L", wad("0.01"))).to.be.closeTo(-0.278, 0.001);
-    expect(envelope("BTC3S", wad("0.01"))).to.be.closeTo(0.273, 0.001);
+    // v2's band top 3.8 for both 3x products (config/methodology.ts), m = 1%: about -25.6% (long) and +25.1% (short),
+    // both at least MIN_TOP_ENVELOPE (25%).
+    expect(envelope("BTC3L", wad("0.01"))).to.be.closeTo(-0.2557, 0.001);
+    expect(envelope("BTC3S", wad("0.01"))).to.be.closeTo(0.2507, 0.001);
   });
 
   for (const symbol of PRODUCT_SYMBOLS) {

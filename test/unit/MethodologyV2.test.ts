@@ -74,7 +74,7 @@ describe("Methodology v2: inner band and trigger prices", function () {
     expect(await suite.products.BTC3L.currentLeverage()).to.be.closeTo(m.targetLeverage, wad("0.005"));
   });
 
-  it("validates the inner band: at most MAX_INNER_BAND (75%)", async function () {
+  it("validates the inner band (at most MAX_INNER_BAND, 75%) and the trigger TTL (at most the interval)", async function () {
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
     const m = productDefaults("BTC3L").methodology;
@@ -88,6 +88,15 @@ describe("Methodology v2: inner band and trigger prices", function () {
     ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
     await suite.rebalancer.connect(suite.governor).setMethodology(token, { ...m, innerBand: max });
     expect((await suite.rebalancer.methodology(token)).innerBand).to.equal(max);
+    await expect(
+      suite.rebalancer.connect(suite.governor).setMethodology(token, { ...m, triggerTtl: m.interval + 1 }),
+    ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidMethodology");
+    await suite.rebalancer.connect(suite.governor).setMethodology(token, { ...m, triggerTtl: m.interval });
+    // triggerTtl 0: no trigger prices at all, every check reads the venue (methodology v1, the Aave products).
+    await suite.rebalancer.connect(suite.governor).setMethodology(token, { ...m, triggerTtl: 0 });
+    await movePrice(suite, "BTC", -pct(16));
+    await rebalanceOnce(suite, "BTC3L");
+    expect([...(await suite.rebalancer.triggerPrices(token))]).to.deep.equal([0n, 0n, 0n]);
   });
 
   for (const symbol of ["BTC3L", "BTC3S", "BTC2L", "BTC2S"] as const) {
@@ -102,7 +111,8 @@ describe("Methodology v2: inner band and trigger prices", function () {
       await rebalanceOnce(suite, symbol);
       const [low, high, validUntil] = await suite.rebalancer.triggerPrices(token);
       const last = (await suite.rebalancer.tokenState(token)).lastRebalance;
-      expect(validUntil).to.equal(last + BigInt(Math.min(Number(m.interval), 8 * 3600)));
+      expect(validUntil).to.equal(last + BigInt(m.triggerTtl));
+      expect(m.triggerTtl).to.be.greaterThan(0);
       const price = (await answerOf(suite, marketOf(symbol))) * 10n ** 10n;
       expect(low < price && price < high).to.equal(true);
       const guardTop = m.maxLeverage - (m.maxLeverage - m.targetLeverage) / 8n;
@@ -114,7 +124,7 @@ describe("Methodology v2: inner band and trigger prices", function () {
         wad("0.001"),
       );
       expect(await suite.rebalancer.shouldRebalance(token)).to.equal(Action.NONE);
-      if (high < 2n ** 128n - 1n) {
+      if (high < ethers.MaxUint256) {
         await postAnswer(suite, marketOf(symbol), answerFor(high));
         expect(await suite.products[symbol].currentLeverage()).to.be.closeTo(
           isLong ? guardBottom : guardTop,
@@ -137,16 +147,23 @@ describe("Methodology v2: inner band and trigger prices", function () {
     await movePrice(suite, "BTC", -pct(12));
     await rebalanceOnce(suite, "BTC3L");
     const [, , validUntil] = await suite.rebalancer.triggerPrices(token);
-    // Funding the venue's way pushes leverage out of the band at a constant price: the triggers cannot see it, so
-    // they answer for 8 hours at most (TRIGGER_TTL); after that the venue is read again.
-    await suite.mockVenues.BTC.setFundingRate((10n ** 16n * 5n) / 28_800n); // 5% per 8 h: far beyond any history
-    await time.increaseTo(validUntil - 60n);
-    await postAnswer(suite, "BTC", await answerOf(suite, "BTC"));
-    const levNow = await suite.products.BTC3L.currentLeverage();
-    expect(levNow).to.be.gt(m.maxLeverage);
-    expect(await suite.rebalancer.shouldRebalance(token)).to.equal(Action.NONE); // the documented bound
-    await time.increaseTo(validUntil);
-    await postAnswer(suite, "BTC", await answerOf(suite, "BTC"));
+    // The worst the venue allows at a constant price, funding at its maximum (1% of notional an hour, paid by the
+    // long), from a price just inside the low trigger (leverage about the guarded top, 3.7x), cannot take leverage
+    // past the band's top (3.8x) before validUntil: triggerTtl is sized for exactly that.
+    const [low] = await suite.rebalancer.triggerPrices(token);
+    const nearTrigger = answerFor(low) + 2n;
+    await postAnswer(suite, "BTC", nearTrigger);
+    await suite.mockVenues.BTC.setFundingRate(10n ** 16n / 3_600n);
+    await time.increaseTo(validUntil - 2n);
+    await postAnswer(suite, "BTC", nearTrigger);
+    const levJustBefore = await suite.products.BTC3L.currentLeverage();
+    expect(levJustBefore).to.be.lte(m.maxLeverage);
+    expect(levJustBefore).to.be.gt(m.maxLeverage - wad("0.02")); // the TTL is not loose
+    expect(await suite.rebalancer.shouldRebalance(token)).to.equal(Action.NONE);
+    // Kept up, it passes the top soon after; by then the venue is read again and the rebalance is due.
+    await time.increaseTo(validUntil + 600n);
+    await postAnswer(suite, "BTC", nearTrigger);
+    expect(await suite.products.BTC3L.currentLeverage()).to.be.gt(m.maxLeverage);
     expect(await suite.rebalancer.shouldRebalance(token)).to.equal(Action.REBALANCE);
     // A rebalance stores fresh triggers; setMethodology clears them.
     await rebalanceOnce(suite, "BTC3L");

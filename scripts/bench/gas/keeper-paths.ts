@@ -1,6 +1,6 @@
 /**
  * The keeper's paths. Every product holds a position at target under methodology v1's band (±1/6 of target) with v2's
- * inner band: one 12% fall then takes every product outside its band (longs above Lmax, shorts below Lmin) without
+ * inner band and trigger TTL: one 12% fall then takes every product outside its band (longs above Lmax, shorts below Lmin) without
  * reaching a ripcord, which v2's asymmetric bands cannot all show at once; the gas of a path does not depend on where
  * the band lies. Every scenario starts from that
  * one "due" state (GasMeter.measureKeeper restores it), so rebalance and performUpkeep act on the identical state.
@@ -26,6 +26,7 @@ async function makeEveryProductDue(m: GasMeter, s: Suite): Promise<void> {
       await s.rebalancer.connect(s.governor).setMethodology(await s.products[sym].getAddress(), {
         ...methodologyV1(leverage),
         innerBand: methodology.innerBand,
+        triggerTtl: methodology.triggerTtl,
       })
     ).wait();
     if ((await s.products[sym].totalSupply()) === 0n)
@@ -61,7 +62,8 @@ export async function measureKeeperPaths(m: GasMeter, s: Suite): Promise<void> {
   );
   // ITERATE chunk: a small maxTradeNotional splits the trade; the first call (REBALANCE, capped) starts the
   // iteration and the measured call is a middle chunk (ITERATE, still capped).
-  const methodology = { ...methodologyV1(3), innerBand: productDefaults("BTC3L").methodology.innerBand };
+  const v2 = productDefaults("BTC3L").methodology;
+  const methodology = { ...methodologyV1(3), innerBand: v2.innerBand, triggerTtl: v2.triggerTtl };
   await (
     await rebalancer.connect(governor).setMethodology(tokenAddr, { ...methodology, maxTradeNotional: wad(10_000) })
   ).wait();
@@ -118,6 +120,7 @@ export async function measureTriggerPaths(m: GasMeter, s: Suite): Promise<void> 
       maxSlippage: m.maxSlippage,
       maxTradeNotional: m.maxTradeNotional,
       innerBand: m.innerBand,
+      triggerTtl: m.triggerTtl,
     };
     await (await rebalancer.connect(governor).setMethodology(token, current)).wait();
   }
