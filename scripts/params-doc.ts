@@ -19,6 +19,14 @@ import { AAVE_VENUES, aaveLiquidationLeverage, moveToLeverage } from "../config/
 const w = (x: bigint, digits = 4): string => String(Number(formatUnits(x, 18)).toFixed(digits)).replace(/\.?0+$/, "");
 const pct = (x: bigint): string => `${(Number(formatUnits(x, 18)) * 100).toFixed(4).replace(/\.?0+$/, "")}%`;
 const usd6 = (x: bigint): string => `${formatUnits(x, 6)} USDC`;
+/** The inner band's edges, or "target" without one. */
+const innerText = (m: { minLeverage: bigint; targetLeverage: bigint; maxLeverage: bigint; innerBand: bigint }) => {
+  if (m.innerBand === 0n) return "— (to target)";
+  const W = 10n ** 18n;
+  const low = m.targetLeverage - ((m.targetLeverage - m.minLeverage) * m.innerBand) / W;
+  const high = m.targetLeverage + ((m.maxLeverage - m.targetLeverage) * m.innerBand) / W;
+  return `${w(low)}x – ${w(high)}x`;
+};
 
 export function renderParameters(): string {
   const lines: string[] = [];
@@ -40,9 +48,9 @@ export function renderParameters(): string {
   out("oracle update, cannot make the product liquidatable; a larger one can, and the tests show it.");
   out();
   out(
-    "| product | side | target | band | ripcord | interval | tolerance | max trade / call | max slippage | envelope |",
+    "| product | side | target | band | inner band | ripcord | interval | tolerance | trigger TTL | max trade / call | max slippage | envelope |",
   );
-  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const symbol of PRODUCT_SYMBOLS) {
     const p = productDefaults(symbol);
     const m = p.methodology;
@@ -50,7 +58,7 @@ export function renderParameters(): string {
     const env = liquidationMove(Number(formatUnits(m.maxLeverage, 18)), mm, p.isLong) * 100;
     out(
       `| ${symbol} | ${p.isLong ? "long" : "short"} | ${w(m.targetLeverage)}x | ${w(m.minLeverage)}x – ${w(m.maxLeverage)}x | ` +
-        `${w(m.ripcordLeverage)}x | ${m.interval / 3600} h | ${w(m.tolerance)} | ` +
+        `${innerText(m)} | ${w(m.ripcordLeverage)}x | ${m.interval / 3600} h | ${w(m.tolerance)} | ${m.triggerTtl / 60} min | ` +
         `${Number(formatUnits(m.maxTradeNotional, 18)).toLocaleString("en-US")} USD | ${pct(m.maxSlippage)} | ` +
         `${env > 0 ? "+" : ""}${env.toFixed(2)}% |`,
     );
