@@ -22,7 +22,7 @@ import {
   attempt,
   clone,
   currentBounty,
-  evaluate,
+  shouldRebalance,
   idleWad,
   isClosed,
   isInactive,
@@ -353,7 +353,7 @@ export async function compareAndCheck(env: Env, m: Model): Promise<void> {
     expect(v.equityWad, `${sym} equity`).to.equal(snap.eq);
     expect(v.nav, `${sym} navPerShare`).to.equal(navPerShare(w, sym));
     expect(v.leverage, `${sym} leverage`).to.equal(leverage(snap.size, snap.price, snap.eq));
-    expect(Number(v.action), `${sym} shouldRebalance`).to.equal(evaluate(w, sym).action);
+    expect(Number(v.action), `${sym} shouldRebalance`).to.equal(shouldRebalance(w, sym));
     expect(v.liquidatable, `${sym} isLiquidatable`).to.equal(isLiquidatable(w, p.address));
     expect(await env.suite.rebalancer.currentBounty(p.address), `${sym} currentBounty`).to.equal(currentBounty(w, sym));
     const venueEq = snap.eq - idleWad(w, p);

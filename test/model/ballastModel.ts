@@ -93,6 +93,9 @@ export interface ProductModel {
    * recorded by `poke` or by the first chunk of a chunked rebalance, cleared by a completing action (absent/0 = none).
    */
   dueSince?: bigint;
+  /** Rebalancer trigger prices (8 decimals, as stored) of the last completed action, and the hot-slot flag. */
+  triggers?: { low: bigint; high: bigint };
+  triggersSet?: boolean;
 }
 
 export interface World {
@@ -723,7 +726,67 @@ export function rebalancerExecute(w: World, sym: string, mode: Mode, keeper: str
       keeper,
     );
   }
+  if (!capped && m.triggerTtl !== 0) storeTriggers(p, tokenSnapshot(w, sym));
   return { action, delta, capped, bounty: pay };
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+const MAX_UINT80 = 2n ** 80n - 1n;
+const TRIGGER_UNIT = 10n ** 10n;
+
+/** LeverageMath.priceAtLeverage. */
+export function priceAtLeverage(size: bigint, cash: bigint, lev: bigint): bigint {
+  if (size > 0n) {
+    if (cash >= 0n || lev <= WAD) return 0n;
+    return (((-cash * lev) / size) * WAD) / (lev - WAD);
+  }
+  if (size === 0n || cash <= 0n) return 0n;
+  return (((cash * lev) / -size) * WAD) / (lev + WAD);
+}
+
+/** Rebalancer._storeTriggers after a completed rebalance or ripcord: the position it left at the price it used. */
+function storeTriggers(p: ProductModel, after: { size: bigint; eq: bigint; price: bigint }): void {
+  const m = p.methodology;
+  const { size, eq, price } = after;
+  const cash = eq - (size * price) / WAD;
+  const top = m.maxLeverage - (m.maxLeverage - m.targetLeverage) / 8n;
+  const bottom = m.minLeverage + (m.targetLeverage - m.minLeverage) / 8n;
+  let low: bigint;
+  let high: bigint;
+  if (size > 0n) {
+    low = priceAtLeverage(size, cash, top);
+    high = bottom > WAD ? priceAtLeverage(size, cash, bottom) : MAX_UINT256;
+  } else {
+    low = priceAtLeverage(size, cash, bottom);
+    high = priceAtLeverage(size, cash, top);
+  }
+  low = low / TRIGGER_UNIT + 1n;
+  high = high / TRIGGER_UNIT < MAX_UINT80 ? high / TRIGGER_UNIT : MAX_UINT80;
+  if (!(low * TRIGGER_UNIT < price && price < high * TRIGGER_UNIT)) [low, high] = [0n, 0n];
+  p.triggers = { low, high };
+  p.triggersSet = high !== 0n;
+}
+
+/** Rebalancer._triggerView: the trigger prices (WAD) and until when they answer, or null when there are none. */
+export function triggerView(w: World, sym: string): { low: bigint; high: bigint; validUntil: bigint } | null {
+  const p = product(w, sym);
+  if (p.triggersSet !== true || p.iterating || p.methodology.triggerTtl === 0 || !p.triggers) return null;
+  const high = p.triggers.high === MAX_UINT80 ? MAX_UINT256 : p.triggers.high * TRIGGER_UNIT;
+  return { low: p.triggers.low * TRIGGER_UNIT, high, validUntil: p.lastRebalance + BigInt(p.methodology.triggerTtl) };
+}
+
+/** Whether the trigger prices alone answer NONE now (shouldRebalance's and checkUpkeep's first check). */
+export function quietByTriggers(w: World, sym: string): boolean {
+  const t = triggerView(w, sym);
+  if (t === null || w.now >= t.validUntil) return false;
+  const price = oraclePrice(w);
+  return t.low < price && price < t.high;
+}
+
+/** Rebalancer.shouldRebalance: the trigger prices first, then the rules. */
+export function shouldRebalance(w: World, sym: string): Action {
+  if (quietByTriggers(w, sym)) return Action.NONE;
+  return evaluate(w, sym).action;
 }
 
 export const MAX_BATCH = 16;
@@ -752,6 +815,8 @@ export function checkUpkeep(w: World, blockNumber: bigint): { syms: string[]; ac
     if (w.products[sym].retired === true) continue;
     let action: Action;
     try {
+      // Between its trigger prices a product is skipped without reading the venue (an oracle failure skips it too).
+      if (quietByTriggers(w, sym)) continue;
       action = evaluate(w, sym).action;
     } catch (e) {
       if (!(e instanceof ModelRevert)) throw e;

@@ -23,6 +23,7 @@ import type { ChainHistory, ProductFlows, RebalanceRow } from "./history";
 import { feeAmount } from "./position";
 import type { ProductSnapshot, ProductStatic } from "./reader";
 import { errorsIface, reader } from "./state";
+import { WORST_YEARS } from "./worstYears";
 
 const INT256_MAX = (1n << 255n) - 1n;
 
@@ -89,16 +90,6 @@ export function leverageBadge(s: ProductSnapshot, name = "leverage"): HTMLSpanEl
     h("span", { class: "lev-label" }, ` ${LEVERAGE_STATE_LABEL[st]}`),
   );
 }
-
-/**
- * The plain warning. The worst years are copied from the backtest's per-year results (docs/backtest.md, section
- * "Full history"; per window in docs/backtest/BTC3L-ballast-tick.txt and BTC3S-ballast-tick.txt): 100,000 USD minted
- * at the start of each calendar year, ballast rules, tick keeper.
- */
-const WORST_YEARS: Record<string, string> = {
-  BTC3L: "2018: $100,000 → $73 (−99.93%); 2022: $100,000 → $811 (−99.19%); 2021: $100,000 → $9,284 (−90.72%)",
-  BTC3S: "2017: $100,000 → $15 (−99.98%); 2020: $100,000 → $72 (−99.93%); 2021: $100,000 → $109 (−99.89%)",
-};
 
 export function warningText(p: ProductStatic): string {
   const L = productInfo(p.symbol).leverage;
