@@ -52,6 +52,8 @@ export interface V2Params {
   lowFraction: number;
   /** Inner band as a fraction of each half band (0: back to target). */
   innerBand: number;
+  /** Smallest unmonitored move from the band top to maintenance margin (caps the top; default MIN_TOP_ENVELOPE). */
+  minTopEnvelope?: number;
 }
 
 /** Chosen on 2017-01-01..2021-12-31 only (tick mode), reported out of sample on 2022–2025: docs/backtest.md. */
@@ -95,7 +97,7 @@ export function methodologyV2(
 ): Methodology {
   const L = leverage;
   const width = params.widthScale * Math.pow(leverageDrift(L, isLong) / leverageDrift(3, true), 2 / 3);
-  const top = Math.min(L + width, topForEnvelope(MIN_TOP_ENVELOPE, isLong));
+  const top = Math.min(L + width, topForEnvelope(params.minTopEnvelope ?? MIN_TOP_ENVELOPE, isLong));
   const topRounded = Math.floor(top * 100) / 100;
   const ripcord = Math.min(
     leverageAfterMove(topRounded, envelopeAt(topRounded, isLong) * RIPCORD_SHARE, isLong),

@@ -64,62 +64,32 @@ export function renderParameters(): string {
     );
   }
   out();
-  out(
-    "The one liquidation in the full-history backtests (docs/backtest.md) is this envelope at work: with the keeper acting",
-  );
-  out("only at 2-hour candle closes (bar mode), BTC3S entered the candle of 2020-03-13 02:00 at 3.0x and its high was");
-  out(
-    "+33.7% on the previous close, beyond the +27.30% above (and the +32.0% of a 3x short at target). With the keeper on",
-  );
-  out("every oracle update (tick mode) no product was liquidated.");
+  out("### Why these defaults (methodology v2)");
   out();
-  out("### Why these defaults (measured)");
+  out("The perp products' methodology is `config/methodology.ts`: a cost model whose three free numbers (width scale,");
+  out("bottom, inner band) were chosen on 2017–2021 only and reported out of sample on 2022–2025 and on the full");
+  out('history (docs/backtest.md, "Methodology v2"; the derivation is docs/mechanism.md, "Methodology v2").');
   out();
+  out("- **Band top** from leverage drift (`D^(2/3)`, D = L(L − 1) long, L(L + 1) short), capped so that the single");
+  out("  unmonitored move from the top to maintenance is at least 25% (3.88x long, 3.80x short): every top stays");
+  out("  below FTX's target + 1, so the worst leverage a keeper leaves is lower than FTX's.");
+  out("- **Bottom** at half the target: the market moved the holder's way; the daily check (interval 24 h, tolerance");
   out(
-    "From `npm run backtest:history` and `npm run backtest:sweep` over BTC 2-hour candles 2017–2025 with perp funding",
-  );
-  out('(tick keeper at 0.5% oracle steps, yearly windows; the tables are in docs/backtest.md, "Parameter sweep"):');
-  out();
-  out(
-    "- **Band ±1/6 of target** (2.5x–3.5x, 1.75x–2.25x): 0 liquidations for the four BTC products, lowest margin ratio",
-  );
-  out("  28.0% (3x) and 43.7% (2x). A ±10% band trades 22% (BTC3L) to 42% (BTC3S) more and tracks worse (median");
-  out("  −2,342 vs −1,661 and −6,908 vs −4,641 bp/yr). A ±25% band trades 11–13% less at about the same tracking, but");
-  out(
-    "  its 3.75x top shrinks a long's envelope to −25.9%, 1.4 points from the worst 2-hour drop of the history (−24.5%,",
-  );
-  out("  2020-03-12 10:00) instead of 3.3; a ±1/3 band (4x top, −24.2%) would not survive that candle unmonitored.");
-  out("  ±1/6 is the widest symmetric band that keeps a clear cushion against the worst candle on record. The band's");
-  out("  bottom does not guard against liquidation, and the sweep says it is too high: 1.5x instead of 2.5x (3x");
-  out(
-    "  products, same top) cut BTC3S trading costs by 20% and its tracking difference from −4,641 to −847 bp/yr, and",
-  );
-  out('  avoided the one bar-mode liquidation; not adopted yet (docs/backtest.md, "Findings").');
-  out("- **Interval 24 h, tolerance 0.05 × target**: the interval does not move the liquidation distance (same worst");
-  out(
-    "  leverage at 12 h, 1 d, 3 d, 7 d). It trades cost against staying near the stated leverage: 12 h costs 9% more",
-  );
-  out("  (35% more rebalances), tracking a little better for BTC3L (−1,602) and worse for BTC3S (−6,227 bp/yr);");
-  out("  **3 days would have been cheaper on this history (−22% BTC3L, −4%");
-  out(
-    "  BTC3S trading costs) at equal or better tracking** (−1,626 vs −1,661; −3,990 vs −4,641 bp/yr), 7 days cheaper",
+    "  0.05 × target) re-levers instead of the intraday trigger. A 2x long can never fall to 1x: it has none at all.",
   );
   out(
-    "  still but tracking worse. The daily reset is kept as the product promise (leverage back within the tolerance of",
-  );
-  out("  target at least once a day, as FTX and FLI did); the sweep says it is not the cheapest choice.");
-  out("- **Ripcord at 1.5 × target**, above the band top and far below the venue's 20x: never needed with a keeper on");
-  out("  every oracle update; in bar mode it fired 3 (BTC3L) to 18 (BTC3S) times over the history.");
-  out(
-    "- **Oracle granularity** (not a product parameter, the backtest's `--step`): with updates every 1% or 2% instead",
+    "- **Inner band**: a breach trades to the inner band's nearer edge (`innerBand` of each half band), not to target.",
   );
   out(
-    "  of 0.5% the worst leverage rises to 3.59x / 3.68x (BTC3L) and 3.66x / 3.82x (BTC3S), still 0 liquidations, and",
+    "- **Ripcord** where a third of the band top's envelope has been used: two thirds (≥ 16.7%) remain beyond it for",
   );
   out(
-    "  tracking worsens. The default 0.5% assumes a feed that updates on 0.5% moves (as Chainlink BTC/USD on Ethereum);",
+    "  the keeper's delay and the ripcord's own trade; 6 falls and 5 rises of the 2017–2025 2-hour history were larger.",
   );
-  out("  check the deviation threshold of the feed actually used before relying on these figures.");
+  out("- **Trigger TTL**: how long the trigger prices may answer without the venue: the time funding at the venue's");
+  out("  cap (1% of notional an hour) takes to move leverage from a trigger (1/8 of a half band inside) to the edge.");
+  out("- **Oracle granularity** (not a product parameter, the backtest's `--step`): the figures assume a feed that");
+  out("  updates on 0.5% moves (as Chainlink BTC/USD on Ethereum); check the deviation threshold of the feed used.");
   out();
   out("## Products on Aave v3 + Uniswap v3 (the real-venue market)");
   out();

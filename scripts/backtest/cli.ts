@@ -48,9 +48,10 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --band <frac> --interval <dur> --ripcord <multiple>   override the rule set (sweeps): band half-width as a
                           fraction of target, interval like 86400, 12h or 1d, ripcord as a multiple of target
   --band-low <frac>       the band's bottom alone, as a fraction of target below it (an asymmetric band)
-  --width <x> --low <frac> --inner-band <frac>   methodology v2's free numbers (config/methodology.ts; --rules
-                          ballast): a 3x long's band width above target (others scale by leverage drift), the
-                          bottom as a fraction of target below it, the inner band a rebalance trades to
+  --width <x> --low <frac> --inner-band <frac> --envelope <frac>   methodology v2's free numbers
+                          (config/methodology.ts; --rules ballast): a 3x long's band width above target (others
+                          scale by leverage drift), the bottom as a fraction of target below it, the inner band a
+                          rebalance trades to, the smallest move from the band top to maintenance (caps the top)
   --deposit <usd>         the holder's mint per window (default 100000)
   --json <file>           write the JSON report
   --chart <file.svg>      write the chart
@@ -138,6 +139,7 @@ export function parseArgs(argv: string[]): CliOptions {
     "width",
     "low",
     "inner-band",
+    "envelope",
     "deposit",
     "json",
     "chart",
@@ -178,6 +180,7 @@ export function parseArgs(argv: string[]): CliOptions {
     v2.innerBand = Number(args.get("inner-band"));
     if (!(v2.innerBand >= 0 && v2.innerBand <= 0.75)) throw new UsageError("--inner-band must be between 0 and 0.75");
   }
+  if (args.has("envelope")) v2.minTopEnvelope = fraction(args.get("envelope")!, "--envelope");
   if (Object.keys(v2).length !== 0) {
     if (rules !== "ballast")
       throw new UsageError("--width, --low and --inner-band are methodology v2's: --rules ballast");

@@ -31,19 +31,23 @@ const END = "<!-- sweep:end -->";
 export const TRAIN = { from: "2017-01-01", to: "2021-12-31" } as const;
 
 /**
- * The candidates: the width at 0.8 (the envelope cap binds the 3x products at it), the bottom at half the target or
- * near zero (no intraday re-levering at all), and with or without a partial rebalance to half of each half band.
- * (Three points: each costs four training runs of a few minutes on this 2-core machine.)
+ * The candidates: the width at 0.8 (the 25% envelope cap binds the 3x products near it), the bottom at half the
+ * target or near zero (no intraday re-levering at all), with or without a partial rebalance to half of each half band;
+ * and one wider (0.9, the cap relaxed to 24%: a 3x short's top 3.96x, still below FTX's 4x). (Four points: each
+ * costs four training runs of a few minutes on this 2-core machine.)
  */
 export const CANDIDATES: V2Params[] = [
   { widthScale: 0.8, lowFraction: 0.5, innerBand: 0 },
   { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 },
   { widthScale: 0.8, lowFraction: 0.9, innerBand: 0 },
+  { widthScale: 0.9, lowFraction: 0.5, innerBand: 0, minTopEnvelope: 0.24 },
 ];
 
-const name = (c: V2Params): string => `w${c.widthScale}-low${c.lowFraction}-inner${c.innerBand}`;
+const name = (c: V2Params): string =>
+  `w${c.widthScale}-low${c.lowFraction}-inner${c.innerBand}${c.minTopEnvelope === undefined ? "" : `-env${c.minTopEnvelope}`}`;
 const flags = (c: V2Params): string[] => [
   ...["--width", String(c.widthScale), "--low", String(c.lowFraction), "--inner-band", String(c.innerBand)],
+  ...(c.minTopEnvelope === undefined ? [] : ["--envelope", String(c.minTopEnvelope)]),
 ];
 
 function arg(argv: string[], key: string): string | undefined {
