@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { underCoverage } from "../helpers/coverage";
+import { productDefaults } from "../../config/parameters";
 
 const ROOT = resolve(__dirname, "../..");
 const FIX = join(ROOT, "test/fixtures");
@@ -93,7 +94,7 @@ describe("backtest CLI end to end (committed slice of March 2020)", function () 
     // Legend, the NAV 1.0 line, the band labels and round ticks with units (test/backtest/ticks.test.ts has the rest).
     expect(chart).to.include('class="legend"');
     expect(chart).to.include(">1.0× = start<");
-    expect(chart).to.include(">band max 3.8×<"); // methodology v2's 3x band top
+    expect(chart).to.include(`>band max ${Number(productDefaults("BTC3L").methodology.maxLeverage) / 1e18}×<`);
     const ticks = [...chart.matchAll(/class="tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
     for (const t of ticks) expect(t).to.match(/^(\$[\d,.]+k?|[\d.]+×)$/);
     expect(ticks.filter((t) => t.startsWith("$")).length).to.be.at.least(2);

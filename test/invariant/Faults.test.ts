@@ -202,20 +202,22 @@ describe("Fault scenarios", function () {
       it(`${pctPerHour}% per hour against BTC3L for 48 h: never liquidatable, back in band after every upkeep`, async function () {
         const ctx = await product("BTC3L");
         const rate = (BigInt(pctPerHour * 1000) * WAD) / 100_000n / 3600n;
+        const m = productDefaults("BTC3L").methodology;
+        const [bottom, top] = [Number(m.minLeverage) / 1e18, Number(m.maxLeverage) / 1e18];
         await ctx.mockVenue.connect(ctx.suite.deployer).setFundingRate(rate);
         const nav0 = await ctx.token.navPerShare();
         for (let h = 0; h < 48; h++) {
           await advance(ctx.feed, 3600);
           expect(await ctx.venue.isLiquidatable(ctx.address)).to.equal(false);
           await upkeep(ctx);
-          expect(await lev(ctx)).to.be.within(1.5, 3.8); // methodology v2's band
+          expect(await lev(ctx)).to.be.within(bottom, top);
         }
         const nav1 = await ctx.token.navPerShare();
-        // Funding is paid on notional: between 3x and 3.8x (the band top; the keeper resets to the inner band's 3.4x)
-        // the rate per hour of equity, so NAV ends between (1 - 3.8r)^48 and (1 - 3r)^48.
+        // Funding is paid on notional: between 3x and the band top (the keeper resets to the inner band's edge or to
+        // target) the rate per hour of equity, so NAV ends between (1 - top r)^48 and (1 - 3r)^48.
         const r = pctPerHour / 100;
         const ratio = Number((nav1 * 10_000n) / nav0) / 10_000;
-        expect(ratio).to.be.within(Math.pow(1 - 3.8 * r, 48) - 0.001, Math.pow(1 - 3 * r, 48));
+        expect(ratio).to.be.within(Math.pow(1 - top * r, 48) - 0.001, Math.pow(1 - 3 * r, 48));
       });
     }
   });

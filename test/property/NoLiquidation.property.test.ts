@@ -7,7 +7,9 @@ import {
   productDefaults,
   wad,
   type ProductSymbol,
+  liquidationMove,
 } from "../../config/parameters";
+import { MIN_TOP_ENVELOPE, V2_PARAMS } from "../../config/methodology";
 import type { Suite } from "../helpers/deployment";
 import { envelope, expectMaintained, keeperAct, wadToNumber } from "../helpers/keeper";
 import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../helpers/market";
@@ -127,10 +129,13 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
       const env = envelope(symbol, m);
       expect(Math.sign(env), symbol).to.equal(productDefaults(symbol).isLong ? -1 : 1);
     }
-    // v2's band top 3.8 for both 3x products (config/methodology.ts), m = 1%: about -25.6% (long) and +25.1% (short),
-    // both at least MIN_TOP_ENVELOPE (25%).
-    expect(envelope("BTC3L", wad("0.01"))).to.be.closeTo(-0.2557, 0.001);
-    expect(envelope("BTC3S", wad("0.01"))).to.be.closeTo(0.2507, 0.001);
+    // docs/mechanism.md's example: v1's band top 3.5, m = 1% -> about -27.8% (long) and +27.3% (short).
+    expect(liquidationMove(3.5, 0.01, true)).to.be.closeTo(-0.278, 0.001);
+    expect(liquidationMove(3.5, 0.01, false)).to.be.closeTo(0.273, 0.001);
+    // v2's tops keep at least the envelope cap of config/methodology.ts (25%, or the walk-forward's choice).
+    const cap = V2_PARAMS.minTopEnvelope ?? MIN_TOP_ENVELOPE;
+    for (const symbol of PRODUCT_SYMBOLS)
+      expect(Math.abs(envelope(symbol, wad("0.01"))), symbol).to.be.gte(cap - 0.002);
   });
 
   for (const symbol of PRODUCT_SYMBOLS) {

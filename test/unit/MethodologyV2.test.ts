@@ -7,7 +7,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
-import { WAD, productDefaults, wad, type ProductSymbol } from "../../config/parameters";
+import {
+  PRODUCT_SYMBOLS,
+  WAD,
+  productDefaults,
+  wad,
+  type Methodology,
+  type ProductSymbol,
+} from "../../config/parameters";
+import { V2_PARAMS, methodologyV2 } from "../../config/methodology";
 import { deployFundedSuite, marketOf, movePrice, answerOf, postAnswer, PPM } from "../helpers/market";
 import { Action } from "../helpers/keeper";
 import type { Suite } from "../helpers/deployment";
@@ -20,6 +28,21 @@ async function rebalanceOnce(suite: Suite, symbol: ProductSymbol): Promise<void>
   await (await suite.rebalancer.connect(suite.users[1]).rebalance(token, { gasLimit: GAS })).wait();
 }
 
+/**
+ * Sets `symbol` to its default methodology with the band 1.5x–3.8x and an inner band of half of each half band (the
+ * moves below are written against those numbers, whatever the defaults' free numbers are); returns it.
+ */
+async function withInnerBand(suite: Suite, symbol: ProductSymbol): Promise<Methodology> {
+  const m = {
+    ...productDefaults(symbol).methodology,
+    minLeverage: wad("1.5"),
+    maxLeverage: wad("3.8"),
+    innerBand: wad("0.5"),
+  };
+  await suite.rebalancer.connect(suite.governor).setMethodology(await suite.products[symbol].getAddress(), m);
+  return m;
+}
+
 /** Chainlink answer (8 decimals) for a WAD price, rounded down. */
 const answerFor = (priceWad: bigint): bigint => priceWad / 10n ** 10n;
 
@@ -28,17 +51,20 @@ describe("Methodology v2: inner band and trigger prices", function () {
     const l3 = productDefaults("BTC3L").methodology;
     const s2 = productDefaults("BTC2S").methodology;
     const l2 = productDefaults("BTC2L").methodology;
-    expect(l3.minLeverage).to.equal(wad("1.5"));
-    expect(l3.maxLeverage).to.equal(wad("3.8"));
+    for (const symbol of PRODUCT_SYMBOLS) {
+      const p = productDefaults(symbol);
+      expect(p.methodology, symbol).to.deep.equal(methodologyV2(p.leverage, p.isLong, 20));
+    }
+    expect(l3.minLeverage).to.equal(wad(3 * (1 - V2_PARAMS.lowFraction)));
     // The cost model scales the band with leverage drift: 2x short (D = 6) as wide as the 3x long, 2x long narrower.
     expect(s2.maxLeverage - s2.targetLeverage).to.equal(l3.maxLeverage - l3.targetLeverage);
     expect(l2.maxLeverage - l2.targetLeverage < s2.maxLeverage - s2.targetLeverage).to.equal(true);
-    expect(l3.innerBand).to.equal(wad("0.5"));
+    expect(l3.innerBand).to.equal(wad(V2_PARAMS.innerBand));
   });
 
   it("a band breach above trades only to the inner band's top, not to target", async function () {
     const suite = await deployFundedSuite();
-    const m = productDefaults("BTC3L").methodology;
+    const m = await withInnerBand(suite, "BTC3L");
     await movePrice(suite, "BTC", -pct(10)); // 3x long: 3.00 -> 3.86
     expect(await suite.products.BTC3L.currentLeverage()).to.be.gt(m.maxLeverage);
     await rebalanceOnce(suite, "BTC3L");
@@ -48,7 +74,7 @@ describe("Methodology v2: inner band and trigger prices", function () {
 
   it("a band breach below trades to the inner band's bottom; a time-based rebalance inside the inner band to target", async function () {
     const suite = await deployFundedSuite();
-    const m = productDefaults("BTC3S").methodology;
+    const m = await withInnerBand(suite, "BTC3S");
     await movePrice(suite, "BTC", -pct(22)); // 3x short: 3.00 -> below 1.5
     expect(await suite.products.BTC3S.currentLeverage()).to.be.lt(m.minLeverage);
     await rebalanceOnce(suite, "BTC3S");
@@ -67,7 +93,7 @@ describe("Methodology v2: inner band and trigger prices", function () {
   it("innerBand 0 is methodology v1's rule: every rebalance back to target", async function () {
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
-    const m = productDefaults("BTC3L").methodology;
+    const m = await withInnerBand(suite, "BTC3L");
     await suite.rebalancer.connect(suite.governor).setMethodology(token, { ...m, innerBand: 0n });
     await movePrice(suite, "BTC", -pct(10));
     await rebalanceOnce(suite, "BTC3L");
@@ -208,13 +234,13 @@ describe("Methodology v2: inner band and trigger prices", function () {
     const [none] = iface.decodeFunctionResult("checkUpkeep", await ethers.provider.call(call));
     expect(none).to.equal(false);
     const quietGas = await ethers.provider.estimateGas(call);
-    await movePrice(suite, "ETH", -pct(30)); // ETH3L out of its band
+    await movePrice(suite, "ETH", -pct(35)); // ETH3L out of its band
     const [due, data] = iface.decodeFunctionResult("checkUpkeep", await ethers.provider.call(call));
     expect(due).to.equal(true);
     const [tokens] = ethers.AbiCoder.defaultAbiCoder().decode(["address[]", "uint8[]"], data);
     expect([...tokens]).to.include(await suite.products.ETH3L.getAddress());
     // Without triggers (cleared by setMethodology) the same quiet scan reads every venue.
-    await movePrice(suite, "ETH", (PPM * PPM) / (PPM - pct(30)) - PPM);
+    await movePrice(suite, "ETH", (PPM * PPM) / (PPM - pct(35)) - PPM);
     for (const symbol of ["BTC3L", "BTC3S", "BTC2L", "BTC2S", "ETH3L", "ETH3S", "ETH2L", "ETH2S"] as const) {
       const token = await suite.products[symbol].getAddress();
       await suite.rebalancer.connect(suite.governor).setMethodology(token, productDefaults(symbol).methodology);
