@@ -315,14 +315,17 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     const accounts = (await provider.send("eth_accounts", [])) as string[];
     const feed = MockV3Aggregator__factory.connect(deployed("BTCUSDFeed"), await provider.getSigner(accounts[0]));
     const keeper = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
-    // +20%: the 3x long drifts to 2.25x (below its 2.5x band), the 3x short to 9x (beyond its 4.5x ripcord).
-    await (await feed.updateAnswer(72_000n * 10n ** 8n)).wait();
+    // −12%: the 3x long drifts to 4.13x (above its 3.8x band top); then +35%: the 3x short, left at 1.94x by the
+    // fall (inside its 1.5x–3.8x band), goes to about 8x, beyond its 6.03x ripcord (methodology v2's bands).
+    const start = await feed.latestAnswer();
+    await (await feed.updateAnswer((start * 88n) / 100n)).wait();
     await row("BTC3L")
-      .locator('.lev-state[data-state="outside"]', { hasText: /^2\.2\d× outside band$/ })
+      .locator('.lev-state[data-state="outside"]', { hasText: /^4\.1\d× outside band$/ })
       .waitFor();
-    await row("BTC3S").locator('.lev-state[data-state="ripcord"]', { hasText: "at or beyond ripcord" }).waitFor();
     await shot("risk-states.png", "#products");
     await (await keeper.rebalance(deployed("BTC3L"))).wait();
+    await (await feed.updateAnswer((start * 88n * 135n) / 10_000n)).wait();
+    await row("BTC3S").locator('.lev-state[data-state="ripcord"]', { hasText: "at or beyond ripcord" }).waitFor();
     await (await keeper.ripcord(deployed("BTC3S"))).wait();
     await row("BTC3L").locator('.lev-state[data-state="inside"]').waitFor();
     await page.locator("#risk-BTC3L .rebalances tbody tr").first().waitFor();

@@ -26,6 +26,7 @@ import {
   type ILeveragedToken,
 } from "../../protocol";
 import { humanDuration } from "../../web/src/format";
+import { productDefaults } from "../../config/parameters";
 import { installTestWallet } from "./test-wallet";
 import {
   CHROMIUM,
@@ -48,6 +49,11 @@ import {
 const lev = (wad: bigint): string => `${formatAmount(wad, 18, 2)}×`;
 const pct = (wad: bigint): string => `${formatAmount(wad * 100n, 18, 2)}%`;
 const dollars = (wad: bigint, digits = 2): string => `$${formatAmount(wad, 18, digits)}`;
+/** A product's band and ripcord as the products table prints them, from the deployed defaults. */
+const bandText = (symbol: string): string => {
+  const m = productDefaults(symbol).methodology;
+  return `${lev(m.minLeverage)}–${lev(m.maxLeverage)} (${lev(m.ripcordLeverage)})`;
+};
 
 /** Every [data-field] under `selector`, by name (the root tsconfig has no DOM library: the page code is a string). */
 describe("web page in Chromium (e2e)", function () {
@@ -253,7 +259,7 @@ describe("web page in Chromium (e2e)", function () {
     ).to.deep.equal(present());
     expect(await row("BTC3L").textContent())
       .to.contain("$60,000.00")
-      .and.contain("2.50×–3.50× (4.50×)");
+      .and.contain(bandText("BTC3L"));
   });
 
   it("finds the wallet by EIP-6963, asks to switch to the Ballast network, and connects", async function () {
@@ -411,11 +417,12 @@ describe("web page in Chromium (e2e)", function () {
     const rebalancer = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
     const btc3l = deployed("BTC3L");
 
-    // +20%: a 3x long drifts to 3·1.2/1.6 = 2.25x, below its 2.5x band bottom.
-    await (await feed.updateAnswer(72_000n * 10n ** 8n)).wait();
-    await row("BTC3L").getByText("$72,000.00").waitFor();
-    await row("BTC3L").getByText("Rebalance to 3.00×: outside the band").waitFor();
-    expect(await row("BTC3L").textContent()).to.contain("2.25×");
+    // −12%: a 3x long drifts to 3·0.88/0.64 = 4.13x, above its 3.8x band top; the rebalance stops at the inner
+    // band's top, 3.40x (methodology v2).
+    await (await feed.updateAnswer(52_800n * 10n ** 8n)).wait();
+    await row("BTC3L").getByText("$52,800.00").waitFor();
+    await row("BTC3L").getByText("Rebalance to 3.40×: outside the band").waitFor();
+    expect(await row("BTC3L").textContent()).to.match(/4\.1\d×/);
     await (await rebalancer.rebalance(btc3l)).wait();
     await row("BTC3L").getByText("None: inside the band").waitFor();
     // Then −8.33% to 66,000: 10% above launch, but NAV is below what a one-off 3x bet would be worth.

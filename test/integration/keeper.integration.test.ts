@@ -255,8 +255,10 @@ describe("keeper against a real node (integration)", function () {
   it("rebalances every product a price move makes due, within a few blocks", async function () {
     const keeper = startKeeper("keeper #1", 1);
     await waitStarted(keeper);
-    const move = await movePrice(-12n); // all four BTC products leave their bands
-    expect([...move.due.keys()].sort()).to.deep.equal([...BTC_PRODUCTS].sort());
+    // −16%: both BTC longs pass their band tops (3x to 4.85x, 2x to 2.47x); the shorts' leverage falls, still inside
+    // their low bottoms (methodology v2).
+    const move = await movePrice(-16n);
+    expect([...move.due.keys()].sort()).to.deep.equal(["BTC2L", "BTC3L"]);
     const executed = await expectServedOnce(move, [keeperAddress[1]]);
     expect(executed.every((e) => e.keeper === keeperAddress[1])).to.equal(true);
   });
@@ -265,7 +267,8 @@ describe("keeper against a real node (integration)", function () {
     const first = started.find((p) => p.name === "keeper #1");
     expect(first?.alive).to.equal(true);
     const from = first?.lines.length ?? 0;
-    const move = await movePrice(20n); // longs drop below the band, shorts pass the ripcord
+    // +40%: BTC3S (1.70x after the fall) passes its 6.03x ripcord, BTC2S its 2.8x band top.
+    const move = await movePrice(40n);
     expect([...move.due.values()]).to.include(3);
     // Crash it (SIGKILL, no chance to clean up) right after its first send for this move.
     await first?.waitFor((l) => l.includes('"event":"sent"'), 15_000, from);
@@ -291,7 +294,8 @@ describe("keeper against a real node (integration)", function () {
     expect(a?.alive).to.equal(true);
     const b = startKeeper("keeper #5", 5);
     await waitStarted(b);
-    for (const pct of [-12n, 20n, -10n]) {
+    // Each move makes something due under v2's bands: +12% the shorts, −40% the 3x long and the shorts, +15% BTC3S.
+    for (const pct of [12n, -40n, 15n]) {
       const move = await movePrice(pct);
       await expectServedOnce(move, [keeperAddress[1], keeperAddress[5]]);
       await sleep(400); // let both keepers see the final state before the next move
@@ -334,7 +338,7 @@ describe("keeper against a real node (integration)", function () {
   }
 
   it("readable by default: one line per rebalance with the chain's leverage before → after, bounty and tx", async function () {
-    const move = await movePrice(-12n);
+    const move = await movePrice(12n); // BTC3S, left at 3.4x, passes its ripcord
     expect(move.due.size).to.be.greaterThan(0);
     const once = startOnce("keeper --once (readable)");
     const { code } = await once.exited;

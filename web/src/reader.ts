@@ -27,6 +27,8 @@ export interface Methodology {
   tolerance: bigint;
   maxTradeNotional: bigint;
   maxSlippage: bigint;
+  /** Fraction of each half band (WAD): a rebalance from outside the inner band stops at its nearer edge. */
+  innerBand: bigint;
 }
 
 export interface Fees {
@@ -86,6 +88,7 @@ function toMethodology(m: Methodology): Methodology {
     tolerance: m.tolerance,
     maxTradeNotional: m.maxTradeNotional,
     maxSlippage: m.maxSlippage,
+    innerBand: m.innerBand,
   };
 }
 

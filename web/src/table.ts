@@ -7,6 +7,19 @@ import { leverage, tokens, usd } from "./format";
 import type { ProductSnapshot, ProductStatic } from "./reader";
 import { reader, state } from "./state";
 
+/**
+ * Where a rebalance takes leverage `lev` (Rebalancer._aim): the nearer edge of the inner band from outside it, the
+ * target from inside it or without one.
+ */
+export function aim(m: ProductSnapshot["methodology"], lev: bigint): bigint {
+  const target = m.targetLeverage;
+  if (m.innerBand === 0n) return target;
+  const high = target + ((m.maxLeverage - target) * m.innerBand) / WAD;
+  if (lev > high) return high;
+  const low = target - ((target - m.minLeverage) * m.innerBand) / WAD;
+  return lev < low ? low : target;
+}
+
 /** The "Next rebalance" cell: what the Rebalancer says is due, and why. */
 export function actionText(s: ProductSnapshot): string {
   if (s.action === undefined || s.leverageWad === undefined) return "—";
@@ -16,8 +29,8 @@ export function actionText(s: ProductSnapshot): string {
       return s.sizeWad === 0n ? "None (no position yet)" : "None: inside the band";
     case Action.REBALANCE:
       return s.leverageWad < m.minLeverage || s.leverageWad > m.maxLeverage
-        ? `Rebalance to ${leverage(m.targetLeverage)}: outside the band`
-        : `Rebalance to ${leverage(m.targetLeverage)}: interval passed`;
+        ? `Rebalance to ${leverage(aim(m, s.leverageWad))}: outside the band`
+        : `Rebalance to ${leverage(aim(m, s.leverageWad))}: interval passed`;
     case Action.ITERATE:
       return "Continue a chunked rebalance";
     case Action.RIPCORD:
