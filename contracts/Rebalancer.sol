@@ -425,10 +425,10 @@ contract Rebalancer is IRebalancer, Ownable2Step {
 
     /// @dev The stored trigger prices and until when they answer: none while a chunked rebalance is in progress.
     function _triggerView(Stored storage st) private view returns (uint256 low, uint256 high, uint256 validUntil) {
+        // Set only by a rebalance under a non-zero triggerTtl, cleared by setMethodology (which may change it).
         if (!st.triggersSet || st.iterating) return (0, 0, 0);
         StoredMethodology storage m = st.methodology;
         (low, high) = (m.triggerLow, m.triggerHigh);
-        if (m.triggerTtl == 0) return (0, 0, 0);
         low *= _TRIGGER_UNIT;
         high = high == type(uint80).max ? type(uint256).max : high * _TRIGGER_UNIT;
         return (low, high, st.lastRebalance + m.triggerTtl);

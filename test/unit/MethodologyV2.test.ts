@@ -100,6 +100,17 @@ describe("Methodology v2: inner band and trigger prices", function () {
     expect(await suite.products.BTC3L.currentLeverage()).to.be.closeTo(m.targetLeverage, wad("0.005"));
   });
 
+  it("refuses a keeper budget that does not fit the hot slot's 120 bits (InvalidBounty)", async function () {
+    const suite = await deployFundedSuite();
+    const token = await suite.products.BTC3L.getAddress();
+    const b = productDefaults("BTC3L").bounty;
+    await expect(
+      suite.rebalancer.connect(suite.governor).setBounty(token, { ...b, budget: 2n ** 120n }),
+    ).to.be.revertedWithCustomError(suite.rebalancer, "InvalidBounty");
+    await suite.rebalancer.connect(suite.governor).setBounty(token, { ...b, budget: 2n ** 120n - 1n });
+    expect((await suite.rebalancer.tokenState(token)).bounty.budget).to.equal(2n ** 120n - 1n);
+  });
+
   it("validates the inner band (at most MAX_INNER_BAND, 75%) and the trigger TTL (at most the interval)", async function () {
     const suite = await deployFundedSuite();
     const token = await suite.products.BTC3L.getAddress();
