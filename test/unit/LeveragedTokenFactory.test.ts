@@ -68,6 +68,7 @@ describe("LeveragedTokenFactory", function () {
             m0.maxSlippage,
             m0.maxTradeNotional,
             m0.innerBand,
+            m0.triggerTtl,
           ],
           [b0.base, b0.perSecond, b0.cap, b0.maxEquityFraction, b0.budget],
         );
