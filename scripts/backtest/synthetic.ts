@@ -18,7 +18,8 @@
  *
  * With `--run`, each path runs through `npm run backtest` for every product and keeper mode with the default (v2)
  * rules, one window over the whole path ("all"); results go to <out>/<path>-<product>-<keeper>.json and a summary
- * table is printed. The ETH proxy runs the ETH products over yearly windows, tick mode.
+ * table is printed. The ETH proxy runs the ETH products over 2020–2022 (the March 2020 crash, the 2021 top, the
+ * 2022 fall), yearly windows, tick mode.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "fs";
 import { join, resolve } from "path";
@@ -197,8 +198,7 @@ async function main(): Promise<void> {
           key: `eth-proxy-${product}-${keeper}`,
           args: [
             ...dataArgs(f("eth-proxy"), join(ROOT, "data/btc-usdt-perp-funding-8h-2019-2026.csv"), product),
-            "--keeper",
-            keeper,
+            ...["--keeper", keeper, "--from", "2020-01-01", "--to", "2022-12-31"],
           ],
         });
   const concurrency = Number(arg(argv, "concurrency") ?? 2);
