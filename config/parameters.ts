@@ -198,7 +198,6 @@ export function methodologyFor(leverage: number, isLong: boolean): Methodology {
   return methodologyV2(leverage, isLong, venueMaxLeverage());
 }
 
-
 /** The mock perp venue's max leverage, 1 / initial margin (20x). */
 function venueMaxLeverage(): number {
   return Number(WAD) / Number(baseVenue.initialMarginRatio);

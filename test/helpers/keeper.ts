@@ -87,12 +87,10 @@ export async function expectMaintained(
 }
 
 /** The inner band's edges (WAD): where a band rebalance lands. */
-export function innerBand(m: {
-  minLeverage: bigint;
-  targetLeverage: bigint;
-  maxLeverage: bigint;
-  innerBand: bigint;
-}): { low: bigint; high: bigint } {
+export function innerBand(m: { minLeverage: bigint; targetLeverage: bigint; maxLeverage: bigint; innerBand: bigint }): {
+  low: bigint;
+  high: bigint;
+} {
   return {
     low: m.targetLeverage - ((m.targetLeverage - m.minLeverage) * m.innerBand) / WAD,
     high: m.targetLeverage + ((m.maxLeverage - m.targetLeverage) * m.innerBand) / WAD,
