@@ -54,7 +54,12 @@ export interface V2Params {
   innerBand: number;
   /** Smallest unmonitored move from the band top to maintenance margin (caps the top; default MIN_TOP_ENVELOPE). */
   minTopEnvelope?: number;
+  /** The daily check's tolerance as a fraction of target (default DEFAULT_TOLERANCE; 0: FTX's exact daily reset). */
+  tolerance?: number;
 }
+
+/** The daily check re-levers when leverage is more than this fraction of target away from it (0.15 for 3x). */
+export const DEFAULT_TOLERANCE = 0.05;
 
 /** Chosen on 2017-01-01..2021-12-31 only (tick mode), reported out of sample on 2022–2025: docs/backtest.md. */
 export const V2_PARAMS: V2Params = { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 };
@@ -110,7 +115,7 @@ export function methodologyV2(
     maxLeverage: w(topRounded),
     ripcordLeverage: w(Math.floor(ripcord * 100) / 100),
     interval: 86_400,
-    tolerance: w(0.05 * L),
+    tolerance: parseUnits((L * (params.tolerance ?? DEFAULT_TOLERANCE)).toFixed(4), 18),
     maxTradeNotional: parseUnits("5000000", 18),
     maxSlippage: parseUnits("0.02", 18),
     innerBand: parseUnits(params.innerBand.toFixed(4), 18),

@@ -48,10 +48,11 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --band <frac> --interval <dur> --ripcord <multiple>   override the rule set (sweeps): band half-width as a
                           fraction of target, interval like 86400, 12h or 1d, ripcord as a multiple of target
   --band-low <frac>       the band's bottom alone, as a fraction of target below it (an asymmetric band)
-  --width <x> --low <frac> --inner-band <frac> --envelope <frac>   methodology v2's free numbers
-                          (config/methodology.ts; --rules ballast): a 3x long's band width above target (others
-                          scale by leverage drift), the bottom as a fraction of target below it, the inner band a
-                          rebalance trades to, the smallest move from the band top to maintenance (caps the top)
+  --width <x> --low <frac> --inner-band <frac> --envelope <frac> --tolerance <frac>   methodology v2's free
+                          numbers (config/methodology.ts; --rules ballast): a 3x long's band width above target
+                          (others scale by leverage drift), the bottom as a fraction of target below it, the inner
+                          band a rebalance trades to, the smallest move from the band top to maintenance (caps the
+                          top), the daily check's tolerance as a fraction of target (0: an exact daily reset)
   --deposit <usd>         the holder's mint per window (default 100000)
   --json <file>           write the JSON report
   --chart <file.svg>      write the chart
@@ -140,6 +141,7 @@ export function parseArgs(argv: string[]): CliOptions {
     "low",
     "inner-band",
     "envelope",
+    "tolerance",
     "deposit",
     "json",
     "chart",
@@ -181,9 +183,15 @@ export function parseArgs(argv: string[]): CliOptions {
     if (!(v2.innerBand >= 0 && v2.innerBand <= 0.75)) throw new UsageError("--inner-band must be between 0 and 0.75");
   }
   if (args.has("envelope")) v2.minTopEnvelope = fraction(args.get("envelope")!, "--envelope");
+  if (args.has("tolerance")) {
+    v2.tolerance = Number(args.get("tolerance"));
+    if (!(v2.tolerance >= 0 && v2.tolerance < 1)) throw new UsageError("--tolerance must be at least 0 and below 1");
+  }
   if (Object.keys(v2).length !== 0) {
     if (rules !== "ballast")
-      throw new UsageError("--width, --low and --inner-band are methodology v2's: --rules ballast");
+      throw new UsageError(
+        "--width, --low, --inner-band, --envelope and --tolerance are methodology v2's: --rules ballast",
+      );
     if (!(v2.widthScale === undefined || v2.widthScale > 0)) throw new UsageError("--width must be a positive number");
     overrides.v2 = v2;
   }

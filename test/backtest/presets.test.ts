@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { methodologyForRules, RULES } from "../../scripts/backtest/presets";
+import { parseArgs } from "../../scripts/backtest/cli";
 
 describe("backtest rule presets", () => {
   it("give every rule set a methodology the Rebalancer accepts (ordering, uint64 WAD, venue max 20x)", () => {
@@ -35,5 +36,24 @@ describe("backtest rule presets", () => {
       interval: 3 * 86_400,
     });
     expect([both.minLeverage, both.maxLeverage, both.interval]).to.deep.equal([wad("1.5"), wad("3.3"), 3 * 86_400]);
+  });
+});
+
+describe("methodology v2's daily tolerance (--tolerance)", () => {
+  it("is 5% of target by default, any fraction when given, 0 for FTX's exact daily reset", () => {
+    const e18 = 10n ** 18n;
+    expect(methodologyForRules("ballast", 3, false, 20).tolerance).to.equal((15n * e18) / 100n);
+    expect(methodologyForRules("ballast", 2, true, 20, { v2: { tolerance: 0.02 } }).tolerance).to.equal(
+      (4n * e18) / 100n,
+    );
+    expect(methodologyForRules("ballast", 3, false, 20, { v2: { tolerance: 0 } }).tolerance).to.equal(0n);
+  });
+
+  it("parses from the command line, and refuses a negative one or one on another rule set", () => {
+    const base = ["--prices", "p.csv", "--product", "BTC3S"];
+    expect(parseArgs([...base, "--tolerance", "0"]).overrides.v2).to.deep.equal({ tolerance: 0 });
+    expect(() => parseArgs([...base, "--tolerance", "-0.1"])).to.throw("--tolerance must be at least 0 and below 1");
+    expect(() => parseArgs([...base, "--tolerance", "x"])).to.throw("--tolerance must be at least 0 and below 1");
+    expect(() => parseArgs([...base, "--rules", "ftx", "--tolerance", "0"])).to.throw("--rules ballast");
   });
 });
