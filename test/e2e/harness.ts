@@ -21,6 +21,8 @@ export const SCREENSHOTS = path.resolve(ROOT, process.env.SCREENSHOT_DIR ?? path
 export const HARDHAT_CLI = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "cli.js");
 export const VITE_CLI = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
 export const READY = /Started HTTP and WebSocket JSON-RPC server/;
+/** Playwright's wait for any one element or action (its default is 30 s): generous, since CI shares two cores. */
+export const PAGE_TIMEOUT_MS = 60_000;
 
 export interface Export {
   chainId: string | number;
@@ -244,6 +246,7 @@ export async function startStack(accountIndex = 5, viewport = { width: 1280, hei
     ],
   });
   const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.addInitScript(installTestWallet, {

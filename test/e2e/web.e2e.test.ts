@@ -36,6 +36,7 @@ import {
   VITE_CLI,
   fieldsIn,
   freePort,
+  PAGE_TIMEOUT_MS,
   serve,
   start,
   stop,
@@ -230,6 +231,7 @@ describe("web page in Chromium (e2e)", function () {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.addInitScript(installTestWallet, {
       rpcUrl,
