@@ -44,7 +44,7 @@ export function triggerTtlFor(
   return Math.min(Math.floor(Math.min(up, down) / 60) * 60, interval);
 }
 
-/** The free numbers of the model; `V2_PARAMS` holds the walk-forward choice. */
+/** The free numbers of the model; `V2_PARAMS` holds the walk-forward choice for each side. */
 export interface V2Params {
   /** Half-width of a 3x long's band above target, in leverage (others scale by (D/6)^(2/3), capped). */
   widthScale: number;
@@ -61,8 +61,18 @@ export interface V2Params {
 /** The daily check re-levers when leverage is more than this fraction of target away from it (0.15 for 3x). */
 export const DEFAULT_TOLERANCE = 0.05;
 
-/** Chosen on 2017-01-01..2021-12-31 only (tick mode), reported out of sample on 2022–2025: docs/backtest.md. */
-export const V2_PARAMS: V2Params = { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 };
+/**
+ * Chosen on 2017-01-01..2021-12-31 only (tick mode), per side, reported out of sample on 2022–2025: docs/backtest.md.
+ * Longs: half the target as the bottom, half of each half band as the inner band. Shorts: no intraday re-levering
+ * (bottom 0.1 L), a quarter of each half band as the inner band, and an exact daily reset (tolerance 0).
+ */
+export const V2_PARAMS: Readonly<Record<"long" | "short", V2Params>> = {
+  long: { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 },
+  short: { widthScale: 0.8, lowFraction: 0.9, innerBand: 0.25, tolerance: 0 },
+};
+
+/** The walk-forward's choice for one side. */
+export const v2ParamsFor = (isLong: boolean): V2Params => (isLong ? V2_PARAMS.long : V2_PARAMS.short);
 
 /** Smallest unmonitored move from the band top to maintenance margin any v2 product accepts. */
 export const MIN_TOP_ENVELOPE = 0.25;
@@ -98,7 +108,7 @@ export function methodologyV2(
   leverage: number,
   isLong: boolean,
   venueMaxLeverage = 20,
-  params: V2Params = V2_PARAMS,
+  params: V2Params = v2ParamsFor(isLong),
 ): Methodology {
   const L = leverage;
   const width = params.widthScale * Math.pow(leverageDrift(L, isLong) / leverageDrift(3, true), 2 / 3);

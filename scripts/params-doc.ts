@@ -66,20 +66,21 @@ export function renderParameters(): string {
   out();
   out("### Why these defaults (methodology v2)");
   out();
-  out("The perp products' methodology is `config/methodology.ts`: a cost model whose three free numbers (width scale,");
-  out("bottom, inner band) were chosen on 2017–2021 only and reported out of sample on 2022–2025 and on the full");
-  out('history (docs/backtest.md, "Methodology v2"; the derivation is docs/mechanism.md, "Methodology v2").');
+  out("The perp products' methodology is `config/methodology.ts`: a cost model whose free numbers (width scale,");
+  out("bottom, inner band, daily tolerance) were chosen per side on 2017–2021 only and reported out of sample on");
+  out('2022–2025 and on the full history (docs/backtest.md, "Methodology v2"; the derivation is docs/mechanism.md).');
   out();
   out("- **Band top** from leverage drift (`D^(2/3)`, D = L(L − 1) long, L(L + 1) short), capped so that the single");
   out("  unmonitored move from the top to maintenance is at least 25% (3.88x long, 3.80x short): every top stays");
   out("  below FTX's target + 1, so the worst leverage a keeper leaves is lower than FTX's.");
-  out("- **Bottom** at half the target: the market moved the holder's way; the daily check (interval 24 h, tolerance");
+  out("- **Bottom**: the market moved the holder's way, so no intraday trigger re-levers into a move that often");
+  out("  reverts: half the target for a long (a 2x long can never fall to 1x), a tenth of it for a short; the daily");
   out(
-    "  0.05 × target) re-levers instead of the intraday trigger. A 2x long can never fall to 1x: it has none at all.",
+    "  check (interval 24 h) re-levers instead, beyond 0.05 × target for a long, at any distance for a short (tolerance 0,",
   );
-  out(
-    "- **Inner band**: a breach trades to the inner band's nearer edge (`innerBand` of each half band), not to target.",
-  );
+  out("  FTX's exact daily reset).");
+  out("- **Inner band**: a breach trades to the inner band's nearer edge (`innerBand` of each half band: 1/2 for a");
+  out("  long, 1/4 for a short), not to target.");
   out(
     "- **Ripcord** where a third of the band top's envelope has been used: two thirds (≥ 16.7%) remain beyond it for",
   );

@@ -17,7 +17,7 @@
  * the rebalancing rules differ.
  */
 import { wad, methodologyV1, type Methodology } from "../../config/parameters";
-import { methodologyV2, V2_PARAMS, type V2Params } from "../../config/methodology";
+import { methodologyV2, v2ParamsFor, type V2Params } from "../../config/methodology";
 
 export const RULES = ["ballast", "ballast-v1", "ftx", "fli", "tlx"] as const;
 export type RulesName = (typeof RULES)[number];
@@ -52,7 +52,7 @@ export function methodologyForRules(
   let m: Methodology;
   switch (rules) {
     case "ballast":
-      m = methodologyV2(L, isLong, venueMaxLeverage, { ...V2_PARAMS, ...overrides.v2 });
+      m = methodologyV2(L, isLong, venueMaxLeverage, { ...v2ParamsFor(isLong), ...overrides.v2 });
       break;
     case "ballast-v1":
       m = base;

@@ -317,7 +317,7 @@ describe("web page: position, risk, charts, phone, banners (e2e)", function () {
     const feed = MockV3Aggregator__factory.connect(deployed("BTCUSDFeed"), await provider.getSigner(accounts[0]));
     const keeper = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
     // −12%: the 3x long drifts to 4.13x (above its 3.8x band top); then +35%: the 3x short, left at 1.94x by the
-    // fall (inside its 1.5x–3.8x band), goes to about 8x, beyond its 6.03x ripcord (methodology v2's bands).
+    // fall (inside its 0.3x–3.8x band), goes to about 8x, beyond its 6.03x ripcord (methodology v2's bands).
     const start = await feed.latestAnswer();
     await (await feed.updateAnswer((start * 88n) / 100n)).wait();
     await row("BTC3L")

@@ -9,7 +9,7 @@ import {
   type ProductSymbol,
   liquidationMove,
 } from "../../config/parameters";
-import { MIN_TOP_ENVELOPE, V2_PARAMS } from "../../config/methodology";
+import { MIN_TOP_ENVELOPE, v2ParamsFor } from "../../config/methodology";
 import type { Suite } from "../helpers/deployment";
 import { envelope, expectMaintained, keeperAct, wadToNumber } from "../helpers/keeper";
 import { FUNDING_0_1PCT_PER_8H, PPM, deployFundedSuite, postAnswer } from "../helpers/market";
@@ -137,9 +137,10 @@ describe("No liquidation inside the envelope (property, keeper after every oracl
     expect(liquidationMove(3.5, 0.01, true)).to.be.closeTo(-0.278, 0.001);
     expect(liquidationMove(3.5, 0.01, false)).to.be.closeTo(0.273, 0.001);
     // v2's tops keep at least the envelope cap of config/methodology.ts (25%, or the walk-forward's choice).
-    const cap = V2_PARAMS.minTopEnvelope ?? MIN_TOP_ENVELOPE;
-    for (const symbol of PRODUCT_SYMBOLS)
+    for (const symbol of PRODUCT_SYMBOLS) {
+      const cap = v2ParamsFor(productDefaults(symbol).isLong).minTopEnvelope ?? MIN_TOP_ENVELOPE;
       expect(Math.abs(envelope(symbol, wad("0.01"))), symbol).to.be.gte(cap - 0.002);
+    }
   });
 
   for (const symbol of PRODUCT_SYMBOLS) {

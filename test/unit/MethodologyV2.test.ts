@@ -55,11 +55,16 @@ describe("Methodology v2: inner band and trigger prices", function () {
       const p = productDefaults(symbol);
       expect(p.methodology, symbol).to.deep.equal(methodologyV2(p.leverage, p.isLong, 20));
     }
-    expect(l3.minLeverage).to.equal(wad(3 * (1 - V2_PARAMS.lowFraction)));
+    expect(l3.minLeverage).to.equal(wad(3 * (1 - V2_PARAMS.long.lowFraction)));
     // The cost model scales the band with leverage drift: 2x short (D = 6) as wide as the 3x long, 2x long narrower.
     expect(s2.maxLeverage - s2.targetLeverage).to.equal(l3.maxLeverage - l3.targetLeverage);
     expect(l2.maxLeverage - l2.targetLeverage < s2.maxLeverage - s2.targetLeverage).to.equal(true);
-    expect(l3.innerBand).to.equal(wad(V2_PARAMS.innerBand));
+    expect(l3.innerBand).to.equal(wad(V2_PARAMS.long.innerBand));
+    expect(l3.tolerance).to.equal(wad("0.15"));
+    // Shorts (chosen on their own side): no intraday re-levering, a narrower inner band, an exact daily reset.
+    expect(s2.minLeverage).to.equal(wad((2 * (1 - V2_PARAMS.short.lowFraction)).toFixed(2)));
+    expect(s2.innerBand).to.equal(wad(V2_PARAMS.short.innerBand));
+    expect(s2.tolerance).to.equal(0n);
   });
 
   it("a band breach above trades only to the inner band's top, not to target", async function () {
@@ -171,8 +176,13 @@ describe("Methodology v2: inner band and trigger prices", function () {
         // A long at 2x can never fall to a bottom at or below 1x: no upper trigger price.
         expect(isLong && m.minLeverage <= WAD).to.equal(true);
       }
-      // Beyond the band the full evaluation answers, whatever the triggers.
-      await postAnswer(suite, marketOf(symbol), (answerFor(low) * 90n) / 100n);
+      // Beyond the band's top the full evaluation answers, whatever the triggers (a long's top lies below the low
+      // trigger, a short's above the high one).
+      await postAnswer(
+        suite,
+        marketOf(symbol),
+        isLong ? (answerFor(low) * 90n) / 100n : (answerFor(high) * 110n) / 100n,
+      );
       expect(await suite.rebalancer.shouldRebalance(token)).to.not.equal(Action.NONE);
     });
   }

@@ -84,7 +84,7 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
         }
       });
     }
-    expect(actions).to.equal(2); // BTC3L re-levered down twice at 3.80×; BTC3S never left 1.50×–3.80×
+    expect(actions).to.equal(2); // BTC3L re-levered down twice at 3.80×; BTC3S never left 0.30×–3.80×
   });
 
   it("the path's footer: each leg and the overall move are the printed prices' ratios, and multiply", () => {
