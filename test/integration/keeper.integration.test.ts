@@ -344,7 +344,7 @@ describe("keeper against a real node (integration)", function () {
   }
 
   it("readable by default: one line per rebalance with the chain's leverage before → after, bounty and tx", async function () {
-    const move = await movePrice(12n); // BTC3S, left at 3.4x, passes its ripcord
+    const move = await movePrice(-12n); // BTC3L, back at 3x after its ripcord at −15%, passes its band top
     expect(move.due.size).to.be.greaterThan(0);
     const once = startOnce("keeper --once (readable)");
     const { code } = await once.exited;
