@@ -1,10 +1,10 @@
 /**
  * npm run backtest:sweep [-- options]
  *
- * The walk-forward choice of methodology v2's free numbers (config/methodology.ts: width, bottom, inner band). Every
- * candidate runs on the TRAINING window only (2017-01-01..2021-12-31, tick mode, yearly windows), beside the FTX
- * preset on the same window; the rule below picks one set per side, which config/methodology.ts V2_PARAMS
- * then holds; `npm run backtest:history` reports it on 2022–2025 (out of sample) and on the full history. No number
+ * The walk-forward choice of methodology v2's free numbers (config/methodology.ts: width, bottom, inner band, daily
+ * tolerance). Every candidate runs on the TRAINING window only (2017-01-01..2021-12-31, tick mode, yearly windows),
+ * beside the FTX preset on the same window; the rule below picks one set per side, which config/methodology.ts
+ * V2_PARAMS then holds; `npm run backtest:history` reports it on 2022–2025 (out of sample) and on the full history. No number
  * is chosen on the period it is reported on. Results: docs/backtest/sweep/<tag>/*.json and the generated section of
  * docs/backtest.md ("Parameter sweep"), rewritten after every finished run.
  *
@@ -36,8 +36,8 @@ export const TRAIN = { from: "2017-01-01", to: "2021-12-31" } as const;
 /**
  * The candidates: the width at 0.8 (the 25% envelope cap binds the 3x products near it), the bottom at half the
  * target or near zero (no intraday re-levering at all), with or without a partial rebalance to half of each half band;
- * and one wider (0.9, the cap relaxed to 24%: a 3x short's top 3.96x, still below FTX's 4x). (Four points: each
- * costs four training runs of a few minutes on this 2-core machine.)
+ * and one wider (0.9, the cap relaxed to 24%: a 3x short's top 3.96x, still below FTX's 4x). Then five for the
+ * shorts with the daily tolerance at 0. (Few points: each training run takes a few minutes on this 2-core machine.)
  */
 export const CANDIDATES: V2Params[] = [
   // The first sweep, every product.
