@@ -48,7 +48,7 @@ describe("methodology v2's daily tolerance (--tolerance)", () => {
     expect(methodologyForRules("ballast", 2, true, 20, { v2: { tolerance: 0.02 } }).tolerance).to.equal(
       (4n * e18) / 100n,
     );
-    expect(methodologyForRules("ballast", 3, false, 20, { v2: { tolerance: 0 } }).tolerance).to.equal(0n);
+    expect(methodologyForRules("ballast", 3, true, 20, { v2: { tolerance: 0 } }).tolerance).to.equal(0n);
   });
 
   it("parses from the command line, and refuses a negative one or one on another rule set", () => {
