@@ -19,9 +19,11 @@ import { cpus, loadavg } from "os";
 import { join, relative, resolve } from "path";
 import { liquidationMove } from "../../config/parameters";
 import { parsePrices, shortDate, type Candle } from "./csv";
+import { windows } from "./cli";
 import { productSpec } from "./engine";
 import { dataArgs, spawnBacktest } from "./spawn";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
+import { pairedTracking } from "./paired";
 import type { ReportJson } from "./report";
 
 const ROOT = resolve(__dirname, "../..");
@@ -165,7 +167,8 @@ function replaceSection(doc: string, begin: string, end: string, section: string
 function writeDoc(products: string[], candles: Candle[], note: string): void {
   let doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : `# Backtest\n\n${BEGIN}\n${END}\n`;
   doc = replaceSection(doc, BEGIN, END, renderResults(products, candles, note));
-  doc = replaceSection(doc, VERDICT_BEGIN, VERDICT_END, renderVerdict(products));
+  const years = windows(candles, "year").map((w) => w.label);
+  doc = replaceSection(doc, VERDICT_BEGIN, VERDICT_END, renderVerdict(products, years));
   writeFileSync(DOC, doc);
 }
 
@@ -177,7 +180,7 @@ const VERDICT_END = "<!-- v2-verdict:end -->";
  * out-of-sample window (docs/backtest/oos/), bar-mode liquidations on the full history; ✔ where v2 meets the issue's
  * bar against FTX (0 liquidations, costs + bounties ≤, median tracking ≥, lowest margin ratio ≥).
  */
-export function renderVerdict(products: string[]): string {
+export function renderVerdict(products: string[], years: string[] = []): string {
   const dirs = [
     ["full history", join(ROOT, "docs", "backtest")],
     ["2022–2025 (out of sample)", join(ROOT, "docs", "backtest", "oos")],
@@ -217,8 +220,42 @@ export function renderVerdict(products: string[]): string {
       }
     }
   }
-  lines.push("", VERDICT_END);
+  lines.push("", ...renderPaired(products, years, (p, rules) => read(dirs[0][1], p, rules, "tick")), "", VERDICT_END);
   return lines.join("\n");
+}
+
+/**
+ * The full history year by year, v2 against FTX (tick): each window's tracking difference, then the verdict's median
+ * beside the mean of the per-year differences (± its standard error), the years v2 is ahead and the summed end NAVs.
+ */
+function renderPaired(
+  products: string[],
+  years: string[],
+  read: (product: string, rules: RulesName) => ReportJson | null,
+): string[] {
+  const pairs = products.flatMap((product) => {
+    const v2 = read(product, "ballast");
+    const ftx = read(product, "ftx");
+    if (!v2 || !ftx || v2.windows.length !== ftx.windows.length) return [];
+    return [{ product, p: pairedTracking(v2.windows, ftx.windows, years.length === v2.windows.length ? years : []) }];
+  });
+  if (pairs.length === 0) return [];
+  const cell = (a: number | null, b: number | null) => `${num(a, 0)} / ${num(b, 0)}`;
+  const out = [
+    "**Full history year by year, v2 against FTX** (tick mode; tracking difference in bp/yr, v2 / FTX). The verdict above compares medians of these yearly windows; the mean of the per-year differences (v2 − FTX, ± its standard error), the years v2 is ahead and the end NAVs summed over the windows (100,000 USD minted in each) read the same runs another way.",
+    "",
+    `| year | ${pairs.map((x) => x.product).join(" | ")} |`,
+    `| --- | ${pairs.map(() => "---:").join(" | ")} |`,
+  ];
+  for (let i = 0; i < pairs[0].p.rows.length; i++)
+    out.push(`| ${pairs[0].p.rows[i].label} | ${pairs.map((x) => cell(x.p.rows[i].a, x.p.rows[i].b)).join(" | ")} |`);
+  out.push(
+    `| median | ${pairs.map((x) => cell(x.p.medianA, x.p.medianB)).join(" | ")} |`,
+    `| mean of v2 − FTX | ${pairs.map((x) => `${x.p.meanDiff !== null && x.p.meanDiff >= 0 ? "+" : ""}${num(x.p.meanDiff, 0)} ± ${num(x.p.stdErr, 0)}`).join(" | ")} |`,
+    `| years v2 ahead | ${pairs.map((x) => `${x.p.aAhead} of ${x.p.pairs}`).join(" | ")} |`,
+    `| end NAV summed, v2 / FTX | ${pairs.map((x) => `${usd(x.p.endNavA)} / ${usd(x.p.endNavB)}`).join(" | ")} |`,
+  );
+  return out;
 }
 
 async function main(): Promise<void> {
