@@ -220,29 +220,38 @@ export function renderVerdict(products: string[], years: string[] = []): string 
       }
     }
   }
-  lines.push("", ...renderPaired(products, years, (p, rules) => read(dirs[0][1], p, rules, "tick")), "", VERDICT_END);
+  for (const [label, dir] of dirs) {
+    // The out-of-sample windows are the calendar years from 2022 (`--from 2022-01-01`).
+    const labels = dir === dirs[0][1] ? years : years.filter((y) => Number(y) >= 2022);
+    lines.push("", ...renderPaired(label, products, labels, (p, rules) => read(dir, p, rules, "tick")));
+  }
+  lines.push("", VERDICT_END);
   return lines.join("\n");
 }
 
 /**
- * The full history year by year, v2 against FTX (tick): each window's tracking difference, then the verdict's median
- * beside the mean of the per-year differences (± its standard error), the years v2 is ahead and the summed end NAVs.
+ * One data set (`title`) year by year, v2 against FTX (tick): each window's tracking difference, then the verdict's
+ * median beside the mean of the per-year differences (± its standard error), the years v2 is ahead and the summed end
+ * NAVs. Products whose two runs cover different windows, or other windows than the first product's, are left out.
  */
 function renderPaired(
+  title: string,
   products: string[],
   years: string[],
   read: (product: string, rules: RulesName) => ReportJson | null,
 ): string[] {
-  const pairs = products.flatMap((product) => {
+  let pairs = products.flatMap((product) => {
     const v2 = read(product, "ballast");
     const ftx = read(product, "ftx");
     if (!v2 || !ftx || v2.windows.length !== ftx.windows.length) return [];
     return [{ product, p: pairedTracking(v2.windows, ftx.windows, years.length === v2.windows.length ? years : []) }];
   });
+  const rows = pairs.length ? pairs[0].p.rows.length : 0;
+  pairs = pairs.filter((x) => x.p.rows.length === rows);
   if (pairs.length === 0) return [];
   const cell = (a: number | null, b: number | null) => `${num(a, 0)} / ${num(b, 0)}`;
   const out = [
-    "**Full history year by year, v2 against FTX** (tick mode; tracking difference in bp/yr, v2 / FTX). The verdict above compares medians of these yearly windows; the mean of the per-year differences (v2 − FTX, ± its standard error), the years v2 is ahead and the end NAVs summed over the windows (100,000 USD minted in each) read the same runs another way.",
+    `**${title[0].toUpperCase()}${title.slice(1)}, year by year, v2 against FTX** (tick mode; tracking difference in bp/yr, v2 / FTX). The verdict above compares medians of these yearly windows; the mean of the per-year differences (v2 − FTX, ± its standard error), the years v2 is ahead and the end NAVs summed over the windows (100,000 USD minted in each) read the same runs another way.`,
     "",
     `| year | ${pairs.map((x) => x.product).join(" | ")} |`,
     `| --- | ${pairs.map(() => "---:").join(" | ")} |`,
