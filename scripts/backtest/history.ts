@@ -256,7 +256,7 @@ function renderPaired(
     `| year | ${pairs.map((x) => x.product).join(" | ")} |`,
     `| --- | ${pairs.map(() => "---:").join(" | ")} |`,
   ];
-  for (let i = 0; i < pairs[0].p.rows.length; i++)
+  for (let i = 0; i < rows; i++)
     out.push(`| ${pairs[0].p.rows[i].label} | ${pairs.map((x) => cell(x.p.rows[i].a, x.p.rows[i].b)).join(" | ")} |`);
   out.push(
     `| median | ${pairs.map((x) => cell(x.p.medianA, x.p.medianB)).join(" | ")} |`,
