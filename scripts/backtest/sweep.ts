@@ -23,7 +23,7 @@ import { dataArgs, spawnBacktest } from "./spawn";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import type { ReportJson } from "./report";
-import { V2_PARAMS, type V2Params } from "../../config/methodology";
+import { DEFAULT_TOLERANCE, V2_PARAMS, type V2Params } from "../../config/methodology";
 
 const ROOT = resolve(__dirname, "../..");
 let OUT = join(ROOT, "docs", "backtest", "sweep", "walk-forward");
@@ -62,7 +62,9 @@ const name = (c: V2Params): string =>
 const flags = (c: V2Params): string[] => [
   ...["--width", String(c.widthScale), "--low", String(c.lowFraction), "--inner-band", String(c.innerBand)],
   ...(c.minTopEnvelope === undefined ? [] : ["--envelope", String(c.minTopEnvelope)]),
-  ...(c.tolerance === undefined ? [] : ["--tolerance", String(c.tolerance)]),
+  // Always explicit: without it a candidate would take the side's current default (the shorts' is 0 since they chose
+  // an exact daily reset), and the first four candidates would change with the choice they were compared for.
+  ...["--tolerance", String(c.tolerance ?? DEFAULT_TOLERANCE)],
 ];
 
 function arg(argv: string[], key: string): string | undefined {
