@@ -9,8 +9,15 @@
  * receipt; the quiet candles' `Run` events are read in one `eth_getLogs` at the window's end, and a due candle is
  * replayed one second later the normal way. See docs/backtest.md, "The driver and the speed budget".
  *
- * A candle's transaction is mined at its close time; the keeper's follow 1 s apart.
+ * A candle's transaction is mined at its close time; the keeper's follow 1 s apart. The interval's rebalance falls
+ * due at `lastRebalance + interval`, usually seconds after a close (a keeper action lands one second after a close, a
+ * product is registered just after the previous window's redeem): a keeper watching every block acts at that second,
+ * at the last posted price, and so does this one (`keeperWhenDue`) when it falls within the feed's heartbeat of the
+ * close, instead of at the next candle's close, which made the daily check run every 26 hours and a window's result
+ * depend on when its product was registered.
  */
+import { LOCAL_FEED_TIMING } from "../../config/networks";
+import { Action } from "../../protocol/actions";
 import { decodeRun, encodeRun, fromWad, isDueRevert, priceWad, QUIET, runFlags } from "./driver-codec";
 import { DueForecast } from "./forecast";
 import type { WindowContext } from "./harness";
@@ -89,10 +96,30 @@ export class CandleLoop {
     const run: CandleRun = { ci, path, keeperFrom, rate, verify };
     await h.chain.at(close);
     if (path.length <= MAX_PRICES_PER_TX && !this.forecast.mayBeDue(path, keeperFrom, close)) {
-      if (await this.sendQuiet(run)) return;
+      if (await this.sendQuiet(run)) return this.keeperWhenDue(close);
       await h.chain.next(); // the reverted attempt was mined: replay the candle one second later
     }
     await this.sendInChunks(run);
+    await this.keeperWhenDue(close);
+  }
+
+  /** The interval's rebalance, if it falls due before the next candle's close (see the top of this file). */
+  private async keeperWhenDue(close: number): Promise<void> {
+    const { h, token, costs, methodology, cfg } = this.w;
+    if (this.dead || !this.forecast.intervalMayBeDue(close + cfg.barSeconds, this.prevPrice)) return;
+    const { rebalancer } = h.abis;
+    const state = (await h.chain.call(h.addrs.rebalancer, rebalancer, "tokenState", [token])) as {
+      lastRebalance: bigint;
+    };
+    const due = Number(state.lastRebalance) + methodology.interval;
+    // Within a heartbeat of the close, the close is the feed's answer; later a real feed has posted a price this
+    // history does not have, and the next candle's own block sees the due state.
+    if (due > h.chain.chainTime(close) + LOCAL_FEED_TIMING[cfg.product.market].heartbeat) return;
+    const action = Number(await h.chain.callInBlockAt(due, h.addrs.rebalancer, rebalancer, "shouldRebalance", [token]));
+    if (action === Action.NONE) return;
+    this.leverageAtClose = await keeperActs(this.w, action, this.leverageAtClose);
+    this.forecast.rebalanced(this.leverageAtClose, fromWad(costs.mark), close);
+    this.refresh = true;
   }
 
   /** Sends the candle QUIET: if nothing is due, the candle is done and its receipt is read later with the others.

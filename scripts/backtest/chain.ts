@@ -100,6 +100,22 @@ export class Chain {
     return iface.decodeFunctionResult(fn, out)[0];
   }
 
+  /** The chain time of a data time. */
+  chainTime(dataTime: number): number {
+    return Math.floor(dataTime + this.offset);
+  }
+
+  /** A view call in a block at chain time `ts` (at least one second after the previous one), which the next
+   *  transaction sent without a timestamp of its own (`send`) is then mined in. */
+  async callInBlockAt(ts: number, to: string, iface: Interface, fn: string, args: unknown[]): Promise<unknown> {
+    const at = Math.max(ts, this.clock + 1);
+    await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [at] });
+    this.clock = at - 1; // `next()` sets `at` again
+    const data = iface.encodeFunctionData(fn, args);
+    const out = (await this.provider.request({ method: "eth_call", params: [{ to, data }, "pending"] })) as string;
+    return iface.decodeFunctionResult(fn, out)[0];
+  }
+
   async blockNumber(): Promise<number> {
     return Number(BigInt((await this.provider.request({ method: "eth_blockNumber" })) as string));
   }

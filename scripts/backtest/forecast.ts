@@ -48,6 +48,21 @@ export class DueForecast {
     this.t = t;
   }
 
+  /** Leverage at `price`, extrapolated from the last exactly known point (Infinity past a total loss). */
+  private levAt(price: number): number {
+    const x = price / this.price;
+    const den = 1 + this.side * this.lev * (x - 1);
+    return den <= 0 ? Infinity : (this.lev * x) / den;
+  }
+
+  /**
+   * Whether the interval's rebalance may be due at `t`, the keeper's block after a candle closing at `price`: the
+   * interval has run since the last keeper action and leverage may be further than the tolerance from target.
+   */
+  intervalMayBeDue(t: number, price: number): boolean {
+    return t - this.t >= this.m.interval && Math.abs(this.levAt(price) - this.target) > this.tolerance;
+  }
+
   /** Whether a keeper action (or liquidation) may be due along `path`; the keeper may act from index `from` on. */
   mayBeDue(path: number[], from: number, close: number): boolean {
     const timeDue = close - this.t >= this.m.interval - this.barSeconds;

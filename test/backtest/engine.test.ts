@@ -42,6 +42,23 @@ describe("backtest engine on a hand-made path (real contracts, in-process chain)
     expect(r.gasUsed).to.have.length(1);
   });
 
+  it("runs the daily check every 24 hours: the keeper acts when the interval runs out, seconds after a close, not a candle later", async () => {
+    // FTX's rules (interval 1 day, tolerance 0) on a price rising 0.1% a candle: leverage leaves target every day and
+    // never leaves the band, so every rebalance is the interval's. The product is registered 60 s before the first
+    // candle, so the first falls due at the close of candle 12 (t0 + 1 day); each keeper action lands one second after
+    // a close and restarts the interval there, so each next one falls due one second after a close, a day later. Five
+    // days of candles: five daily rebalances (four when each waited for the next candle, every 26 hours).
+    const engine = new Engine(hre);
+    await engine.setup("BTC");
+    const t0 = Date.UTC(2020, 0, 1) / 1000;
+    const candles = Array.from({ length: 60 }, (_, i) => flat(t0 + i * 7200, 100 * 1.001 ** (i + 1), i + 2));
+    engine.alignTime(t0);
+    const r = await engine.runWindow({ ...barConfig(), rules: "ftx" }, { label: "days", candles });
+    expect(r.liquidations).to.equal(0);
+    expect(r.ripcords).to.equal(0);
+    expect(r.rebalances).to.equal(5);
+  });
+
   it("walks a candle open -> nearer extreme -> other extreme -> close in steps of at most --step", () => {
     const c: Candle = { t: 0, o: 100, h: 103, l: 98, c: 102, line: 2 };
     const path = tickPath(100, c, 0.005);
