@@ -63,11 +63,12 @@ export const DEFAULT_TOLERANCE = 0.05;
 
 /**
  * Chosen on 2017-01-01..2021-12-31 only (tick mode), per side, reported out of sample on 2022–2025: docs/backtest.md.
- * Longs: half the target as the bottom, half of each half band as the inner band. Shorts: no intraday re-levering
- * (bottom 0.1 L), a quarter of each half band as the inner band, and an exact daily reset (tolerance 0).
+ * Both sides: no intraday re-levering (bottom 0.1 L) and an exact daily reset (tolerance 0). Longs: a breach trades
+ * back to target (no inner band; it qualified on BTC2L, none of the nine on BTC3L). Shorts: a quarter of each half
+ * band as the inner band.
  */
 export const V2_PARAMS: Readonly<Record<"long" | "short", V2Params>> = {
-  long: { widthScale: 0.8, lowFraction: 0.5, innerBand: 0.5 },
+  long: { widthScale: 0.8, lowFraction: 0.9, innerBand: 0, tolerance: 0 },
   short: { widthScale: 0.8, lowFraction: 0.9, innerBand: 0.25, tolerance: 0 },
 };
 

@@ -147,13 +147,13 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     `Fees (LeveragedToken.fees): mint ${rate(fees.mintFeeRate)}, redeem ${rate(fees.redeemFeeRate)}, streaming ${rate(fees.streamingFeeRate)} a year; the venue's taker fee ${rate((await venue.params()).takerFeeRate, 3)} of each trade, funding ${rate((await venue.fundingRatePerSecond()) * 31_536_000n)} a year.`,
   );
   out("Bands (Rebalancer.methodology): when leverage leaves the band the keeper trades it to the nearer edge of the");
-  out("inner band (a partial rebalance), and back to the target through the ripcord at once when it reaches the");
-  out("ripcord level; inside the band only after the interval, and only if |leverage − target| exceeds the tolerance");
-  out("(the demo takes seconds, so that never applies here).");
+  out("inner band (a partial rebalance; to the target where there is none), and back to the target through the");
+  out("ripcord at once when it reaches the ripcord level; inside the band only after the interval, and only if");
+  out("|leverage − target| exceeds the tolerance (the demo takes seconds, so that never applies here).");
   for (const p of products) {
     const b = p.band;
     out(
-      `  ${p.symbol}: band ${lev(b.min)}–${lev(b.max)}, target ${lev(b.target)}, ripcord ${lev(b.ripcord)}; inner band ${lev(b.innerMin)}–${lev(b.innerMax)}; interval ${b.intervalSeconds / 3600} h, tolerance ${lev(b.tolerance)}`,
+      `  ${p.symbol}: band ${lev(b.min)}–${lev(b.max)}, target ${lev(b.target)}, ripcord ${lev(b.ripcord)}; inner band ${b.innerMin === b.innerMax ? "none" : `${lev(b.innerMin)}–${lev(b.innerMax)}`}; interval ${b.intervalSeconds / 3600} h, tolerance ${lev(b.tolerance)}`,
     );
   }
   out();

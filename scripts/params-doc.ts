@@ -74,13 +74,12 @@ export function renderParameters(): string {
   out("  unmonitored move from the top to maintenance is at least 25% (3.88x long, 3.80x short): every top stays");
   out("  below FTX's target + 1, so the worst leverage a keeper leaves is lower than FTX's.");
   out("- **Bottom**: the market moved the holder's way, so no intraday trigger re-levers into a move that often");
-  out("  reverts: half the target for a long (a 2x long can never fall to 1x), a tenth of it for a short; the daily");
   out(
-    "  check (interval 24 h) re-levers instead, beyond 0.05 × target for a long, at any distance for a short (tolerance 0,",
+    "  reverts: a tenth of the target (a long never falls below 1x: no trigger on that side); the daily check (24 h)",
   );
-  out("  FTX's exact daily reset).");
-  out("- **Inner band**: a breach trades to the inner band's nearer edge (`innerBand` of each half band: 1/2 for a");
-  out("  long, 1/4 for a short), not to target.");
+  out("  re-levers instead, at any distance (tolerance 0, FTX's exact daily reset).");
+  out("- **Inner band**: a breach trades a long back to target, a short to the inner band's nearer edge (`innerBand`");
+  out("  of each half band: 1/4), not to target.");
   out(
     "- **Ripcord** where a third of the band top's envelope has been used: two thirds (≥ 16.7%) remain beyond it for",
   );

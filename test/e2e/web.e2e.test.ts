@@ -419,11 +419,11 @@ describe("web page in Chromium (e2e)", function () {
     const rebalancer = connectRebalancer(deployed("Rebalancer"), await provider.getSigner(accounts[1]));
     const btc3l = deployed("BTC3L");
 
-    // −12%: a 3x long drifts to 3·0.88/0.64 = 4.13x, above its 3.8x band top; the rebalance stops at the inner
-    // band's top, 3.40x (methodology v2).
+    // −12%: a 3x long drifts to 3·0.88/0.64 = 4.13x, above its 3.8x band top; the rebalance goes back to target, 3.00x
+    // (methodology v2: a long has no inner band).
     await (await feed.updateAnswer(52_800n * 10n ** 8n)).wait();
     await row("BTC3L").getByText("$52,800.00").waitFor();
-    await row("BTC3L").getByText("Rebalance to 3.40×: outside the band").waitFor();
+    await row("BTC3L").getByText("Rebalance to 3.00×: outside the band").waitFor();
     expect(await row("BTC3L").textContent()).to.match(/4\.1\d×/);
     await (await rebalancer.rebalance(btc3l)).wait();
     await row("BTC3L").getByText("None: inside the band").waitFor();

@@ -111,8 +111,8 @@ describe("Leverage maintenance: all eight products, keeper after every oracle up
   it("steady trend +30% in 1% steps", async function () {
     const { rebalances } = await drive(suite, trend(1, 30));
     for (const s of PRODUCT_SYMBOLS) {
-      // Methodology v2: a long's leverage falls in a rally (3x to about 2.05x, 2x to 1.6x), above its low bottom (1.5x,
-      // 1x): no intraday re-levering into a favourable move; the shorts' leverage rises through their band tops.
+      // Methodology v2: a long's leverage falls in a rally (3x to about 2.05x, 2x to 1.6x), above its low bottom (0.3x,
+      // 0.2x): no intraday re-levering into a favourable move; the shorts' leverage rises through their band tops.
       if (productDefaults(s).isLong) expect(rebalances[s], s).to.equal(0);
       else expect(rebalances[s], s).to.be.gt(0);
     }

@@ -212,8 +212,10 @@ describe("Oracle failures and pauses", () => {
         ctx.venue,
         "VenuePaused",
       );
-      // Up 110%: a 3x long drops to about 1.47x, below its band's 1.5x bottom; re-levering means growing the
-      // position: refused.
+      // Up 110%: a 3x long drops to about 1.47x, inside its band (no intraday re-levering: the bottom is 0.3x), and the
+      // daily check re-levers it a day later; re-levering means growing the position: refused.
+      await ctx.feed.updateAnswer(126_000n * 10n ** 8n);
+      await time.increase(Number((await suite.rebalancer.methodology(ctx.address)).interval));
       await ctx.feed.updateAnswer(126_000n * 10n ** 8n);
       await expect(suite.rebalancer.connect(suite.keeper).rebalance(ctx.address)).to.be.revertedWithCustomError(
         ctx.venue,

@@ -299,9 +299,10 @@ describe("keeper against a real node (integration)", function () {
     expect(a?.alive).to.equal(true);
     const b = startKeeper("keeper #5", 5);
     await waitStarted(b);
-    // Each move makes something due under v2's bands: +12% the shorts, −40% the 3x long (the shorts' leverage falls
-    // towards their bottoms, a tenth of target, and stays inside), −15% the longs again.
-    for (const pct of [12n, -40n, -15n]) {
+    // Each move makes something due under v2's bands: +12% the shorts, −44% the 3x long (about 1.74x after the rises,
+    // to about 4.2x; the shorts' leverage falls towards their bottoms, a tenth of target, and stays inside), −15% the
+    // longs again.
+    for (const pct of [12n, -44n, -15n]) {
       const move = await movePrice(pct);
       await expectServedOnce(move, [keeperAddress[1], keeperAddress[5]]);
       await sleep(400); // let both keepers see the final state before the next move
@@ -344,7 +345,7 @@ describe("keeper against a real node (integration)", function () {
   }
 
   it("readable by default: one line per rebalance with the chain's leverage before → after, bounty and tx", async function () {
-    const move = await movePrice(-12n); // BTC3L, back at 3x after its ripcord at −15%, passes its band top
+    const move = await movePrice(-12n); // BTC3L, back at 3x after the −15%, passes its band top (about 4.1x)
     expect(move.due.size).to.be.greaterThan(0);
     const once = startOnce("keeper --once (readable)");
     const { code } = await once.exited;

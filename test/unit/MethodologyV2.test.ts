@@ -55,13 +55,14 @@ describe("Methodology v2: inner band and trigger prices", function () {
       const p = productDefaults(symbol);
       expect(p.methodology, symbol).to.deep.equal(methodologyV2(p.leverage, p.isLong, 20));
     }
-    expect(l3.minLeverage).to.equal(wad(3 * (1 - V2_PARAMS.long.lowFraction)));
+    expect(l3.minLeverage).to.equal(wad((3 * (1 - V2_PARAMS.long.lowFraction)).toFixed(2)));
     // The cost model scales the band with leverage drift: 2x short (D = 6) as wide as the 3x long, 2x long narrower.
     expect(s2.maxLeverage - s2.targetLeverage).to.equal(l3.maxLeverage - l3.targetLeverage);
     expect(l2.maxLeverage - l2.targetLeverage < s2.maxLeverage - s2.targetLeverage).to.equal(true);
     expect(l3.innerBand).to.equal(wad(V2_PARAMS.long.innerBand));
-    expect(l3.tolerance).to.equal(wad("0.15"));
-    // Shorts (chosen on their own side): no intraday re-levering, a narrower inner band, an exact daily reset.
+    // Both sides (each chosen on its own): no intraday re-levering, an exact daily reset; the shorts' inner band.
+    expect(l3.minLeverage).to.equal(wad("0.3"));
+    expect(l3.tolerance).to.equal(0n);
     expect(s2.minLeverage).to.equal(wad((2 * (1 - V2_PARAMS.short.lowFraction)).toFixed(2)));
     expect(s2.innerBand).to.equal(wad(V2_PARAMS.short.innerBand));
     expect(s2.tolerance).to.equal(0n);

@@ -53,9 +53,11 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
     const bands = new Map(
       ["BTC3L", "BTC3S"].map((s) => {
         const b = line(
-          new RegExp(`  ${s}: band (${NUM})×–(${NUM})×, target (${NUM})×, .*; inner band (${NUM})×–(${NUM})×`),
+          new RegExp(`  ${s}: band (${NUM})×–(${NUM})×, target (${NUM})×, .*; inner band (?:none|(${NUM})×–(${NUM})×)`),
         );
-        return [s, { min: n(b[1]), max: n(b[2]), target: n(b[3]), innerMin: n(b[4]), innerMax: n(b[5]) }];
+        // No inner band: a rebalance trades back to the target.
+        const inner = (i: number) => (b[i] === undefined ? n(b[3]) : n(b[i]));
+        return [s, { min: n(b[1]), max: n(b[2]), target: n(b[3]), innerMin: inner(4), innerMax: inner(5) }];
       }),
     );
     const rows = run.lines.filter((l) => /^\s+\d+\s+[\d,]+\.\d\d/.test(l));
@@ -84,7 +86,7 @@ describe("npm run demo (scripts/demo.ts): what it prints adds up", function () {
         }
       });
     }
-    expect(actions).to.equal(2); // BTC3L re-levered down twice at 3.80×; BTC3S never left 0.30×–3.80×
+    expect(actions).to.equal(1); // BTC3L re-levered down once, at 3.80× (to target); BTC3S never left 0.30×–3.80×
   });
 
   it("the path's footer: each leg and the overall move are the printed prices' ratios, and multiply", () => {
