@@ -173,8 +173,7 @@ async function main(): Promise<void> {
   const jobs: { key: string; args: string[] }[] = [];
   for (const product of products) {
     jobs.push({ key: `${product}-ftx`, args: ["--rules", "ftx"] });
-    for (const c of CANDIDATES)
-      jobs.push({ key: `${product}-${name(c)}`, args: ["--rules", "ballast", ...flags(c)] });
+    for (const c of CANDIDATES) jobs.push({ key: `${product}-${name(c)}`, args: ["--rules", "ballast", ...flags(c)] });
   }
   let next = 0;
   const worker = async () => {
