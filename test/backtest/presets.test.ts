@@ -40,10 +40,14 @@ describe("backtest rule presets", () => {
 });
 
 describe("methodology v2's daily tolerance (--tolerance)", () => {
-  it("is 5% of target by default for a long, 0 (FTX's exact daily reset) for a short, any fraction when given", () => {
+  it("is 0 (FTX's exact daily reset) on both sides as chosen, 5% of target unset, any fraction when given", () => {
     const e18 = 10n ** 18n;
-    expect(methodologyForRules("ballast", 3, true, 20).tolerance).to.equal((15n * e18) / 100n);
+    expect(methodologyForRules("ballast", 3, true, 20).tolerance).to.equal(0n); // the longs' choice
     expect(methodologyForRules("ballast", 3, false, 20).tolerance).to.equal(0n); // the shorts' choice
+    // A parameter set without a tolerance (the first sweep's candidates) takes DEFAULT_TOLERANCE.
+    expect(methodologyForRules("ballast", 3, true, 20, { v2: { tolerance: undefined } }).tolerance).to.equal(
+      (15n * e18) / 100n,
+    );
     expect(methodologyForRules("ballast", 2, false, 20, { v2: { tolerance: 0.05 } }).tolerance).to.equal(e18 / 10n);
     expect(methodologyForRules("ballast", 2, true, 20, { v2: { tolerance: 0.02 } }).tolerance).to.equal(
       (4n * e18) / 100n,
