@@ -27,6 +27,7 @@
 import { Interface, type Result } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { AAVE_MARKET, BASE_TOKEN } from "../../config/aave";
+import { LOCAL_FEED_TIMING } from "../../config/networks";
 import { aaveVenueName } from "../../config/aaveProducts";
 import { productDefaults, type MarketSymbol, type Methodology } from "../../config/parameters";
 import { poolDeploymentName } from "../../config/uniswap";
@@ -294,6 +295,28 @@ export class AaveEngine {
     }
   }
 
+  /**
+   * The interval's rebalance when it falls due after the close but within the feed's heartbeat of it: the keeper acts
+   * at that second at the close's price, as a keeper watching every block would (the perp backtest's `keeperWhenDue`,
+   * candle-loop.ts). Waiting for the next close instead made the daily check run every 26 hours. The next block is
+   * then stamped at the due second; NONE if nothing falls due there.
+   */
+  private async intervalActionAt(
+    token: string,
+    methodology: Methodology,
+    market: MarketSymbol,
+    close: number,
+  ): Promise<Action> {
+    const state = (await this.chain.call(this.rebalancer, this.abis.rebalancer, "tokenState", [token])) as {
+      lastRebalance: bigint;
+    };
+    const due = Number(state.lastRebalance) + methodology.interval;
+    if (due > this.chain.chainTime(close) + LOCAL_FEED_TIMING[market].heartbeat) return Action.NONE;
+    return Number(
+      await this.chain.callInBlockAt(due, this.rebalancer, this.abis.rebalancer, "shouldRebalance", [token]),
+    );
+  }
+
   /** One window: a fresh product on the market's AaveVenue, the holder's mint, every candle, the redeem. */
   async runWindow(cfg: AaveRunConfig, window: Window, onCandle?: () => void): Promise<AaveWindowResult> {
     const started = Date.now();
@@ -490,6 +513,8 @@ export class AaveEngine {
         await sync(c.c);
         synced = true;
         let action = Number((await this.call(this.rebalancer, this.abis.rebalancer, "shouldRebalance", [token]))[0]);
+        if (action === Action.NONE && intervalDue)
+          action = await this.intervalActionAt(token, methodology, defaults.market, close);
         if (action !== Action.NONE) await arbitrage(c.c);
         for (let calls = 0; calls < MAX_KEEPER_CALLS && action !== Action.NONE; calls++) {
           let receipt: RawReceipt;

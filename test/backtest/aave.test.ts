@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "fs";
 import hre from "hardhat";
+import { tmpdir } from "os";
 import { join } from "path";
 import { aaveLiquidationLeverage } from "../../config/aaveProducts";
 import { parseAaveArgs, runAaveBacktest } from "../../scripts/backtest/aave-cli";
@@ -37,6 +39,35 @@ describe("backtest --venue aave (scripts/backtest/aave.ts, aave-cli.ts)", functi
       cpuSeconds: 9.1,
       cpuMsPerBar: 12.23,
     });
+  });
+
+  it("runs the daily check every 24 hours: the keeper acts when the interval runs out, seconds after a close", async () => {
+    // BTC rising 0.6% a candle: AaveBTC2L's leverage falls 0.13 a day, past its 0.1 tolerance and never below its
+    // 1.75 bottom, so every rebalance is the interval's, back to 2x. Each lands seconds after a close and restarts the
+    // interval there; a keeper watching every block acts when the next falls due, seconds after a close a day later.
+    // Five days of candles: five daily rebalances (four when each waited for the next candle, every 26 hours).
+    const t0 = Date.UTC(2020, 0, 1) / 1000;
+    const stamp = (t: number) => new Date(t * 1000).toISOString().replace("T", " ").slice(0, 19);
+    const rows = ["timestamp,open,high,low,close,volume"];
+    for (let i = 0, o = 7000; i < 60; i++, o *= 1.006)
+      rows.push(`${stamp(t0 + i * 7200)},${o},${o * 1.006},${o},${o * 1.006},1`);
+    const prices = join(mkdtempSync(join(tmpdir(), "ballast-aave-")), "rising.csv");
+    writeFileSync(prices, rows.join("\n") + "\n");
+    const opts = parseAaveArgs([
+      "--venue",
+      "aave",
+      "--prices",
+      prices,
+      "--product",
+      "AaveBTC2L",
+      "--window",
+      "all",
+      "--quiet",
+    ]);
+    const [r] = (await runAaveBacktest(hre, opts, () => {})).reports;
+    expect(r.bars).to.equal(60);
+    expect([r.liquidations, r.ripcords]).to.deep.equal([0, 0]);
+    expect(r.rebalances).to.equal(5);
   });
 
   it("AaveBTC2L through March 2020 (the crash): rebalances, interest at the held utilisation, swap costs, Aave's health factor", async () => {
