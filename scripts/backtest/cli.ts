@@ -41,6 +41,8 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --leverage <x> --side long|short [--market BTC|ETH]   instead of --product
   --from <date> --to <date>   inclusive; a date without a time covers that whole day
   --window year|quarter|all   each window starts a fresh product (default year)
+  --window-offset <dur>   cut year/quarter windows this long after midnight UTC, e.g. 8h (default 0): each window's
+                          product is registered then, so its daily check starts at that hour of the day
   --keeper bar|tick       bar: keeper at each close, liquidation checked at each adverse extreme (default);
                           tick: open -> extremes -> close in oracle updates <= --step, keeper after each
   --step <pct>            tick size, e.g. 0.5% or 0.005 (default 0.5%)
@@ -66,6 +68,7 @@ export interface CliOptions {
   from?: number;
   to?: number;
   window: "year" | "quarter" | "all";
+  windowOffset: number;
   keeper: KeeperMode;
   step: number;
   rules: RulesName;
@@ -130,6 +133,7 @@ export function parseArgs(argv: string[]): CliOptions {
     "from",
     "to",
     "window",
+    "window-offset",
     "keeper",
     "step",
     "rules",
@@ -166,6 +170,8 @@ export function parseArgs(argv: string[]): CliOptions {
   const window = args.get("window") ?? "year";
   if (window !== "year" && window !== "quarter" && window !== "all")
     throw new UsageError("--window must be year, quarter or all");
+  const windowOffset = args.has("window-offset") ? duration(args.get("window-offset")!) : 0;
+  if (windowOffset >= 86_400) throw new UsageError("--window-offset must be less than a day");
   const keeper = args.get("keeper") ?? "bar";
   if (keeper !== "bar" && keeper !== "tick") throw new UsageError("--keeper must be bar or tick");
   const rules = args.get("rules") ?? "ballast";
@@ -204,6 +210,7 @@ export function parseArgs(argv: string[]): CliOptions {
     from: args.has("from") ? dateArg(args.get("from")!, false) : undefined,
     to: args.has("to") ? dateArg(args.get("to")!, true) : undefined,
     window,
+    windowOffset,
     keeper,
     step: args.has("step") ? fraction(args.get("step")!, "--step") : 0.005,
     rules: rules as RulesName,
@@ -216,12 +223,12 @@ export function parseArgs(argv: string[]): CliOptions {
   };
 }
 
-/** Cuts candles into calendar windows (UTC). */
-export function windows(candles: Candle[], kind: "year" | "quarter" | "all"): Window[] {
+/** Cuts candles into calendar windows (UTC), each starting `offset` seconds after its calendar start. */
+export function windows(candles: Candle[], kind: "year" | "quarter" | "all", offset = 0): Window[] {
   if (kind === "all") return candles.length ? [{ label: "all", candles }] : [];
   const out: Window[] = [];
   for (const c of candles) {
-    const d = new Date(c.t * 1000);
+    const d = new Date((c.t - offset) * 1000);
     const label =
       kind === "year" ? String(d.getUTCFullYear()) : `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
     const last = out[out.length - 1];
@@ -310,7 +317,7 @@ export async function runBacktest(
       `${opts.funding}: ${fp.length} funding rates every ${funding.intervalSeconds / 3600} h from ${shortDate(fp[0].t)} to ${shortDate(fp[fp.length - 1].t)}; 0 outside`,
     );
   } else log("no --funding: funding rate 0");
-  const ws = windows(candles, opts.window);
+  const ws = windows(candles, opts.window, opts.windowOffset);
 
   const engine = new Engine(hre);
   await engine.setup(opts.product.market);

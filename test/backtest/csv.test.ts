@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { CsvError, parseFunding, parsePrices, parseTimestamp } from "../../scripts/backtest/csv";
+import { parseArgs, windows } from "../../scripts/backtest/cli";
+import { CsvError, parseFunding, parsePrices, parseTimestamp, type Candle } from "../../scripts/backtest/csv";
+import type { Window } from "../../scripts/backtest/types";
 
 const HEADER = "timestamp,open,high,low,close,volume";
 
@@ -83,5 +85,32 @@ describe("backtest CSV input", () => {
     );
     expect(e.message).to.equal('f.csv:3: funding_rate "x" is not a number');
     expect(errorOf(() => parseFunding("f.csv", "timestamp,funding_rate\n2020-03-12 00:00:00,0.5")).line).to.equal(2);
+  });
+});
+
+describe("backtest windows (scripts/backtest/cli.ts)", () => {
+  const at = (y: number, m: number, d: number, h: number): Candle => ({
+    t: Date.UTC(y, m, d, h) / 1000,
+    o: 1,
+    h: 1,
+    l: 1,
+    c: 1,
+    line: 2,
+  });
+  const candles = [at(2017, 11, 31, 22), at(2018, 0, 1, 0), at(2018, 0, 1, 6), at(2018, 0, 1, 8), at(2018, 5, 1, 0)];
+
+  it("cuts calendar years at midnight UTC, or --window-offset after it", () => {
+    const sizes = (ws: Window[]) => ws.map((w) => `${w.label}:${w.candles.length}`);
+    expect(sizes(windows(candles, "year"))).to.deep.equal(["2017:1", "2018:4"]);
+    expect(sizes(windows(candles, "year", 8 * 3600))).to.deep.equal(["2017:3", "2018:2"]);
+    expect(sizes(windows(candles, "all", 8 * 3600))).to.deep.equal(["all:5"]);
+  });
+
+  it("reads --window-offset as a duration below a day", () => {
+    const base = ["--prices", "p.csv"];
+    expect(parseArgs(base).windowOffset).to.equal(0);
+    expect(parseArgs([...base, "--window-offset", "8h"]).windowOffset).to.equal(8 * 3600);
+    expect(() => parseArgs([...base, "--window-offset", "1d"])).to.throw(/less than a day/);
+    expect(() => parseArgs([...base, "--window-offset", "soon"])).to.throw(/bad duration/);
   });
 });
