@@ -21,6 +21,7 @@ import { liquidationMove } from "../../config/parameters";
 import { parsePrices, shortDate, type Candle } from "./csv";
 import { windows } from "./cli";
 import { productSpec } from "./engine";
+import { replaceSection } from "./doc-section";
 import { dataArgs, spawnBacktest } from "./spawn";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
 import { pairedTracking } from "./paired";
@@ -156,12 +157,6 @@ export function renderResults(products: string[], candles: Candle[], note: strin
   }
   lines.push("", END);
   return lines.join("\n");
-}
-
-function replaceSection(doc: string, begin: string, end: string, section: string): string {
-  const a = doc.indexOf(begin);
-  const b = doc.indexOf(end);
-  return a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + end.length) : `${doc}\n${section}\n`;
 }
 
 function writeDoc(products: string[], candles: Candle[], note: string): void {

@@ -21,6 +21,7 @@
  *   --products BTC2L,BTC2S,BTC3L,BTC3S   --concurrency <n> (default 2)   --tag <name> (default walk-forward)
  *   --force                          re-run what exists
  */
+import { replaceSection } from "./doc-section";
 import { dataArgs, spawnBacktest } from "./spawn";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
@@ -157,9 +158,7 @@ function render(products: string[]): { section: string; chosen: Partial<Record<S
 
 function writeDoc(section: string): void {
   const doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : "# Backtest\n";
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  writeFileSync(DOC, a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + END.length) : `${doc}\n${section}\n`);
+  writeFileSync(DOC, replaceSection(doc, BEGIN, END, section));
 }
 
 async function main(): Promise<void> {
