@@ -23,6 +23,7 @@ import { windows } from "./cli";
 import { productSpec } from "./engine";
 import { replaceSection } from "./doc-section";
 import { dataArgs, spawnBacktest } from "./spawn";
+import { qualifies } from "./sweep";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
 import { pairedTracking } from "./paired";
 import type { ReportJson } from "./report";
@@ -201,13 +202,8 @@ export function renderVerdict(products: string[], years: string[] = []): string 
         const bar = read(dir, product, rules, "bar");
         let verdict = "";
         if (rules === "ballast" && ftx) {
-          const failed: string[] = [];
-          if (r.liquidations !== 0) failed.push("liquidated");
-          if (r.tradingCosts + r.keeperBounties > ftx.tradingCosts + ftx.keeperBounties) failed.push("costs");
-          if ((r.trackingDiffBpsPerYear.median ?? -Infinity) < (ftx.trackingDiffBpsPerYear.median ?? -Infinity))
-            failed.push("tracking");
-          if (r.minMarginRatio < ftx.minMarginRatio) failed.push("margin");
-          verdict = failed.length === 0 ? "✔" : `✘ ${failed.join(", ")}`;
+          const { ok, failed } = qualifies(r, ftx);
+          verdict = ok ? "✔" : `✘ ${failed.join(", ")}`;
         }
         lines.push(
           `| ${product} | ${label} | ${rules === "ballast" ? "**v2 (ballast)**" : rules} | ${r.liquidations} / ${bar ? bar.liquidations : "–"} | ${num(r.minMarginRatio * 100, 1)}% | ${usd(r.tradingCosts + r.keeperBounties)} | ${num(keeperGas(r) / 1e6, 1)} | ${r.rebalances + r.ripcords} | ${num(r.trackingDiffBpsPerYear.median, 0)} | ${verdict} |`,
@@ -322,7 +318,8 @@ async function main(): Promise<void> {
   writeDoc(products, candles, note());
 }
 
-main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  });
