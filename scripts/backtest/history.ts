@@ -82,6 +82,11 @@ function load(j: { product: string; rules: string; keeper: string }): ReportJson
   return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as ReportJson) : null;
 }
 
+/** Costs (trading costs + keeper bounties) as a share of the mean NAV, both summed over the windows: costs per
+ *  dollar held, which a product that grew more (and so traded more dollars) is not charged for. */
+export const costShare = (r: ReportJson): string =>
+  r.meanNav > 0 ? `${((100 * (r.tradingCosts + r.keeperBounties)) / r.meanNav).toFixed(2)}%` : "n/a";
+
 /** Gas of every keeper transaction of the run: their count times the average measured. */
 export const keeperGas = (r: ReportJson): number => (r.rebalances + r.ripcords) * r.gas.rebalanceAvg;
 
@@ -188,10 +193,10 @@ export function renderVerdict(products: string[], years: string[] = []): string 
   const lines = [
     VERDICT_BEGIN,
     "",
-    "Tick mode unless marked; costs = trading costs + keeper bounties (USD over the windows); keeper gas = keeper transactions × their average gas (millions). ✔: v2 has 0 liquidations, costs ≤ FTX's, median tracking ≥ FTX's and lowest margin ratio ≥ FTX's on that data.",
+    "Tick mode unless marked; costs = trading costs + keeper bounties (USD over the windows); costs / mean NAV = those costs over the holder's NAV averaged over each window's candles, both summed over the windows (n/a: a run from before the JSON had `meanNav`); keeper gas = keeper transactions × their average gas (millions). ✔: v2 has 0 liquidations, costs ≤ FTX's, median tracking ≥ FTX's and lowest margin ratio ≥ FTX's on that data.",
     "",
-    "| product | data | rules | liquidations (tick / bar) | min margin ratio | costs | keeper gas (M) | rebalances | tracking median (bp/yr) | v2 vs FTX |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| product | data | rules | liquidations (tick / bar) | min margin ratio | costs | costs / mean NAV | keeper gas (M) | rebalances | tracking median (bp/yr) | v2 vs FTX |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const product of products) {
     for (const [label, dir] of dirs) {
@@ -206,7 +211,7 @@ export function renderVerdict(products: string[], years: string[] = []): string 
           verdict = ok ? "✔" : `✘ ${failed.join(", ")}`;
         }
         lines.push(
-          `| ${product} | ${label} | ${rules === "ballast" ? "**v2 (ballast)**" : rules} | ${r.liquidations} / ${bar ? bar.liquidations : "–"} | ${num(r.minMarginRatio * 100, 1)}% | ${usd(r.tradingCosts + r.keeperBounties)} | ${num(keeperGas(r) / 1e6, 1)} | ${r.rebalances + r.ripcords} | ${num(r.trackingDiffBpsPerYear.median, 0)} | ${verdict} |`,
+          `| ${product} | ${label} | ${rules === "ballast" ? "**v2 (ballast)**" : rules} | ${r.liquidations} / ${bar ? bar.liquidations : "–"} | ${num(r.minMarginRatio * 100, 1)}% | ${usd(r.tradingCosts + r.keeperBounties)} | ${costShare(r)} | ${num(keeperGas(r) / 1e6, 1)} | ${r.rebalances + r.ripcords} | ${num(r.trackingDiffBpsPerYear.median, 0)} | ${verdict} |`,
         );
       }
     }

@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { replaceSection } from "./doc-section";
+import { costShare } from "./history";
 import type { ReportJson } from "./report";
 import { dataArgs, spawnBacktest } from "./spawn";
 import { costsOf, qualifies } from "./sweep";
@@ -90,8 +91,8 @@ export function renderPhase(products: string[], windowNames: WindowName[], offse
     "",
     "Tick mode; yearly windows cut at the hour shown (UTC), where each window's product is registered and its daily check starts; costs = trading costs + keeper bounties (USD over the windows); ✔ as in the verdict (0 liquidations, costs ≤ FTX's, median tracking ≥ FTX's, lowest margin ratio ≥ FTX's). 0h rows are the runs of `npm run backtest:history` (and `-- --tag oos`), the others `npm run backtest:phase` (output and commands in docs/backtest/phase/).",
     "",
-    "| product | data | windows start | costs v2 / FTX | tracking median v2 / FTX (bp/yr) | min margin ratio v2 / FTX | liquidations v2 / FTX | v2 vs FTX |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| product | data | windows start | costs v2 / FTX | costs / mean NAV v2 / FTX | tracking median v2 / FTX (bp/yr) | min margin ratio v2 / FTX | liquidations v2 / FTX | v2 vs FTX |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const product of products) {
     for (const window of windowNames) {
@@ -101,7 +102,7 @@ export function renderPhase(products: string[], windowNames: WindowName[], offse
         if (!v2 || !ftx) continue;
         const q = qualifies(v2, ftx);
         lines.push(
-          `| ${product} | ${WINDOWS[window].label} | ${offset.replace("h", ":00")} | ${usd(costsOf(v2))} / ${usd(costsOf(ftx))} | ${bp(v2.trackingDiffBpsPerYear.median)} / ${bp(ftx.trackingDiffBpsPerYear.median)} | ${(v2.minMarginRatio * 100).toFixed(1)}% / ${(ftx.minMarginRatio * 100).toFixed(1)}% | ${v2.liquidations} / ${ftx.liquidations} | ${q.ok ? "✔" : `✘ ${q.failed.join(", ")}`} |`,
+          `| ${product} | ${WINDOWS[window].label} | ${offset.replace("h", ":00")} | ${usd(costsOf(v2))} / ${usd(costsOf(ftx))} | ${costShare(v2)} / ${costShare(ftx)} | ${bp(v2.trackingDiffBpsPerYear.median)} / ${bp(ftx.trackingDiffBpsPerYear.median)} | ${(v2.minMarginRatio * 100).toFixed(1)}% / ${(ftx.minMarginRatio * 100).toFixed(1)}% | ${v2.liquidations} / ${ftx.liquidations} | ${q.ok ? "✔" : `✘ ${q.failed.join(", ")}`} |`,
         );
       }
     }

@@ -32,6 +32,8 @@ export interface WindowJson {
   startNav: number;
   endNav: number;
   theoreticalEndNav: number;
+  /** The holder's value averaged over the window's candle closes: what the costs are paid out of. */
+  meanNav: number;
   trackingDiffBpsPerYear: number | null;
   feesPaid: number;
   fundingPaid: number;
@@ -83,6 +85,7 @@ export function windowJson(product: string, rules: RulesName, keeper: KeeperMode
     startNav: round(w.startNav, 2),
     endNav: round(w.endNav, 2),
     theoreticalEndNav: round(w.theoreticalEndNav, 2),
+    meanNav: round(w.chart.length ? w.chart.reduce((a, p) => a + p.nav, 0) / w.chart.length : 0, 2),
     trackingDiffBpsPerYear: w.trackingDiffBpsPerYear === null ? null : round(w.trackingDiffBpsPerYear, 1),
     feesPaid: round(w.feesPaid, 2),
     fundingPaid: round(w.fundingPaid, 2),
@@ -132,6 +135,10 @@ export function aggregate(
     ),
     theoreticalEndNav: round(
       sum((w) => w.theoreticalEndNav),
+      2,
+    ),
+    meanNav: round(
+      sum((w) => w.meanNav),
       2,
     ),
     trackingDiffBpsPerYear: {

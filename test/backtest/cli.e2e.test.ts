@@ -24,6 +24,7 @@ const KEYS = [
   "startNav",
   "endNav",
   "theoreticalEndNav",
+  "meanNav",
   "trackingDiffBpsPerYear",
   "feesPaid",
   "fundingPaid",
@@ -88,6 +89,9 @@ describe("backtest CLI end to end (committed slice of March 2020)", function () 
     expect(report.maxLeverage as number).to.be.lessThan(4.5);
     expect(report.minMarginRatio as number).to.be.greaterThan(0.2);
     expect(report.endNav as number).to.be.greaterThan(0);
+    // March 2020: BTC fell by half and a 3x long lost most of its value, so its mean NAV lies between start and end.
+    expect(windows[0].meanNav as number).to.be.within(report.endNav as number, report.startNav as number);
+    expect(report.meanNav).to.equal(windows[0].meanNav);
     expect(typeof windows[0].trackingDiffBpsPerYear).to.equal("number");
     const chart = readFileSync(svg, "utf8");
     expect(chart).to.match(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);

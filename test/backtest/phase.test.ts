@@ -16,7 +16,7 @@ describe("backtest:phase (scripts/backtest/phase.ts)", () => {
         const v2 = verdict.find((l) => l.startsWith(`| ${product} | ${label} | **v2 (ballast)** |`));
         expect(row, `${product} ${window}`).to.not.equal(undefined);
         const cells = (l: string) => l.split("|").map((c) => c.trim());
-        expect(cells(row!)[8]).to.equal(cells(v2!)[10]);
+        expect(cells(row!)[9]).to.equal(cells(v2!)[11]);
       }
     }
   });
