@@ -42,7 +42,8 @@ export const USAGE = `usage: npm run backtest -- --prices <csv> [options]
   --from <date> --to <date>   inclusive; a date without a time covers that whole day
   --window year|quarter|all   each window starts a fresh product (default year)
   --window-offset <dur>   cut year/quarter windows this long after midnight UTC, e.g. 8h (default 0): each window's
-                          product is registered then, so its daily check starts at that hour of the day
+                          product is registered then, so its daily check starts at that hour of the day; give
+                          --from the same hour (--from 2022-01-01T08:00:00Z), or its first hours form a window
   --keeper bar|tick       bar: keeper at each close, liquidation checked at each adverse extreme (default);
                           tick: open -> extremes -> close in oracle updates <= --step, keeper after each
   --step <pct>            tick size, e.g. 0.5% or 0.005 (default 0.5%)

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { renderVerdict } from "../../scripts/backtest/history";
-import { renderPhase } from "../../scripts/backtest/phase";
+import { rangeArgs, renderPhase } from "../../scripts/backtest/phase";
 
 describe("backtest:phase (scripts/backtest/phase.ts)", () => {
   it("gives each product and window the verdict of backtest:history at midnight, from the same committed runs", () => {
@@ -19,5 +19,14 @@ describe("backtest:phase (scripts/backtest/phase.ts)", () => {
         expect(cells(row!)[9]).to.equal(cells(v2!)[11]);
       }
     }
+  });
+});
+
+describe("backtest:phase ranges", () => {
+  it("starts a sub-window at the offset's hour, so that its first hours are no window of their own", () => {
+    expect(rangeArgs("oos", "8h")).to.deep.equal(["--from", "2022-01-01T08:00:00Z", "--to", "2025-12-31"]);
+    expect(rangeArgs("oos", "16h")).to.deep.equal(["--from", "2022-01-01T16:00:00Z", "--to", "2025-12-31"]);
+    expect(rangeArgs("oos", "0h")).to.deep.equal(["--from", "2022-01-01", "--to", "2025-12-31"]);
+    expect(rangeArgs("full", "8h")).to.deep.equal([]);
   });
 });
