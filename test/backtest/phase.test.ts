@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { renderVerdict } from "../../scripts/backtest/history";
-import { rangeArgs, renderPhase } from "../../scripts/backtest/phase";
+import { pooled, rangeArgs, renderPhase } from "../../scripts/backtest/phase";
+import type { ReportJson } from "../../scripts/backtest/report";
 
 describe("backtest:phase (scripts/backtest/phase.ts)", () => {
   it("gives each product and window the verdict of backtest:history at midnight, from the same committed runs", () => {
@@ -28,5 +29,24 @@ describe("backtest:phase ranges", () => {
     expect(rangeArgs("oos", "16h")).to.deep.equal(["--from", "2022-01-01T16:00:00Z", "--to", "2025-12-31"]);
     expect(rangeArgs("oos", "0h")).to.deep.equal(["--from", "2022-01-01", "--to", "2025-12-31"]);
     expect(rangeArgs("full", "8h")).to.deep.equal([]);
+  });
+});
+
+describe("backtest:phase pooling", () => {
+  it("pools start hours: costs and mean NAVs summed, the median over every window, the lowest margin ratio", () => {
+    const run = (costs: number, margin: number, tds: number[]) =>
+      ({
+        liquidations: 0,
+        tradingCosts: costs,
+        keeperBounties: 1,
+        meanNav: 100,
+        minMarginRatio: margin,
+        trackingDiffBpsPerYear: { median: null, worst: null },
+        windows: tds.map((t) => ({ trackingDiffBpsPerYear: t })),
+      }) as unknown as ReportJson;
+    const p = pooled([run(10, 0.3, [5, -1, 7]), run(20, 0.25, [100, -50, 2])]);
+    expect([p.tradingCosts, p.keeperBounties, p.meanNav, p.minMarginRatio]).to.deep.equal([30, 2, 200, 0.25]);
+    expect(p.trackingDiffBpsPerYear).to.deep.equal({ median: 3.5, worst: -50 });
+    expect(p.windows).to.have.length(6);
   });
 });
