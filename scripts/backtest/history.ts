@@ -22,7 +22,7 @@ import { parsePrices, shortDate, type Candle } from "./csv";
 import { windows } from "./cli";
 import { productSpec } from "./engine";
 import { replaceSection } from "./doc-section";
-import { dataArgs, spawnBacktest } from "./spawn";
+import { dataArgs, runPool, spawnBacktest } from "./spawn";
 import { qualifies } from "./sweep";
 import { methodologyForRules, RULES, type RulesName } from "./presets";
 import { pairedTracking } from "./paired";
@@ -303,23 +303,20 @@ async function main(): Promise<void> {
   }
   const todo = jobs.filter((j) => argv.includes("--force") || !existsSync(join(OUT, `${base(j)}.json`)));
   process.stderr.write(`${todo.length} of ${jobs.length} runs to do, ${concurrency} at a time\n`);
-  let next = 0;
-  let finished = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const j = todo[next++];
-      // Another history process (or an earlier run) may have produced it meanwhile.
-      if (!argv.includes("--force") && existsSync(join(OUT, `${base(j)}.json`))) continue;
-      const t0 = Date.now();
-      const code = await runJob(j, prices, funding);
-      finished += 1;
-      process.stderr.write(
-        `[${finished}/${todo.length}] ${base(j)}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
-      );
+  await runPool(
+    todo,
+    concurrency,
+    // Another history process (or an earlier run) may have produced it meanwhile.
+    (j) =>
+      !argv.includes("--force") && existsSync(join(OUT, `${base(j)}.json`))
+        ? Promise.resolve(null)
+        : runJob(j, prices, funding),
+    (j, code, finished, seconds) => {
+      if (code === null) return;
+      process.stderr.write(`[${finished}/${todo.length}] ${base(j)}: exit ${code} in ${seconds.toFixed(0)} s\n`);
       writeDoc(products, candles, note());
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    },
+  );
   writeDoc(products, candles, note());
 }
 

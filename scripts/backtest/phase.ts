@@ -19,7 +19,7 @@ import { join, relative, resolve } from "path";
 import { replaceSection } from "./doc-section";
 import { costShare } from "./history";
 import { median, type ReportJson } from "./report";
-import { dataArgs, spawnBacktest } from "./spawn";
+import { dataArgs, runPool, spawnBacktest } from "./spawn";
 import { costsOf, qualifies } from "./sweep";
 
 const ROOT = resolve(__dirname, "../..");
@@ -169,21 +169,12 @@ async function main(): Promise<void> {
       for (const offset of offsets) for (const rules of RULES) jobs.push({ product, rules, window, offset });
   const todo = jobs.filter((j) => argv.includes("--force") || !existsSync(join(OUT, `${base(j)}.json`)));
   process.stderr.write(`${todo.length} of ${jobs.length} runs to do, ${concurrency} at a time\n`);
-  let next = 0;
-  let finished = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const j = todo[next++];
-      const t0 = Date.now();
-      const code = await runJob(j);
-      finished += 1;
-      process.stderr.write(
-        `[${finished}/${todo.length}] ${relative(ROOT, join(OUT, base(j)))}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
-      );
-      writeDoc(all, ["full", "oos"], allOffsets);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await runPool(todo, concurrency, runJob, (j, code, finished, seconds) => {
+    process.stderr.write(
+      `[${finished}/${todo.length}] ${relative(ROOT, join(OUT, base(j)))}: exit ${code} in ${seconds.toFixed(0)} s\n`,
+    );
+    writeDoc(all, ["full", "oos"], allOffsets);
+  });
   writeDoc(all, ["full", "oos"], allOffsets);
 }
 

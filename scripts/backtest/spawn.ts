@@ -33,3 +33,27 @@ export function spawnBacktest(args: string[], stderr: "collect" | "inherit" = "c
     child.on("close", (code) => done({ code: code ?? 1, out }));
   });
 }
+
+/**
+ * Runs `run` over `jobs`, at most `concurrency` at a time, in order; `onDone` after each, with how many have finished
+ * and the job's wall time in seconds. Resolves when every job has run.
+ */
+export async function runPool<J, R>(
+  jobs: readonly J[],
+  concurrency: number,
+  run: (job: J) => Promise<R>,
+  onDone: (job: J, result: R, finished: number, seconds: number) => void = () => {},
+): Promise<void> {
+  let next = 0;
+  let finished = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const t0 = Date.now();
+      const result = await run(job);
+      finished += 1;
+      onDone(job, result, finished, (Date.now() - t0) / 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}

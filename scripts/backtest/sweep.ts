@@ -22,7 +22,7 @@
  *   --force                          re-run what exists
  */
 import { replaceSection } from "./doc-section";
-import { dataArgs, spawnBacktest } from "./spawn";
+import { dataArgs, runPool, spawnBacktest } from "./spawn";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import type { ReportJson } from "./report";
@@ -174,11 +174,11 @@ async function main(): Promise<void> {
     jobs.push({ key: `${product}-ftx`, args: ["--rules", "ftx"] });
     for (const c of CANDIDATES) jobs.push({ key: `${product}-${name(c)}`, args: ["--rules", "ballast", ...flags(c)] });
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const { key, args } = jobs[next++];
-      if (existsSync(join(OUT, `${key}.json`)) && !argv.includes("--force")) continue;
+  const todo = jobs.filter((j) => argv.includes("--force") || !existsSync(join(OUT, `${j.key}.json`)));
+  await runPool(
+    todo,
+    concurrency,
+    async ({ key, args }) => {
       const product = key.split("-")[0];
       const full = [
         ...dataArgs(prices, funding, product),
@@ -187,11 +187,13 @@ async function main(): Promise<void> {
       ];
       const { code, out } = await spawnBacktest(full);
       writeFileSync(join(OUT, `${key}.txt`), `$ npm run backtest -- ${full.join(" ")}\n${out}\nexit ${code}\n`);
+      return code;
+    },
+    ({ key }, code) => {
       process.stderr.write(`${key}: exit ${code}\n`);
       writeDoc(render(products).section);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    },
+  );
   const { section, chosen } = render(products);
   writeDoc(section);
   for (const side of SIDES) if (chosen[side]) process.stdout.write(`chosen for the ${side}s: ${name(chosen[side]!)}\n`);
