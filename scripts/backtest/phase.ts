@@ -18,7 +18,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { replaceSection } from "./doc-section";
 import { costShare } from "./history";
-import { median, type ReportJson } from "./report";
+import { pooled } from "./pooled";
+import type { ReportJson } from "./report";
 import { dataArgs, runPool, spawnBacktest } from "./spawn";
 import { costsOf, qualifies } from "./sweep";
 
@@ -88,29 +89,6 @@ async function runJob(j: Job): Promise<number> {
 
 const usd = (x: number): string => `${(x / 1e3).toFixed(1)}k`;
 const bp = (x: number | null): string => (x === null ? "n/a" : x.toFixed(0));
-
-/** The section: per product and window, v2 against FTX at each start hour, and the verdict there. */
-/**
- * The runs of every start hour as one: costs and mean NAVs summed, the tracking median over all their yearly windows
- * (a median of 27 windows instead of 9), the lowest margin ratio, the liquidations summed.
- */
-export function pooled(runs: ReportJson[]): ReportJson {
-  const sum = (f: (r: ReportJson) => number) => runs.reduce((a, r) => a + f(r), 0);
-  const tds = runs.flatMap((r) => r.windows.map((w) => w.trackingDiffBpsPerYear));
-  return {
-    ...runs[0],
-    liquidations: sum((r) => r.liquidations),
-    tradingCosts: sum((r) => r.tradingCosts),
-    keeperBounties: sum((r) => r.keeperBounties),
-    meanNav: runs.every((r) => r.meanNav > 0) ? sum((r) => r.meanNav) : 0,
-    minMarginRatio: Math.min(...runs.map((r) => r.minMarginRatio)),
-    trackingDiffBpsPerYear: {
-      median: tds.some((x) => x === null) ? null : median(tds as number[]),
-      worst: tds.some((x) => x === null) ? null : Math.min(...(tds as number[])),
-    },
-    windows: runs.flatMap((r) => r.windows),
-  };
-}
 
 /** The section: per product and window, v2 against FTX at each start hour and over all of them, and the verdict. */
 export function renderPhase(products: string[], windowNames: WindowName[], offsets: string[]): string {

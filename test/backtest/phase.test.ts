@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { renderVerdict } from "../../scripts/backtest/history";
-import { pooled, rangeArgs, renderPhase } from "../../scripts/backtest/phase";
+import { rangeArgs, renderPhase } from "../../scripts/backtest/phase";
+import { pooled } from "../../scripts/backtest/pooled";
 import type { ReportJson } from "../../scripts/backtest/report";
 
 describe("backtest:phase (scripts/backtest/phase.ts)", () => {
