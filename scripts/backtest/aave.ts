@@ -40,6 +40,7 @@ import { sqrtPriceX96FromAnswer, type PairShape } from "../market/uniswapMath";
 import { Abis } from "./abis";
 import { Chain, type RawReceipt } from "./chain";
 import { answerOf, toUsd6 } from "./driver-codec";
+import { intervalActionAt } from "./keeper";
 import { barPath } from "./price-path";
 import { createdToken, readMint, readRebalances, readRedeem } from "./receipts";
 import { emptyResult, finishResult, holderNav, type NavPoint } from "./result";
@@ -295,28 +296,6 @@ export class AaveEngine {
     }
   }
 
-  /**
-   * The interval's rebalance when it falls due after the close but within the feed's heartbeat of it: the keeper acts
-   * at that second at the close's price, as a keeper watching every block would (the perp backtest's `keeperWhenDue`,
-   * candle-loop.ts). Waiting for the next close instead made the daily check run every 26 hours. The next block is
-   * then stamped at the due second; NONE if nothing falls due there.
-   */
-  private async intervalActionAt(
-    token: string,
-    methodology: Methodology,
-    market: MarketSymbol,
-    close: number,
-  ): Promise<Action> {
-    const state = (await this.chain.call(this.rebalancer, this.abis.rebalancer, "tokenState", [token])) as {
-      lastRebalance: bigint;
-    };
-    const due = Number(state.lastRebalance) + methodology.interval;
-    if (due > this.chain.chainTime(close) + LOCAL_FEED_TIMING[market].heartbeat) return Action.NONE;
-    return Number(
-      await this.chain.callInBlockAt(due, this.rebalancer, this.abis.rebalancer, "shouldRebalance", [token]),
-    );
-  }
-
   /** One window: a fresh product on the market's AaveVenue, the holder's mint, every candle, the redeem. */
   async runWindow(cfg: AaveRunConfig, window: Window, onCandle?: () => void): Promise<AaveWindowResult> {
     const started = Date.now();
@@ -514,7 +493,15 @@ export class AaveEngine {
         synced = true;
         let action = Number((await this.call(this.rebalancer, this.abis.rebalancer, "shouldRebalance", [token]))[0]);
         if (action === Action.NONE && intervalDue)
-          action = await this.intervalActionAt(token, methodology, defaults.market, close);
+          // As a keeper watching every block: at the due second, at the close's price (keeper.ts).
+          action = await intervalActionAt(
+            chain,
+            { address: this.rebalancer, abi: this.abis.rebalancer },
+            token,
+            methodology.interval,
+            close,
+            LOCAL_FEED_TIMING[defaults.market].heartbeat,
+          );
         if (action !== Action.NONE) await arbitrage(c.c);
         for (let calls = 0; calls < MAX_KEEPER_CALLS && action !== Action.NONE; calls++) {
           let receipt: RawReceipt;

@@ -21,7 +21,7 @@ import { Action } from "../../protocol/actions";
 import { decodeRun, encodeRun, fromWad, isDueRevert, priceWad, QUIET, runFlags } from "./driver-codec";
 import { DueForecast } from "./forecast";
 import type { WindowContext } from "./harness";
-import { keeperActs } from "./keeper";
+import { intervalActionAt, keeperActs } from "./keeper";
 import type { Holding } from "./lifecycle";
 import { barPath, fundingWad, tickPath } from "./price-path";
 import { holderNav, tallyRun, type NavPoint } from "./result";
@@ -107,15 +107,9 @@ export class CandleLoop {
   private async keeperWhenDue(close: number): Promise<void> {
     const { h, token, costs, methodology, cfg } = this.w;
     if (this.dead || !this.forecast.intervalMayBeDue(close + cfg.barSeconds, this.prevPrice)) return;
-    const { rebalancer } = h.abis;
-    const state = (await h.chain.call(h.addrs.rebalancer, rebalancer, "tokenState", [token])) as {
-      lastRebalance: bigint;
-    };
-    const due = Number(state.lastRebalance) + methodology.interval;
-    // Within a heartbeat of the close, the close is the feed's answer; later a real feed has posted a price this
-    // history does not have, and the next candle's own block sees the due state.
-    if (due > h.chain.chainTime(close) + LOCAL_FEED_TIMING[cfg.product.market].heartbeat) return;
-    const action = Number(await h.chain.callInBlockAt(due, h.addrs.rebalancer, rebalancer, "shouldRebalance", [token]));
+    const heartbeat = LOCAL_FEED_TIMING[cfg.product.market].heartbeat;
+    const rebalancer = { address: h.addrs.rebalancer, abi: h.abis.rebalancer };
+    const action = await intervalActionAt(h.chain, rebalancer, token, methodology.interval, close, heartbeat);
     if (action === Action.NONE) return;
     this.leverageAtClose = await keeperActs(this.w, action, this.leverageAtClose);
     this.forecast.rebalanced(this.leverageAtClose, fromWad(costs.mark), close);

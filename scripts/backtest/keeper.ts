@@ -1,6 +1,8 @@
 /** The backtest's keeper: sends the Rebalancer's due action in its own transaction (real gas) until nothing is due. */
 import { WAD, type Methodology } from "../../config/parameters";
 import { Action, ACTION_NAMES, actionMethod } from "../../protocol/actions";
+import type { Interface } from "ethers";
+import type { Chain } from "./chain";
 import { fromWad, toUsd6 } from "./driver-codec";
 import type { WindowContext } from "./harness";
 import { readRebalances, type RebalanceRead } from "./receipts";
@@ -17,6 +19,28 @@ function settledBy(ev: RebalanceRead, m: Methodology, markWad: bigint): boolean 
   const traded = ((delta < 0n ? -delta : delta) * markWad) / WAD;
   const clipped = m.maxTradeNotional > 0n && traded * 1000n >= BigInt(m.maxTradeNotional) * 999n;
   return !clipped && after * 1000n > BigInt(m.minLeverage) * 1002n && after * 1000n < BigInt(m.maxLeverage) * 998n;
+}
+
+/**
+ * The interval's check, asked when it falls due rather than at the next candle's close: the Rebalancer's answer in a
+ * block at `lastRebalance + interval`, if that is within the feed's heartbeat of the candle's `close` (data time);
+ * later, a real feed would have posted a price this history does not have, and the next candle's own block sees the
+ * due state, so NONE. Both engines (the perp candle loop, the Aave backtest) use it, so both run a 24-hour daily check.
+ */
+export async function intervalActionAt(
+  chain: Chain,
+  rebalancer: { address: string; abi: Interface },
+  token: string,
+  interval: number,
+  close: number,
+  heartbeat: number,
+): Promise<Action> {
+  const state = (await chain.call(rebalancer.address, rebalancer.abi, "tokenState", [token])) as {
+    lastRebalance: bigint;
+  };
+  const due = Number(state.lastRebalance) + interval;
+  if (due > chain.chainTime(close) + heartbeat) return Action.NONE;
+  return Number(await chain.callInBlockAt(due, rebalancer.address, rebalancer.abi, "shouldRebalance", [token]));
 }
 
 /** Calls the Rebalancer for `action` until nothing is due; returns the leverage after. */
