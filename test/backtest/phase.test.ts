@@ -34,10 +34,11 @@ describe("backtest:phase ranges", () => {
 });
 
 describe("backtest:phase pooling", () => {
-  it("pools start hours: costs and mean NAVs summed, the median over every window, the lowest margin ratio", () => {
+  it("pools start hours: costs, rebalances and mean NAVs summed, the median over every window, the lowest margin ratio", () => {
     const run = (costs: number, margin: number, tds: number[]) =>
       ({
         liquidations: 0,
+        rebalances: costs / 10,
         tradingCosts: costs,
         keeperBounties: 1,
         meanNav: 100,
@@ -47,6 +48,7 @@ describe("backtest:phase pooling", () => {
       }) as unknown as ReportJson;
     const p = pooled([run(10, 0.3, [5, -1, 7]), run(20, 0.25, [100, -50, 2])]);
     expect([p.tradingCosts, p.keeperBounties, p.meanNav, p.minMarginRatio]).to.deep.equal([30, 2, 200, 0.25]);
+    expect(p.rebalances).to.equal(3);
     expect(p.trackingDiffBpsPerYear).to.deep.equal({ median: 3.5, worst: -50 });
     expect(p.windows).to.have.length(6);
   });
