@@ -65,7 +65,8 @@ export const DEFAULT_TOLERANCE = 0.05;
  * Chosen on 2017-01-01..2021-12-31 only (tick mode), per side, reported out of sample on 2022–2025: docs/backtest.md.
  * Both sides: no intraday re-levering (bottom 0.1 L) and an exact daily reset (tolerance 0). Longs: a breach trades
  * back to target (no inner band; it qualified on BTC2L, none of the nine on BTC3L). Shorts: a quarter of each half
- * band as the inner band.
+ * band as the inner band. A second round, the training windows cut at 00:00, 08:00 and 16:00 and pooled, chose the
+ * same set for the shorts and none for the longs (no candidate met FTX on BTC2L or BTC3L): the longs keep this one.
  */
 export const V2_PARAMS: Readonly<Record<"long" | "short", V2Params>> = {
   long: { widthScale: 0.8, lowFraction: 0.9, innerBand: 0, tolerance: 0 },

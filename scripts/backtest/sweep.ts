@@ -20,7 +20,9 @@
  * The second round (`--hours 8h,16h`): the same candidates and FTX on the same training window with the yearly windows
  * cut at 08:00 and 16:00 UTC as well, so the daily checks run at other hours; each configuration's three runs pooled
  * (scripts/backtest/pooled.ts: costs summed, the tracking median over all 15 yearly windows, the lowest margin ratio)
- * and the same rule applied to the pooled figures, in its own section ("sweep-hours"). Midnight-only medians of five
+ * and the same rule applied to the pooled figures, in its own section ("sweep-hours"). A side on which no candidate
+ * qualifies on any product gets no choice from a round (the tie-break would only pick the cheapest, whatever it gives
+ * up in tracking); it keeps what it holds. Midnight-only medians of five
  * windows change sign with the start hour (docs/backtest.md, "How much the hour of the daily reset moves a result").
  *
  *   --prices <csv> --funding <csv>   default: the full history in data/
@@ -194,9 +196,18 @@ export function render(
       lines.push(`${side}: no candidate has run on all of ${mine.join(", ")} yet: no choice.`, "");
       continue;
     }
-    chosen[side] = best;
     const s = score.get(`${side}:${name(best)}`)!;
     const held = name(V2_PARAMS[side]);
+    if (s.wins === 0) {
+      // Every candidate fails FTX on every product of the side: the cheapest would win the tie-break only by giving up
+      // the most tracking, which is no choice of the best methodology. The round chooses nothing for the side.
+      lines.push(
+        `No choice for the ${side}s: none of the ${ranked.length} candidates qualifies on any of ${mine.join(" and ")}, so the rule has nothing to rank (its tie-break, the lowest summed costs, would give ${name(best)}, the cheapest, whatever its tracking). config/methodology.ts V2_PARAMS.${side} holds ${held}.`,
+        "",
+      );
+      continue;
+    }
+    chosen[side] = best;
     lines.push(
       `Chosen for the ${side}s by the rule (most of ${mine.join(" and ")} qualifying, then lowest summed costs, among the ${ranked.length} candidates run on both): **${name(best)}**, qualifying on ${s.wins} of ${mine.length}. ` +
         `config/methodology.ts V2_PARAMS.${side} holds ${held}${held === name(best) ? " (the same)" : " (NOT the same: update it)"}.`,
