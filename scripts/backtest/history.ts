@@ -303,6 +303,7 @@ async function main(): Promise<void> {
   }
   const todo = jobs.filter((j) => argv.includes("--force") || !existsSync(join(OUT, `${base(j)}.json`)));
   process.stderr.write(`${todo.length} of ${jobs.length} runs to do, ${concurrency} at a time\n`);
+  let ran = 0;
   await runPool(
     todo,
     concurrency,
@@ -311,9 +312,10 @@ async function main(): Promise<void> {
       !argv.includes("--force") && existsSync(join(OUT, `${base(j)}.json`))
         ? Promise.resolve(null)
         : runJob(j, prices, funding),
-    (j, code, finished, seconds) => {
-      if (code === null) return;
-      process.stderr.write(`[${finished}/${todo.length}] ${base(j)}: exit ${code} in ${seconds.toFixed(0)} s\n`);
+    (j, code, _finished, seconds) => {
+      if (code === null) return; // skipped: not counted
+      ran += 1;
+      process.stderr.write(`[${ran}/${todo.length}] ${base(j)}: exit ${code} in ${seconds.toFixed(0)} s\n`);
       writeDoc(products, candles, note());
     },
   );
