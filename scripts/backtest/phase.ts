@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, relative, resolve } from "path";
 import { replaceSection } from "./doc-section";
 import { costShare } from "./history";
-import { pooled } from "./pooled";
+import { parseHours, pooled, rangeAt } from "./start-hours";
 import type { ReportJson } from "./report";
 import { dataArgs, runPool, spawnBacktest } from "./spawn";
 import { costsOf, qualifies } from "./sweep";
@@ -37,14 +37,9 @@ const WINDOWS: Record<WindowName, { label: string; from?: string; to?: string; m
   oos: { label: "2022–2025", from: "2022-01-01", to: "2025-12-31", midnight: join(ROOT, "docs", "backtest", "oos") },
 };
 
-/** `--from` / `--to` of a window at `offset` (e.g. "8h"): a sub-window starts at that hour of its first day too, or
- *  its first hours would make a window of their own. (The full history starts at 04:00 in August: no such stub.) */
-export function rangeArgs(window: WindowName, offset: string): string[] {
-  const { from, to } = WINDOWS[window];
-  if (!from || !to) return [];
-  const hours = Number(offset.slice(0, -1));
-  return ["--from", hours ? `${from}T${String(hours).padStart(2, "0")}:00:00Z` : from, "--to", to];
-}
+/** `--from` / `--to` of a window at `offset` (e.g. "8h"). (The full history starts at 04:00 in August: no stub.) */
+export const rangeArgs = (window: WindowName, offset: string): string[] =>
+  rangeAt(WINDOWS[window].from, WINDOWS[window].to, offset);
 const RULES = ["ballast", "ftx"] as const;
 
 interface Job {
@@ -134,8 +129,7 @@ async function main(): Promise<void> {
   const products = arg(argv, "products", "BTC2L,BTC2S,BTC3L,BTC3S").split(",");
   const windowNames = arg(argv, "windows", "full,oos").split(",") as WindowName[];
   for (const w of windowNames) if (!(w in WINDOWS)) throw new Error(`--windows: ${w} is not full or oos`);
-  const offsets = arg(argv, "offsets", "8h,16h").split(",");
-  for (const o of offsets) if (!/^\d+h$/.test(o) || Number(o.slice(0, -1)) >= 24) throw new Error(`--offsets: ${o}`);
+  const offsets = parseHours(arg(argv, "offsets", "8h,16h"), "--offsets");
   const concurrency = Math.max(1, Number(arg(argv, "concurrency", "1")));
   const all = ["BTC2L", "BTC2S", "BTC3L", "BTC3S"];
   const allOffsets = ["8h", "16h", ...offsets.filter((o) => o !== "8h" && o !== "16h")];

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { renderVerdict } from "../../scripts/backtest/history";
 import { rangeArgs, renderPhase } from "../../scripts/backtest/phase";
-import { pooled } from "../../scripts/backtest/pooled";
+import { parseHours, pooled } from "../../scripts/backtest/start-hours";
 import type { ReportJson } from "../../scripts/backtest/report";
 
 describe("backtest:phase (scripts/backtest/phase.ts)", () => {
@@ -30,6 +30,9 @@ describe("backtest:phase ranges", () => {
     expect(rangeArgs("oos", "16h")).to.deep.equal(["--from", "2022-01-01T16:00:00Z", "--to", "2025-12-31"]);
     expect(rangeArgs("oos", "0h")).to.deep.equal(["--from", "2022-01-01", "--to", "2025-12-31"]);
     expect(rangeArgs("full", "8h")).to.deep.equal([]);
+    expect(parseHours("8h,16h", "--offsets")).to.deep.equal(["8h", "16h"]);
+    expect(() => parseHours("24h", "--offsets")).to.throw("--offsets: 24h");
+    expect(() => parseHours("8", "--hours")).to.throw("--hours: 8");
   });
 });
 
